@@ -1,0 +1,1 @@
+//! Command-line parsing (clap derive). Parsing only, no I/O.

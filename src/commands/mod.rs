@@ -1,0 +1,1 @@
+//! The subcommands: each turns arguments into facts, evaluates, and reports.

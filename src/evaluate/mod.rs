@@ -1,0 +1,1 @@
+//! Evaluation (pure): policy + facts → verdicts. No I/O, no git, no environment.

@@ -1,0 +1,1 @@
+//! Reading git: repository opening, range resolution and the parallel commit scan (STUB).

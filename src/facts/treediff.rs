@@ -1,0 +1,1 @@
+//! Names-only N-way tree diff over git2 trees (STUB).

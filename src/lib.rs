@@ -1,0 +1,17 @@
+//! countersign: make a named human answer for every AI-assisted change.
+//!
+//! Data flows one way: sources → [`facts`] → [`evaluate`] (pure) → findings → [`report`].
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod commands;
+pub mod detect;
+pub mod error;
+pub mod evaluate;
+pub mod facts;
+pub mod findings;
+pub mod policy;
+pub mod report;
+
+pub use error::{Error, ErrorKind, Result};

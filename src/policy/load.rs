@@ -1,0 +1,1 @@
+//! Policy loading and validation (STUB — being written).

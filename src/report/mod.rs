@@ -1,0 +1,1 @@
+//! Reporters: one serde struct ([`crate::evaluate`]'s report) feeds every output format.
