@@ -13,3 +13,9 @@ pub fn parse_identity(value: &str) -> Result<Identity, IdentityError> {
     let email = rest.strip_suffix('>').ok_or_else(|| IdentityError("no closing >".into()))?;
     Ok(Identity::new(name.trim(), email.trim()))
 }
+
+/// Normalises an email for identity comparison: lowercase; GitHub noreply
+/// `ID+login@users.noreply.github.com` → `login@users.noreply.github.com`; `+tag` dropped.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_ascii_lowercase()
+}
