@@ -72,3 +72,17 @@ pub fn detect(
 pub fn is_machine_identity(_id: &Identity) -> bool {
     false
 }
+
+/// True when a platform login is a bot or AI account (`[bot]` suffix, `Copilot` …).
+pub fn is_bot_login(login: &str) -> bool {
+    login.ends_with("[bot]")
+}
+
+/// The highest involvement of any marker.
+pub fn involvement(markers: &[Marker]) -> Involvement {
+    markers
+        .iter()
+        .map(|m| m.involvement)
+        .max()
+        .unwrap_or(Involvement::None)
+}

@@ -1,1 +1,533 @@
-//! Evaluation (pure): policy + facts → verdicts. No I/O, no git, no environment.
+//! Evaluation (pure): a validated policy + facts → a [`Report`]. No I/O, no git, no environment.
+//!
+//! Per commit: involvement from markers (commit + PR); tier = highest tier over its changed
+//! paths; requirements = tier + involvement extras; then reviewers, change records,
+//! declaration, `ai: forbidden`, and waivers. A commit that changes no path (an empty commit,
+//! a clean merge) has no tier and nothing to answer for; its parents are evaluated on their own.
+
+pub mod model;
+pub mod records;
+pub mod reviewers;
+pub mod tier;
+pub mod waivers;
+
+use crate::detect::{self, MarkerSource};
+use crate::facts::nearmiss::near_misses;
+use crate::facts::trailers::{self, Anomaly, ParsedMessage};
+use crate::facts::{CommitFacts, PullRequest, RangeInfo};
+use crate::findings::{Code, Severity};
+use crate::policy::{Date, Involvement, Policy};
+use crate::{Error, Result};
+
+pub use model::*;
+
+/// What the evaluator knows besides the commit itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The validated policy.
+    pub policy: &'a Policy,
+    /// The PR/MR around the commits, when there is one.
+    pub pr: Option<&'a PullRequest>,
+    /// The branch being checked, when known (branch markers).
+    pub branch: Option<&'a str>,
+    /// Today's date (waiver expiry).
+    pub today: Date,
+    /// The commit at the tip of the range (for fix commands: `--amend` only works there).
+    pub head: Option<&'a str>,
+    /// Keep per-path classification in the report (for `explain`).
+    pub explain: bool,
+}
+
+/// Evaluates one commit. Fails (exit 2) only when the policy needs data that was not given
+/// (platform approvals for `review: approval`).
+pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<CommitReport> {
+    let policy = ctx.policy;
+    let parsed = trailers::parse(&commit.message);
+    let markers = detect::detect(commit, &parsed, ctx.pr, ctx.branch, &policy.detect);
+    let involvement = detect::involvement(&markers);
+
+    // Tier: the highest over every changed path.
+    let mut rule_hits: Vec<usize> = Vec::new();
+    let mut decisive: Option<(usize, tier::PathClass, &str)> = None;
+    let mut forbidden_paths: Vec<&str> = Vec::new();
+    let mut path_tiers = Vec::new();
+    for p in &commit.paths {
+        let class = tier::classify(policy, &p.path);
+        for &r in &class.matched {
+            if !rule_hits.contains(&r) {
+                rule_hits.push(r);
+            }
+        }
+        if policy.tiers.get(class.tier).is_some_and(|t| t.ai_forbidden) {
+            forbidden_paths.push(&p.path);
+        }
+        if ctx.explain {
+            path_tiers.push(tier::describe(policy, &p.path, &class));
+        }
+        if decisive.as_ref().is_none_or(|(t, _, _)| class.tier > *t) {
+            decisive = Some((class.tier, class, &p.path));
+        }
+    }
+    rule_hits.sort_unstable();
+
+    let mut report = CommitReport {
+        id: commit.id.clone(),
+        subject: commit.subject(),
+        author: commit.author.clone(),
+        committer: commit.committer.clone(),
+        time: commit.time,
+        merge: commit.is_merge(),
+        involvement,
+        markers,
+        tier: None,
+        rules: rule_hits
+            .iter()
+            .filter_map(|&i| policy.rules.get(i).map(|r| r.name.clone()))
+            .collect(),
+        paths_changed: commit.paths.len(),
+        decisive_path: None,
+        requirements: Requirements::default(),
+        reviewers: Vec::new(),
+        change_records: Vec::new(),
+        declaration: None,
+        waivers: Vec::new(),
+        findings: Vec::new(),
+        path_tiers,
+        message: None,
+        rule_hits,
+        waiver_hits: Vec::new(),
+    };
+
+    warnings(ctx, commit, &parsed, &mut report);
+
+    if let Some((tier_idx, class, path)) = decisive
+        && let Some(tier) = policy.tiers.get(tier_idx)
+    {
+        report.tier = Some(tier.name.clone());
+        report.decisive_path = Some(tier::describe(policy, path, &class));
+        let (policy_span, policy_label) = match class.rule.and_then(|r| policy.rules.get(r)) {
+            Some(rule) => (
+                rule.tier_span,
+                format!("rule `{}` sets tier `{}` here", rule.name, tier.name),
+            ),
+            None if class.protected => (
+                tier.span,
+                format!(
+                    "`{path}` is a protected path: at least the highest tier `{}`",
+                    tier.name
+                ),
+            ),
+            None => (tier.span, format!("default tier `{}`", tier.name)),
+        };
+        let extra = policy.involvement.for_level(involvement);
+        let applies =
+            involvement > Involvement::None || tier.applies_to == crate::policy::AppliesTo::All;
+        report.requirements = Requirements {
+            applies,
+            reviewers: if applies {
+                tier.reviewers + extra.extra_reviewers
+            } else {
+                0
+            },
+            change_record: applies && (tier.change_record || extra.change_record),
+            declaration: tier.declaration,
+        };
+
+        let input = reviewers::ReviewInput {
+            policy,
+            tier,
+            commit,
+            trailers: &parsed.trailers,
+            pr: ctx.pr,
+        };
+        let needs_platform = policy.evidence.review != crate::policy::ReviewMode::Trailer;
+        if report.requirements.reviewers > 0
+            && needs_platform
+            && ctx.pr.is_none_or(|pr| pr.approvals.is_none())
+        {
+            return Err(Error::input(format!(
+                "the policy reads reviews from the platform (evidence.review: {}) but no approval data was given",
+                match policy.evidence.review {
+                    crate::policy::ReviewMode::Approval => "approval",
+                    _ => "trailer+approval",
+                }
+            ))
+            .with_help(
+                "run `countersign ci` with `--reviews FILE` (GitHub) or `--approvals FILE` (GitLab), \
+                 or pass the PR facts with `--pr FILE`",
+            ));
+        }
+        report.reviewers = reviewers::check(&input);
+        report.change_records = records::collect(policy, &parsed.trailers, ctx.pr);
+        report.declaration = records::declaration(policy, &parsed.trailers);
+
+        let fix_target = FixTarget::new(commit, ctx.head);
+        if involvement > Involvement::None && !forbidden_paths.is_empty() {
+            let first = forbidden_paths[0];
+            let mut f = Finding::new(
+                Code::AiForbidden,
+                format!(
+                    "AI-involved ({}) change touches `{first}`{} where tier `{}` forbids AI",
+                    involvement.as_str(),
+                    if forbidden_paths.len() > 1 {
+                        format!(" and {} more path(s)", forbidden_paths.len() - 1)
+                    } else {
+                        String::new()
+                    },
+                    tier.name
+                ),
+            );
+            f.path = Some(first.to_string());
+            f.span = report.markers.iter().find_map(|m| m.span.clone());
+            f.help = Some("write this change without AI help, or move it out of the forbidden paths; a policy waiver can grant a named, expiring exception".into());
+            report.findings.push(f);
+        }
+        let accepted = report.reviewers.iter().filter(|r| r.accepted).count() as u32;
+        if accepted < report.requirements.reviewers {
+            let mut f = Finding::new(
+                Code::MissingReviewer,
+                format!(
+                    "tier `{}` needs {} named reviewer(s){}, found {} valid",
+                    tier.name,
+                    report.requirements.reviewers,
+                    if extra.extra_reviewers > 0 {
+                        format!(
+                            " ({} extra for {} involvement)",
+                            extra.extra_reviewers,
+                            involvement.as_str()
+                        )
+                    } else {
+                        String::new()
+                    },
+                    accepted
+                ),
+            );
+            f.path = Some(path.to_string());
+            let rejected: Vec<String> = report
+                .reviewers
+                .iter()
+                .filter(|r| !r.accepted)
+                .map(|r| {
+                    format!(
+                        "`{}` rejected: {} ({})",
+                        r.raw,
+                        r.reason.map(|x| x.as_str()).unwrap_or("?"),
+                        r.detail.as_deref().unwrap_or("")
+                    )
+                })
+                .collect();
+            f.span = report
+                .reviewers
+                .iter()
+                .find(|r| !r.accepted)
+                .and_then(|r| r.span.clone())
+                .or_else(|| parsed.block.clone());
+            let who = if tier.reviewers_from.is_empty() {
+                "Name <email>".to_string()
+            } else {
+                format!(
+                    "Name <email> of {}",
+                    tier.reviewers_from
+                        .iter()
+                        .filter_map(|&t| policy.teams.get(t).map(|t| t.name.as_str()))
+                        .collect::<Vec<_>>()
+                        .join("/")
+                )
+            };
+            let key = policy
+                .evidence
+                .reviewer_trailers
+                .first()
+                .map(String::as_str)
+                .unwrap_or("Reviewed-by");
+            let mut help = String::new();
+            if !rejected.is_empty() {
+                help.push_str(&rejected.join("; "));
+                help.push_str("\n");
+            }
+            if policy.evidence.review == crate::policy::ReviewMode::Approval {
+                help.push_str("get an approval on the pull/merge request from a human who did not write the change");
+            } else {
+                help.push_str(&format!(
+                    "after review by someone who did not write the change: {}",
+                    fix_target.command(&format!("{key}: {who}"))
+                ));
+            }
+            f.help = Some(help);
+            f.policy_span = Some(policy_span);
+            f.policy_label = Some(policy_label.clone());
+            report.findings.push(f);
+        }
+        if report.requirements.change_record && !report.change_records.iter().any(|r| r.valid) {
+            let key = policy
+                .evidence
+                .change_record_trailers
+                .first()
+                .map(String::as_str)
+                .unwrap_or("Change-Record");
+            let formats: Vec<&str> = policy
+                .evidence
+                .change_record_formats
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect();
+            let mut f = Finding::new(
+                Code::MissingChangeRecord,
+                format!(
+                    "tier `{}` needs a change record{}",
+                    tier.name,
+                    match report.change_records.first() {
+                        Some(r) => format!(", `{}: {}` matches no accepted format", r.key, r.value),
+                        None => String::new(),
+                    }
+                ),
+            );
+            f.path = Some(path.to_string());
+            f.span = report
+                .change_records
+                .first()
+                .and_then(|r| r.span.clone())
+                .or_else(|| parsed.block.clone());
+            f.help = Some(format!(
+                "{}{}",
+                fix_target.command(&format!("{key}: <id>")),
+                if formats.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (accepted formats: {})", formats.join(", "))
+                }
+            ));
+            f.policy_span = Some(policy_span);
+            f.policy_label = Some(policy_label.clone());
+            report.findings.push(f);
+        }
+        if report.requirements.declaration && report.declaration.is_none() {
+            let key = policy
+                .evidence
+                .declaration_trailers
+                .first()
+                .map(String::as_str)
+                .unwrap_or("AI-Assisted");
+            let mut f = Finding::new(
+                Code::MissingDeclaration,
+                format!(
+                    "tier `{}` needs an explicit `{key}: yes|no` declaration",
+                    tier.name
+                ),
+            );
+            f.path = Some(path.to_string());
+            f.span = parsed.block.clone();
+            f.help = Some(fix_target.command(&format!("{key}: no")) + "  (or yes)");
+            f.policy_span = Some(tier.span);
+            f.policy_label = Some(format!("tier `{}` requires a declaration", tier.name));
+            report.findings.push(f);
+        }
+    }
+
+    for f in &mut report.findings {
+        f.commit = Some(commit.id.clone());
+    }
+    waivers::apply(ctx, commit, &mut report);
+    if !report.findings.is_empty() {
+        report.message = Some(commit.message_text());
+    }
+    Ok(report)
+}
+
+/// Warnings that do not depend on the tier: markers outside the trailer block, near misses,
+/// and messages whose trailer block could not be read.
+fn warnings(
+    ctx: &Context<'_>,
+    commit: &CommitFacts,
+    parsed: &ParsedMessage,
+    report: &mut CommitReport,
+) {
+    let policy = ctx.policy;
+    for m in &report.markers {
+        if m.source == MarkerSource::Message {
+            let mut f = Finding::new(
+                Code::MarkerOutsideTrailers,
+                format!(
+                    "{} marker outside the trailer block: `{}`",
+                    m.tool,
+                    m.text.trim()
+                ),
+            );
+            f.span = m.span.clone();
+            f.help = Some("move the line into the final paragraph, with the other trailers".into());
+            report.findings.push(f);
+        }
+    }
+    let keys: Vec<&str> = policy
+        .evidence
+        .reviewer_trailers
+        .iter()
+        .chain(&policy.evidence.change_record_trailers)
+        .chain(&policy.evidence.declaration_trailers)
+        .map(String::as_str)
+        .collect();
+    for nm in near_misses(&commit.message, parsed, &keys) {
+        let mut f = Finding::new(
+            Code::SuspiciousTrailer,
+            format!(
+                "`{}` is not read as `{}`: {}",
+                nm.found, nm.suggestion, nm.why
+            ),
+        );
+        f.span = Some(nm.span);
+        f.help = Some(format!(
+            "did you mean `{}:`? write it in the final paragraph",
+            nm.suggestion
+        ));
+        report.findings.push(f);
+    }
+    for a in &parsed.anomalies {
+        let (msg, span) = match a {
+            Anomaly::Nul { offset } => (
+                "the message contains a NUL byte; no trailer is read from it".to_string(),
+                Some(*offset..*offset + 1),
+            ),
+            Anomaly::CrLineEndings { offset } => (
+                "the message uses CR-only line endings; no trailer is read from it".to_string(),
+                Some(*offset..*offset + 1),
+            ),
+            Anomaly::ControlChar { span } => (
+                "a trailer holds a control, invisible or bidi character; it is not evidence"
+                    .to_string(),
+                Some(span.clone()),
+            ),
+            Anomaly::NonTrailerInBlock { span } => {
+                // Only worth saying when the rejected block held evidence keys.
+                let text = commit.message.get(span.clone()).unwrap_or_default();
+                let text = String::from_utf8_lossy(text).to_ascii_lowercase();
+                if !keys
+                    .iter()
+                    .any(|k| text.contains(&format!("{}:", k.to_ascii_lowercase())))
+                {
+                    continue;
+                }
+                (
+                    "the last paragraph mixes trailers with other lines, so none of its trailers are read"
+                        .to_string(),
+                    Some(span.clone()),
+                )
+            }
+            Anomaly::LeadingBlankLine => (
+                "the message starts with a blank line; git reads no trailers from it".to_string(),
+                None,
+            ),
+        };
+        let mut f = Finding::new(Code::SuspiciousTrailer, msg);
+        f.span = span;
+        f.help =
+            Some("put the trailers alone in the final paragraph, one `Key: value` per line".into());
+        report.findings.push(f);
+    }
+}
+
+/// How to give a commit a new trailer: `--amend` at the tip, a reword rebase elsewhere.
+struct FixTarget {
+    at_head: bool,
+    short: String,
+}
+
+impl FixTarget {
+    fn new(commit: &CommitFacts, head: Option<&str>) -> Self {
+        FixTarget {
+            at_head: head.is_none_or(|h| h == commit.id),
+            short: reviewers::short(&commit.id).chars().take(10).collect(),
+        }
+    }
+
+    fn command(&self, trailer: &str) -> String {
+        if self.at_head {
+            format!("git commit --amend --trailer \"{trailer}\"")
+        } else {
+            format!(
+                "git rebase -i {}~1  (mark it `reword`, then add the trailer line `{trailer}`)",
+                self.short
+            )
+        }
+    }
+}
+
+/// Finishes a run: run-level warnings (`unused-rule`, `unused-waiver`), summary and verdict.
+pub fn finish(ctx: &Context<'_>, range: RangeInfo, commits: Vec<CommitReport>) -> Report {
+    let policy = ctx.policy;
+    let mut findings = Vec::new();
+    if !commits.is_empty() {
+        let mut rule_used = vec![false; policy.rules.len()];
+        let mut waiver_used = vec![false; policy.waivers.len()];
+        for c in &commits {
+            for &r in &c.rule_hits {
+                if let Some(u) = rule_used.get_mut(r) {
+                    *u = true;
+                }
+            }
+            for &w in &c.waiver_hits {
+                if let Some(u) = waiver_used.get_mut(w) {
+                    *u = true;
+                }
+            }
+        }
+        for (rule, used) in policy.rules.iter().zip(&rule_used) {
+            if !used {
+                let mut f = Finding::new(
+                    Code::UnusedRule,
+                    format!("rule `{}` matched no changed path in this run", rule.name),
+                );
+                f.policy_span = Some(rule.span);
+                f.policy_label = Some(format!("rule `{}`", rule.name));
+                findings.push(f);
+            }
+        }
+        for (w, used) in policy.waivers.iter().zip(&waiver_used) {
+            if !used {
+                let mut f = Finding::new(
+                    Code::UnusedWaiver,
+                    format!("waiver `{}` waived nothing in this run", w.id),
+                );
+                f.policy_span = Some(w.span);
+                f.policy_label = Some(format!("waiver `{}` (expires {})", w.id, w.expires));
+                findings.push(f);
+            }
+        }
+    }
+    let mut summary = Summary {
+        commits: commits.len(),
+        ..Summary::default()
+    };
+    for f in commits.iter().flat_map(|c| &c.findings).chain(&findings) {
+        if f.waived_by.is_some() {
+            summary.waived += 1;
+        } else if f.severity == Severity::Error {
+            summary.errors += 1;
+        } else {
+            summary.warnings += 1;
+        }
+    }
+    summary.findings = summary.errors + summary.warnings;
+    summary.ai_assisted = commits
+        .iter()
+        .filter(|c| c.involvement > Involvement::None)
+        .count();
+    let verdict = if summary.errors > 0 {
+        Verdict::Fail
+    } else {
+        Verdict::Pass
+    };
+    Report {
+        schema: SCHEMA,
+        verdict,
+        summary,
+        range,
+        policy: PolicyInfo {
+            source: policy.source.name(),
+            origin: policy.source.origin.clone(),
+            digest: policy.source.digest.clone(),
+        },
+        tool: Tool::default(),
+        commits,
+        findings,
+    }
+}

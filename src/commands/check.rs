@@ -1,0 +1,116 @@
+//! `countersign check`: evaluate a range of commits against the policy.
+
+use std::path::Path;
+
+use crate::cli::CheckArgs;
+use crate::commands::{
+    FACTS_SCHEMA, FactsDoc, limits, load_policy, note, print_stdout, range_spec, read_input,
+    read_pr, use_color,
+};
+use crate::evaluate::{self, Context, Report};
+use crate::facts::git;
+use crate::policy::{Date, Policy};
+use crate::report::{self, Options};
+use crate::{Error, Result};
+
+/// Runs `check`; returns 0 (pass) or 1 (fail).
+pub fn run(cwd: &Path, args: &CheckArgs) -> Result<u8> {
+    let pr = read_pr(args.pr.as_deref())?;
+    let (policy, report) = match &args.from_facts {
+        Some(file) => from_facts(cwd, args, file, pr)?,
+        None => from_git(cwd, args, pr)?,
+    };
+    report::write_reports(&report, &policy, &args.reports)?;
+    let text = report::render(
+        &report,
+        &policy,
+        args.format,
+        Options {
+            color: use_color(&std::io::stdout()),
+            verbose: args.verbose,
+        },
+    );
+    print_stdout(&text)?;
+    Ok(report.verdict.exit_code())
+}
+
+fn from_git(
+    cwd: &Path,
+    args: &CheckArgs,
+    pr: Option<crate::facts::PullRequest>,
+) -> Result<(Policy, Report)> {
+    let repo = git::open(cwd)?;
+    let policy = load_policy(repo.workdir(), args.policy.as_deref())?;
+    let range = git::resolve(&repo, &range_spec(&args.range), policy.baseline.as_deref())?;
+    note(&format!(
+        "checking {} commit(s) of {} against {}",
+        range.commits.len(),
+        range.info.description,
+        policy.source.name()
+    ));
+    let branch = pr
+        .as_ref()
+        .map(|p| p.head_branch.clone())
+        .filter(|b| !b.is_empty())
+        .or_else(|| range.info.branch.clone());
+    let ctx = Context {
+        policy: &policy,
+        pr: pr.as_ref(),
+        branch: branch.as_deref(),
+        today: Date::today(),
+        head: range.info.head.as_deref(),
+        explain: false,
+    };
+    let results = git::scan(&repo, &range.commits, &limits(&args.limits), |c| {
+        evaluate::evaluate_commit(&ctx, &c)
+    })?;
+    let commits = results.into_iter().collect::<Result<Vec<_>>>()?;
+    let report = evaluate::finish(&ctx, range.info.clone(), commits);
+    Ok((policy, report))
+}
+
+fn from_facts(
+    cwd: &Path,
+    args: &CheckArgs,
+    file: &Path,
+    pr: Option<crate::facts::PullRequest>,
+) -> Result<(Policy, Report)> {
+    let bytes = read_input(file, 1 << 30)?;
+    let doc: FactsDoc = serde_json::from_slice(&bytes).map_err(|e| {
+        Error::input(format!("{} is not a facts document: {e}", file.display()))
+            .with_help("produce it with `countersign facts [RANGE] > facts.json`")
+    })?;
+    if doc.schema != FACTS_SCHEMA {
+        return Err(Error::input(format!(
+            "{} has schema `{}`, expected `{FACTS_SCHEMA}`",
+            file.display(),
+            doc.schema
+        )));
+    }
+    let root = git::open(cwd).ok();
+    let policy = load_policy(
+        root.as_ref().and_then(|r| r.workdir()),
+        args.policy.as_deref(),
+    )?;
+    let pr = pr.or(doc.pr.clone());
+    let branch = pr
+        .as_ref()
+        .map(|p| p.head_branch.clone())
+        .filter(|b| !b.is_empty())
+        .or_else(|| doc.range.branch.clone());
+    let ctx = Context {
+        policy: &policy,
+        pr: pr.as_ref(),
+        branch: branch.as_deref(),
+        today: Date::today(),
+        head: doc.range.head.as_deref(),
+        explain: false,
+    };
+    let commits = doc
+        .commits
+        .iter()
+        .map(|c| evaluate::evaluate_commit(&ctx, c))
+        .collect::<Result<Vec<_>>>()?;
+    let report = evaluate::finish(&ctx, doc.range.clone(), commits);
+    Ok((policy, report))
+}

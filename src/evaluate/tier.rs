@@ -1,0 +1,70 @@
+//! Tier selection: which rule and tier each changed path gets; the highest wins.
+
+use crate::evaluate::model::PathTier;
+use crate::policy::Policy;
+
+/// The classification of one path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathClass {
+    /// The tier index.
+    pub tier: usize,
+    /// The rule that set the tier: `Some(i)` a rule, `None` the default tier or protected.
+    pub rule: Option<usize>,
+    /// True when the path is a built-in protected path (policy file, CI configuration …).
+    pub protected: bool,
+    /// Every rule that matched.
+    pub matched: Vec<usize>,
+}
+
+/// Classifies one path: the highest tier of every matching rule, else the default tier;
+/// protected paths are at least the highest tier.
+pub fn classify(policy: &Policy, path: &str) -> PathClass {
+    let mut matched = Vec::new();
+    let mut best: Option<(usize, usize)> = None; // (tier, rule)
+    for (i, rule) in policy.rules.iter().enumerate() {
+        if rule.matcher.is_match(path) {
+            matched.push(i);
+            if best.is_none_or(|(t, _)| rule.tier > t) {
+                best = Some((rule.tier, i));
+            }
+        }
+    }
+    let protected = policy.protected.is_match(path);
+    let (mut tier, mut rule) = match best {
+        Some((t, r)) => (t, Some(r)),
+        None => (policy.default_tier, None),
+    };
+    if protected && policy.highest_tier() > tier {
+        tier = policy.highest_tier();
+        rule = None;
+    }
+    PathClass {
+        tier,
+        rule,
+        protected,
+        matched,
+    }
+}
+
+/// The classification as reported (names instead of indices).
+pub fn describe(policy: &Policy, path: &str, class: &PathClass) -> PathTier {
+    let rule = match class.rule {
+        Some(i) => policy.rules.get(i).map(|r| r.name.clone()),
+        None if class.protected => Some("protected".to_string()),
+        None => None,
+    };
+    PathTier {
+        path: path.to_string(),
+        tier: policy
+            .tiers
+            .get(class.tier)
+            .map(|t| t.name.clone())
+            .unwrap_or_default(),
+        rule,
+        matched: class
+            .matched
+            .iter()
+            .filter_map(|&i| policy.rules.get(i).map(|r| r.name.clone()))
+            .collect(),
+    }
+}

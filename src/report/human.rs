@@ -1,0 +1,222 @@
+//! Human output: miette diagnostics with the commit message as the source.
+//!
+//! Each finding underlines the trailer or marker in the message, adds a second diagnostic
+//! at the policy line that decided ("rule `payments` sets tier `high` here"), and ends with
+//! the exact fix. A one-line summary closes the output.
+
+use std::fmt;
+use std::ops::Range;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan,
+};
+
+use crate::evaluate::{CommitReport, Finding, Report, Verdict};
+use crate::findings::{Code, Severity};
+use crate::policy::Policy;
+use crate::report::Options;
+
+/// A finding as a miette diagnostic.
+#[derive(Debug)]
+struct FindingDiag {
+    title: String,
+    code: Code,
+    severity: Severity,
+    help: Option<String>,
+    source: Option<NamedSource<String>>,
+    label: Option<(String, SourceSpan)>,
+    related: Vec<FindingDiag>,
+}
+
+impl fmt::Display for FindingDiag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.title)
+    }
+}
+
+impl std::error::Error for FindingDiag {}
+
+impl Diagnostic for FindingDiag {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code.as_str()))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let (text, span) = self.label.as_ref()?;
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some(text.clone()),
+            *span,
+        ))))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|d| d as &dyn Diagnostic)))
+    }
+}
+
+/// Clamps a byte range to `text` and to char boundaries so miette never sees a bad span.
+fn clamp(text: &str, r: &Range<usize>) -> Option<SourceSpan> {
+    let mut start = r.start.min(text.len());
+    let mut end = r.end.min(text.len()).max(start);
+    while start > 0 && !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    while end < text.len() && !text.is_char_boundary(end) {
+        end += 1;
+    }
+    Some((start, end - start).into())
+}
+
+fn label_for(code: Code) -> &'static str {
+    match code {
+        Code::MissingReviewer => "no valid reviewer here",
+        Code::MissingChangeRecord => "no valid change record here",
+        Code::MissingDeclaration => "no declaration in this trailer block",
+        Code::AiForbidden => "AI marker",
+        Code::MarkerOutsideTrailers => "outside the trailer block",
+        Code::SuspiciousTrailer => "not read as a trailer",
+        _ => "here",
+    }
+}
+
+fn diag(f: &Finding, commit: Option<&CommitReport>, policy: &Policy) -> FindingDiag {
+    let mut source = None;
+    let mut label = None;
+    if let Some(c) = commit
+        && let Some(msg) = &c.message
+    {
+        let name = format!(
+            "commit {} ({} <{}>)",
+            &c.id[..c.id.len().min(12)],
+            c.author.name,
+            c.author.email
+        );
+        let span = f.span.as_ref().and_then(|s| clamp(msg, s));
+        let span = span.or_else(|| clamp(msg, &(0..msg.find('\n').unwrap_or(msg.len()))));
+        if let Some(span) = span {
+            label = Some((label_for(f.code).to_string(), span));
+        }
+        source = Some(NamedSource::new(name, msg.clone()));
+    }
+    let mut related = Vec::new();
+    if let (Some(ps), Some(pl)) = (f.policy_span, &f.policy_label) {
+        let text: &str = &policy.source.text;
+        if let Some(span) = clamp(text, &(ps.offset..ps.offset + ps.len)) {
+            related.push(FindingDiag {
+                title: "decided by the policy".to_string(),
+                code: f.code,
+                severity: Severity::Warning,
+                help: None,
+                source: Some(NamedSource::new(policy.source.name(), text.to_string())),
+                label: Some((pl.clone(), span)),
+                related: Vec::new(),
+            });
+        }
+    }
+    let mut title = f.message.clone();
+    if let Some(p) = &f.path
+        && !title.contains(p.as_str())
+    {
+        title.push_str(&format!(" (path `{p}`)"));
+    }
+    if let Some(w) = &f.waived_by {
+        title.push_str(&format!(" [waived by {w}]"));
+    }
+    FindingDiag {
+        title,
+        code: f.code,
+        severity: if f.waived_by.is_some() {
+            Severity::Warning
+        } else {
+            f.severity
+        },
+        help: f.help.clone(),
+        source,
+        label,
+        related,
+    }
+}
+
+/// Renders the whole report for people.
+pub fn render(report: &Report, policy: &Policy, opts: Options) -> String {
+    let theme = if opts.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let mut out = String::new();
+    let emit = |d: &FindingDiag, out: &mut String| {
+        let _ = handler.render_report(out, d);
+        out.push('\n');
+    };
+    for c in &report.commits {
+        if c.findings.is_empty() {
+            continue;
+        }
+        for f in &c.findings {
+            emit(&diag(f, Some(c), policy), &mut out);
+        }
+    }
+    let mut unused_rules = Vec::new();
+    for f in &report.findings {
+        if f.code == Code::UnusedRule && !opts.verbose {
+            unused_rules.push(f);
+            continue;
+        }
+        emit(&diag(f, None, policy), &mut out);
+    }
+    if !unused_rules.is_empty() {
+        let names: Vec<String> = unused_rules
+            .iter()
+            .map(|f| f.message.split('`').nth(1).unwrap_or_default().to_string())
+            .collect();
+        out.push_str(&format!(
+            "note: {} rule(s) matched no changed path in this run (unused-rule): {}\n",
+            names.len(),
+            names.join(", ")
+        ));
+    }
+    out.push_str(&summary_line(report));
+    out.push('\n');
+    out
+}
+
+/// `countersign: fail · 3 commits (2 AI-assisted) · 1 error · 1 warning · 0 waived`.
+pub fn summary_line(report: &Report) -> String {
+    let s = &report.summary;
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    format!(
+        "countersign: {} · {} ({} AI-assisted) · {} · {} · {} waived",
+        match report.verdict {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "FAIL",
+        },
+        plural(s.commits, "commit", "commits"),
+        s.ai_assisted,
+        plural(s.errors, "error", "errors"),
+        plural(s.warnings, "warning", "warnings"),
+        s.waived
+    )
+}
