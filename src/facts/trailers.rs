@@ -290,6 +290,9 @@ enum Kind {
     Other,
 }
 
+/// git's scissors line with the default comment char: it and everything below it are dropped.
+pub const SCISSORS: &str = "# ------------------------ >8 ------------------------";
+
 /// Parses a commit message (strict profile).
 pub fn parse(msg: &[u8]) -> ParsedMessage {
     let mut out = ParsedMessage::default();
@@ -394,7 +397,8 @@ pub fn parse(msg: &[u8]) -> ParsedMessage {
 ///
 /// This is the git-compatible profile: git's 25 % rule with the `Signed-off-by: ` /
 /// `(cherry picked from commit ` prefixes, `#` comment lines skipped (default comment char),
-/// URL-like lines counted as trailers, leading blank lines skipped, text after a NUL ignored.
+/// URL-like lines counted as trailers, leading blank lines skipped, text after a NUL ignored,
+/// the message cut at the scissors line.
 pub fn parse_git_compatible(msg: &[u8]) -> Vec<(String, String)> {
     let msg = msg.split(|&b| b == 0).next().unwrap_or_default();
     // git log starts at the subject: leading blank lines are skipped.
@@ -427,8 +431,12 @@ pub fn parse_git_compatible(msg: &[u8]) -> Vec<(String, String)> {
         }
         None
     };
+    // The scissors line and everything below it are not part of the message.
+    let mut end = raw
+        .iter()
+        .position(|l| *l == SCISSORS.as_bytes())
+        .unwrap_or(raw.len());
     // Trailing comment and blank lines are not part of the message.
-    let mut end = raw.len();
     while end > 0 && raw.get(end - 1).is_some_and(|l| is_comment(l) || git_blank(l)) {
         end -= 1;
     }
