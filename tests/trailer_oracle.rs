@@ -290,5 +290,8 @@ fn strict_parser_matches_git_except_listed_differences() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // The corpus must actually exercise intended differences.
-    assert!(differences >= 10, "only {differences} intended differences seen");
+    assert!(
+        differences >= 10,
+        "only {differences} intended differences seen"
+    );
 }

@@ -437,7 +437,11 @@ pub fn parse_git_compatible(msg: &[u8]) -> Vec<(String, String)> {
         .position(|l| *l == SCISSORS.as_bytes())
         .unwrap_or(raw.len());
     // Trailing comment and blank lines are not part of the message.
-    while end > 0 && raw.get(end - 1).is_some_and(|l| is_comment(l) || git_blank(l)) {
+    while end > 0
+        && raw
+            .get(end - 1)
+            .is_some_and(|l| is_comment(l) || git_blank(l))
+    {
         end -= 1;
     }
     let raw = raw.get(..end).unwrap_or_default();
@@ -557,7 +561,10 @@ mod tests {
         let p = parse(m);
         assert_eq!(
             kv(&p),
-            vec![("Reviewed-by", "Bob <bob@corp>"), ("Change-Record", "CHG-1")]
+            vec![
+                ("Reviewed-by", "Bob <bob@corp>"),
+                ("Change-Record", "CHG-1")
+            ]
         );
         assert!(p.anomalies.is_empty());
         let t = &p.trailers[0];
@@ -574,7 +581,11 @@ mod tests {
     #[test]
     fn title_only_is_not_trailers() {
         assert!(parse(b"Reviewed-by: Bob <b@c>\n").trailers.is_empty());
-        assert!(parse(b"Reviewed-by: Bob <b@c>\nAcked-by: x\n\n\n").trailers.is_empty());
+        assert!(
+            parse(b"Reviewed-by: Bob <b@c>\nAcked-by: x\n\n\n")
+                .trailers
+                .is_empty()
+        );
     }
 
     #[test]
@@ -582,7 +593,10 @@ mod tests {
         let p = parse(b"s\n\n```\nReviewed-by: A\n```\nSigned-off-by: B\n");
         assert!(p.trailers.is_empty());
         assert!(p.block.is_none());
-        assert!(matches!(p.anomalies[..], [Anomaly::NonTrailerInBlock { .. }]));
+        assert!(matches!(
+            p.anomalies[..],
+            [Anomaly::NonTrailerInBlock { .. }]
+        ));
         // Prose only: no anomaly.
         let p = parse(b"s\n\njust prose\nmore prose\n");
         assert!(p.anomalies.is_empty() && p.trailers.is_empty());
