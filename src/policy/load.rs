@@ -248,13 +248,28 @@ pub fn load(text: &str, origin: Origin) -> Result<Policy, PolicyErrors> {
             ),
         );
     }
+    // Tags are reported alone: an unknown tag also fails the parse, with a less precise message.
+    let tags: Vec<PolicyDiagnostic> = yaml::find_tags(text)
+        .into_iter()
+        .map(|(tag, span)| {
+            simple(
+                format!("YAML tag `{tag}` is not allowed in a policy"),
+                Some(span),
+                "tagged value",
+                "remove the tag and write the value as plain text",
+            )
+        })
+        .collect();
+    if !tags.is_empty() {
+        return Err(PolicyErrors::new(source, tags));
+    }
     let root = match yaml::parse(text) {
         Ok(root) => root,
         Err(e) => {
             let span = e
                 .without_snippet()
                 .location()
-                .and_then(|l| yaml::location_span(&l));
+                .and_then(|l| yaml::location_span(text, &l));
             return fail(
                 source,
                 simple(
@@ -311,7 +326,8 @@ pub fn default_policy() -> Policy {
     match load(DEFAULT_POLICY, Origin::Embedded) {
         Ok(p) => p,
         Err(_) => {
-            let strict = "version: 1\ntiers:\n  - name: strict\n    reviewers: 1\n    applies_to: all\n";
+            let strict =
+                "version: 1\ntiers:\n  - name: strict\n    reviewers: 1\n    applies_to: all\n";
             match load(strict, Origin::Embedded) {
                 Ok(p) => p,
                 Err(e) => unreachable!("fallback policy is valid: {e}"),

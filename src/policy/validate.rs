@@ -213,7 +213,12 @@ impl<'t> Ctx<'t> {
             }
             k => format!("`{what}` must be {expected}, found {}", k.describe()),
         };
-        self.error(non_empty(node.span), msg, format!("expected {expected}"), help);
+        self.error(
+            non_empty(node.span),
+            msg,
+            format!("expected {expected}"),
+            help,
+        );
     }
 
     /// The raw source text of a plain scalar the YAML schema typed as bool/number.
@@ -321,8 +326,7 @@ impl<'t> Ctx<'t> {
     fn name(&mut self, node: &Node, what: &str) -> Option<(String, Span)> {
         let (s, span) = self.text(node, what)?;
         let ok = s.len() <= 100
-            && s
-                .chars()
+            && s.chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
         if !ok {
             self.error(
@@ -366,7 +370,12 @@ impl<'t> Ctx<'t> {
     }
 
     /// One of `allowed` (with did-you-mean).
-    fn choice(&mut self, node: &Node, what: &str, allowed: &[&'static str]) -> Option<&'static str> {
+    fn choice(
+        &mut self,
+        node: &Node,
+        what: &str,
+        allowed: &[&'static str],
+    ) -> Option<&'static str> {
         let (s, span) = self.string(node, what)?;
         if let Some(c) = allowed.iter().find(|a| **a == s) {
             return Some(c);
@@ -377,7 +386,10 @@ impl<'t> Ctx<'t> {
         };
         self.error(
             non_empty(span),
-            format!("invalid {what} `{s}`; expected one of {}", quote_list(allowed)),
+            format!(
+                "invalid {what} `{s}`; expected one of {}",
+                quote_list(allowed)
+            ),
             "invalid value",
             Some(help),
         );
@@ -400,10 +412,7 @@ impl<'t> Ctx<'t> {
         let Some(items) = self.list(node, what) else {
             return Vec::new();
         };
-        items
-            .iter()
-            .filter_map(|n| self.text(n, what))
-            .collect()
+        items.iter().filter_map(|n| self.text(n, what)).collect()
     }
 
     /// Trailer keys: letters, digits and `-`.
@@ -529,9 +538,15 @@ impl<'t> Ctx<'t> {
                 let last = detail.lines().last().unwrap_or("").trim().to_string();
                 self.error(
                     non_empty(span),
-                    format!("invalid regex in `{what}`: {last}"),
+                    format!(
+                        "invalid regex in `{what}`: {}",
+                        last.trim_start_matches("error: ")
+                    ),
                     "invalid regex",
-                    Some("regexes use Rust `regex` syntax (no backreferences or look-around)".to_string()),
+                    Some(
+                        "regexes use Rust `regex` syntax (no backreferences or look-around)"
+                            .to_string(),
+                    ),
                 );
                 None
             }
@@ -598,7 +613,9 @@ pub(crate) fn parse_person(s: &str) -> Option<(String, String)> {
 pub(crate) fn valid_email(e: &str) -> bool {
     let mut parts = e.split('@');
     matches!((parts.next(), parts.next(), parts.next()), (Some(l), Some(d), None) if !l.is_empty() && !d.is_empty())
-        && !e.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ','))
+        && !e
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ','))
 }
 
 /// Validates the whole document. Returns the policy when no error was found.
@@ -645,7 +662,10 @@ pub(crate) fn validate(root: &Node, source: PolicySource, ctx: &mut Ctx<'_>) -> 
                     &top,
                     "policy",
                     "default_tier",
-                    Some("name the tier for paths no rule matches, e.g. `default_tier: standard`".to_string()),
+                    Some(
+                        "name the tier for paths no rule matches, e.g. `default_tier: standard`"
+                            .to_string(),
+                    ),
                 );
             }
             None
@@ -674,7 +694,12 @@ pub(crate) fn validate(root: &Node, source: PolicySource, ctx: &mut Ctx<'_>) -> 
             Ok(g) => {
                 protected.add(g);
             }
-            Err(e) => ctx.error(None, format!("internal: protected glob `{p}`: {e}"), "", None),
+            Err(e) => ctx.error(
+                None,
+                format!("internal: protected glob `{p}`: {e}"),
+                "",
+                None,
+            ),
         }
     }
     debug_assert!(DISCOVERY.iter().all(|d| PROTECTED.contains(d)));
@@ -729,7 +754,12 @@ fn teams(ctx: &mut Ctx<'_>, node: Option<&Node>) -> Vec<Team> {
         }
         let mut members = Vec::new();
         match f.get("members") {
-            None => ctx.missing(&f, "team", "members", Some("list the people who may review for this team".to_string())),
+            None => ctx.missing(
+                &f,
+                "team",
+                "members",
+                Some("list the people who may review for this team".to_string()),
+            ),
             Some(mn) => {
                 let list = ctx.list(mn, "members").unwrap_or(&[]);
                 if list.is_empty() && matches!(mn.kind, Kind::Seq(_) | Kind::Null) {
@@ -800,8 +830,14 @@ fn member(ctx: &mut Ctx<'_>, node: &Node, emails: &mut HashMap<String, Span>) ->
             emails.insert(e.clone(), *span);
         }
     }
-    let github = f.get("github").and_then(|n| ctx.text(n, "github")).map(|s| s.0);
-    let gitlab = f.get("gitlab").and_then(|n| ctx.text(n, "gitlab")).map(|s| s.0);
+    let github = f
+        .get("github")
+        .and_then(|n| ctx.text(n, "github"))
+        .map(|s| s.0);
+    let gitlab = f
+        .get("gitlab")
+        .and_then(|n| ctx.text(n, "gitlab"))
+        .map(|s| s.0);
     Some(Member {
         name: name?.0.trim().to_string(),
         email: email?.0,
@@ -816,7 +852,10 @@ fn tiers(ctx: &mut Ctx<'_>, node: Option<&Node>, top: Span, teams: &[&str]) -> V
             Some(top),
             "the policy has no `tiers`",
             "`tiers` missing",
-            Some("define at least one tier, e.g. `tiers: [{ name: standard, reviewers: 1 }]`".to_string()),
+            Some(
+                "define at least one tier, e.g. `tiers: [{ name: standard, reviewers: 1 }]`"
+                    .to_string(),
+            ),
         );
         return Vec::new();
     };
@@ -881,7 +920,8 @@ fn tiers(ctx: &mut Ctx<'_>, node: Option<&Node>, top: Span, teams: &[&str]) -> V
             _ => AppliesTo::Ai,
         };
         let ai_forbidden = matches!(
-            f.get("ai").and_then(|n| ctx.choice(n, "ai", &["allowed", "forbidden"])),
+            f.get("ai")
+                .and_then(|n| ctx.choice(n, "ai", &["allowed", "forbidden"])),
             Some("forbidden")
         );
         if let Some((name, span)) = name {
@@ -924,8 +964,7 @@ fn rules(ctx: &mut Ctx<'_>, node: Option<&Node>, tiers: &[&str]) -> Vec<Rule> {
         let globs = match f.get("paths") {
             Some(n) => {
                 let (written, set) = ctx.glob_set(n, "paths");
-                if matches!(&n.kind, Kind::Seq(s) if s.is_empty()) || matches!(n.kind, Kind::Null)
-                {
+                if matches!(&n.kind, Kind::Seq(s) if s.is_empty()) || matches!(n.kind, Kind::Null) {
                     ctx.error(
                         non_empty(n.span),
                         "a rule's `paths` must list at least one glob",
@@ -1069,7 +1108,12 @@ fn involvement_level(ctx: &mut Ctx<'_>, f: &Fields<'_>, what: &str) -> Option<In
             .choice(n, "involvement", &["assisted", "generated", "autonomous"])
             .and_then(Involvement::parse),
         None => {
-            ctx.missing(f, what, "involvement", Some("one of `assisted`, `generated`, `autonomous`".to_string()));
+            ctx.missing(
+                f,
+                what,
+                "involvement",
+                Some("one of `assisted`, `generated`, `autonomous`".to_string()),
+            );
             None
         }
     }
@@ -1129,7 +1173,8 @@ fn detect(ctx: &mut Ctx<'_>, node: Option<&Node>) -> Detect {
             let email = match t.get("email") {
                 Some(n) => ctx.text(n, "email").and_then(|(e, span)| {
                     let e = e.trim().to_string();
-                    ctx.glob(&e, span, "detect.identities.email").map(|g| (e, g))
+                    ctx.glob(&e, span, "detect.identities.email")
+                        .map(|g| (e, g))
                 }),
                 None => {
                     ctx.missing(&t, "detect identity", "email", None);
@@ -1178,7 +1223,12 @@ fn waivers(ctx: &mut Ctx<'_>, node: Option<&Node>, rules: &[&str]) -> Vec<Waiver
         let id = match f.get("id") {
             Some(n) => ctx.name(n, "waiver id"),
             None => {
-                ctx.missing(&f, "waiver", "id", Some("e.g. `id: W-2026-001`".to_string()));
+                ctx.missing(
+                    &f,
+                    "waiver",
+                    "id",
+                    Some("e.g. `id: W-2026-001`".to_string()),
+                );
                 None
             }
         };
@@ -1192,7 +1242,12 @@ fn waivers(ctx: &mut Ctx<'_>, node: Option<&Node>, rules: &[&str]) -> Vec<Waiver
                 _ => ctx.text(n, "commit").into_iter().collect(),
             };
             if list.is_empty() && matches!(n.kind, Kind::Seq(_)) {
-                ctx.error(non_empty(n.span), "`commit` lists no commits", "empty", None);
+                ctx.error(
+                    non_empty(n.span),
+                    "`commit` lists no commits",
+                    "empty",
+                    None,
+                );
             }
             for (c, span) in list {
                 let c = c.trim().to_ascii_lowercase();
@@ -1243,7 +1298,15 @@ fn waivers(ctx: &mut Ctx<'_>, node: Option<&Node>, rules: &[&str]) -> Vec<Waiver
         }
         let mut codes = Vec::new();
         match f.get("codes") {
-            None => ctx.missing(&f, "waiver", "codes", Some("name the finding codes it waives, e.g. `codes: [missing-change-record]`".to_string())),
+            None => ctx.missing(
+                &f,
+                "waiver",
+                "codes",
+                Some(
+                    "name the finding codes it waives, e.g. `codes: [missing-change-record]`"
+                        .to_string(),
+                ),
+            ),
             Some(n) => {
                 let list = ctx.string_list(n, "codes");
                 if list.is_empty() && matches!(n.kind, Kind::Seq(_) | Kind::Null) {
@@ -1286,18 +1349,30 @@ fn waivers(ctx: &mut Ctx<'_>, node: Option<&Node>, rules: &[&str]) -> Vec<Waiver
         let reason = match f.get("reason") {
             Some(n) => ctx.text(n, "reason").map(|s| s.0.trim().to_string()),
             None => {
-                ctx.missing(&f, "waiver", "reason", Some("say why the exception is needed".to_string()));
+                ctx.missing(
+                    &f,
+                    "waiver",
+                    "reason",
+                    Some("say why the exception is needed".to_string()),
+                );
                 None
             }
         };
         let approved = match f.get("approved_by") {
             Some(n) => person(ctx, n, "approved_by"),
             None => {
-                ctx.missing(&f, "waiver", "approved_by", Some("e.g. `approved_by: Carol Chief <carol@example.com>`".to_string()));
+                ctx.missing(
+                    &f,
+                    "waiver",
+                    "approved_by",
+                    Some("e.g. `approved_by: Carol Chief <carol@example.com>`".to_string()),
+                );
                 None
             }
         };
-        let requested = f.get("requested_by").and_then(|n| person(ctx, n, "requested_by"));
+        let requested = f
+            .get("requested_by")
+            .and_then(|n| person(ctx, n, "requested_by"));
         if let (Some((_, a, _)), Some((_, r, span))) = (&approved, &requested)
             && a == r
         {
@@ -1318,18 +1393,23 @@ fn waivers(ctx: &mut Ctx<'_>, node: Option<&Node>, rules: &[&str]) -> Vec<Waiver
                 );
                 None
             }
-            Some(n) => ctx.text(n, "expires").and_then(|(s, span)| match Date::parse(&s) {
-                Some(d) => Some(d),
-                None => {
-                    ctx.error(
-                        non_empty(span),
-                        format!("invalid date `{s}` in `expires`"),
-                        "not a date",
-                        Some("write a real calendar date as YYYY-MM-DD, e.g. `2026-12-31`".to_string()),
-                    );
-                    None
-                }
-            }),
+            Some(n) => ctx
+                .text(n, "expires")
+                .and_then(|(s, span)| match Date::parse(&s) {
+                    Some(d) => Some(d),
+                    None => {
+                        ctx.error(
+                            non_empty(span),
+                            format!("invalid date `{s}` in `expires`"),
+                            "not a date",
+                            Some(
+                                "write a real calendar date as YYYY-MM-DD, e.g. `2026-12-31`"
+                                    .to_string(),
+                            ),
+                        );
+                        None
+                    }
+                }),
         };
         if let (Some((id, span)), Some(reason), Some((approved_by, _, _)), Some(expires)) =
             (id, reason, approved, expires)
@@ -1371,11 +1451,12 @@ fn hooks(ctx: &mut Ctx<'_>, node: Option<&Node>) -> Hooks {
     let Some(f) = node.and_then(|n| ctx.mapping(n, "hooks", HOOK_KEYS)) else {
         return out;
     };
-    let mode = |ctx: &mut Ctx<'_>, n: &Node, what: &str| match ctx.choice(n, what, &["warn", "enforce"]) {
-        Some("warn") => Some(HookMode::Warn),
-        Some(_) => Some(HookMode::Enforce),
-        None => None,
-    };
+    let mode =
+        |ctx: &mut Ctx<'_>, n: &Node, what: &str| match ctx.choice(n, what, &["warn", "enforce"]) {
+            Some("warn") => Some(HookMode::Warn),
+            Some(_) => Some(HookMode::Enforce),
+            None => None,
+        };
     if let Some(m) = f.get("commit-msg").and_then(|n| mode(ctx, n, "commit-msg")) {
         out.commit_msg = m;
     }
@@ -1391,7 +1472,11 @@ fn controls(ctx: &mut Ctx<'_>, node: Option<&Node>, tiers: &[&str]) -> Vec<(Stri
         Kind::Map(m) => m.as_slice(),
         Kind::Null => return Vec::new(),
         _ => {
-            ctx.type_error(n, "controls", "a mapping of tier name to a list of references");
+            ctx.type_error(
+                n,
+                "controls",
+                "a mapping of tier name to a list of references",
+            );
             return Vec::new();
         }
     };
@@ -1425,8 +1510,14 @@ mod tests {
     #[test]
     fn suggestions() {
         assert_eq!(did_you_mean("reveiwers", TIER_KEYS), Some("reviewers"));
-        assert_eq!(did_you_mean("requried_reviewers", TIER_KEYS), Some("reviewers"));
-        assert_eq!(did_you_mean("change-record", TIER_KEYS), Some("change_record"));
+        assert_eq!(
+            did_you_mean("requried_reviewers", TIER_KEYS),
+            Some("reviewers")
+        );
+        assert_eq!(
+            did_you_mean("change-record", TIER_KEYS),
+            Some("change_record")
+        );
         assert_eq!(did_you_mean("zzz", TIER_KEYS), None);
     }
 

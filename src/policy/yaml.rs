@@ -74,13 +74,30 @@ fn to_span(loc: &Location) -> Span {
     }
 }
 
-/// Converts a serde-saphyr location into our byte span (`None` when unknown).
-pub(crate) fn location_span(loc: &Location) -> Option<Span> {
-    if *loc == Location::UNKNOWN || loc.span().byte_offset().is_none() {
-        None
-    } else {
-        Some(to_span(loc))
+/// Converts a serde-saphyr error location into a byte span of `text` (`None` when unknown).
+///
+/// Parser errors carry character offsets only; they are converted to byte offsets here.
+pub(crate) fn location_span(text: &str, loc: &Location) -> Option<Span> {
+    if *loc == Location::UNKNOWN {
+        return None;
     }
+    let s = loc.span();
+    if s.byte_offset().is_some() {
+        return Some(to_span(loc));
+    }
+    let chars = usize::try_from(s.offset()).ok()?;
+    let len = usize::try_from(s.len()).unwrap_or(0);
+    let mut it = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()));
+    let start = it.nth(chars)?;
+    let end = if len == 0 {
+        start
+    } else {
+        it.nth(len - 1).unwrap_or(text.len())
+    };
+    Some(Span::new(start, end.saturating_sub(start)))
 }
 
 impl<'de> Deserialize<'de> for Node {
@@ -204,9 +221,19 @@ pub(crate) fn parse(text: &str) -> Result<Node, serde_saphyr::Error> {
 pub(crate) fn error_message(err: &serde_saphyr::Error) -> String {
     use serde_saphyr::MessageFormatter;
     let inner = err.without_snippet();
-    serde_saphyr::DefaultMessageFormatter
+    let msg = serde_saphyr::DefaultMessageFormatter
         .format_message(inner)
-        .into_owned()
+        .into_owned();
+    match msg.strip_prefix("budget breached: ") {
+        Some(what) if what.starts_with("Documents") => {
+            "a policy is a single YAML document; remove the `---` separators".to_string()
+        }
+        Some(what) => format!(
+            "the document exceeds a safety limit ({}); a policy needs no deep nesting, mass aliases or huge lists",
+            what.split_whitespace().next().unwrap_or(what)
+        ),
+        None => msg,
+    }
 }
 
 #[cfg(test)]
@@ -228,4 +255,31 @@ mod tests {
             );
         }
     }
+}
+
+/// Finds every explicit YAML tag (`!!binary`, `!!str`, `!custom` …): a policy has no use for
+/// them, and some change a value silently (`!!binary` decodes base64, so what a reviewer reads is
+/// not what countersign sees). Scans parser events only (aliases are not expanded), up to a
+/// fixed number of events; syntax errors are left to the real parse.
+pub(crate) fn find_tags(text: &str) -> Vec<(String, Span)> {
+    use serde_saphyr::granit_parser::{Event, Parser};
+    let mut found = Vec::new();
+    for item in Parser::new_from_str(text).take(400_000) {
+        let Ok((event, span)) = item else { break };
+        let tag = match &event {
+            Event::Scalar(_, _, _, tag)
+            | Event::SequenceStart(_, _, tag)
+            | Event::MappingStart(_, _, tag) => tag.as_ref().map(|t| t.to_string()),
+            _ => None,
+        };
+        if let Some(tag) = tag {
+            let start = span.start.byte_offset().unwrap_or(0);
+            let end = span.end.byte_offset().unwrap_or(start);
+            found.push((tag, Span::new(start, end.saturating_sub(start))));
+            if found.len() >= 100 {
+                break;
+            }
+        }
+    }
+    found
 }
