@@ -4,6 +4,10 @@
 //! its [`Span`] into [`PolicySource::text`] so findings can point at the line that decided.
 
 pub mod load;
+mod validate;
+mod yaml;
+
+pub use load::{DISCOVERY, PolicyDiagnostic, PolicyErrors, default_policy, digest, discover, load};
 
 use std::sync::Arc;
 
