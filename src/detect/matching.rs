@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use super::signatures::{AI_WORDS, AUTHORSHIP_KEYS, Email, ModelRule, SIGNATURES, Match};
+use super::signatures::{AI_WORDS, AUTHORSHIP_KEYS, Email, Match, ModelRule, SIGNATURES};
 
 /// Longest key of a trailer-shaped line we look at.
 const MAX_KEY: usize = 48;
@@ -45,7 +45,9 @@ pub(super) fn trailer_shape(line: &str) -> Option<(&str, &str)> {
     let key = l.get(..colon)?.trim_end_matches([' ', '\t']);
     if key.is_empty()
         || key.len() > MAX_KEY
-        || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b' ')
+        || !key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b' ')
     {
         return None;
     }
@@ -147,7 +149,8 @@ fn email_matches(pattern: &Email, email: &str) -> bool {
 pub(super) fn identity_matches(patterns: &[Email], name: &str, email: &str) -> bool {
     let name = name.trim();
     patterns.iter().any(|p| {
-        email_matches(p, email) || matches!(p, Email::GithubApp(login) if name.eq_ignore_ascii_case(login))
+        email_matches(p, email)
+            || matches!(p, Email::GithubApp(login) if name.eq_ignore_ascii_case(login))
     })
 }
 
@@ -155,7 +158,9 @@ pub(super) fn identity_matches(patterns: &[Email], name: &str, email: &str) -> b
 /// anything but ASCII letters; the model-family stems also as word prefixes such as
 /// `ChatGPTv5`), or an address of the signature table.
 pub(super) fn names_ai(value: &str) -> bool {
-    const STEMS: &[&str] = &["claude", "gpt", "chatgpt", "gemini", "llama", "qwen", "deepseek"];
+    const STEMS: &[&str] = &[
+        "claude", "gpt", "chatgpt", "gemini", "llama", "qwen", "deepseek",
+    ];
     let words = value
         .split(|c: char| !c.is_ascii_alphabetic())
         .filter(|w| !w.is_empty());
@@ -164,8 +169,7 @@ pub(super) fn names_ai(value: &str) -> bool {
             return true;
         }
         if STEMS.iter().any(|s| {
-            w.len() >= s.len()
-                && w.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s))
+            w.len() >= s.len() && w.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s))
         }) {
             return true;
         }
@@ -258,8 +262,14 @@ mod tests {
 
     #[test]
     fn trailer_shapes() {
-        assert_eq!(trailer_shape("Co-authored-by: A <a@b>"), Some(("Co-authored-by", "A <a@b>")));
-        assert_eq!(trailer_shape("  * Assisted by : X "), Some(("Assisted by", "X")));
+        assert_eq!(
+            trailer_shape("Co-authored-by: A <a@b>"),
+            Some(("Co-authored-by", "A <a@b>"))
+        );
+        assert_eq!(
+            trailer_shape("  * Assisted by : X "),
+            Some(("Assisted by", "X"))
+        );
         assert_eq!(trailer_shape("https://claude.ai/code/session_1"), None);
         assert_eq!(trailer_shape("no colon here"), None);
         assert_eq!(trailer_shape("a (b): c"), None);
@@ -285,25 +295,76 @@ mod tests {
     #[test]
     fn github_app_addresses() {
         let p = Email::GithubApp("google-labs-jules[bot]");
-        assert!(email_matches(&p, "161369871+google-labs-jules[bot]@users.noreply.github.com"));
-        assert!(email_matches(&p, "Google-Labs-Jules[bot]@USERS.noreply.github.com"));
+        assert!(email_matches(
+            &p,
+            "161369871+google-labs-jules[bot]@users.noreply.github.com"
+        ));
+        assert!(email_matches(
+            &p,
+            "Google-Labs-Jules[bot]@USERS.noreply.github.com"
+        ));
         assert!(!email_matches(&p, "google-labs-jules[bot]@example.com"));
-        assert!(!email_matches(&p, "x+google-labs-jules[bot]@users.noreply.github.com"));
+        assert!(!email_matches(
+            &p,
+            "x+google-labs-jules[bot]@users.noreply.github.com"
+        ));
     }
 
     #[test]
     fn models() {
-        assert_eq!(model_for(ModelRule::DisplayName, "Claude Opus 4.6 <noreply@anthropic.com>").as_deref(), Some("Claude Opus 4.6"));
-        assert_eq!(model_for(ModelRule::DisplayName, "Claude <noreply@anthropic.com>"), None);
-        assert_eq!(model_for(ModelRule::DisplayName, "C1aude <noreply@anthropic.com>"), None);
-        assert_eq!(model_for(ModelRule::Parenthesized, "aider (gpt-5.4) <aider@aider.chat>").as_deref(), Some("gpt-5.4"));
-        assert_eq!(model_for(ModelRule::Guess, "Claude:claude-opus-4-6 [Claude Code]").as_deref(), Some("claude-opus-4-6"));
-        assert_eq!(model_for(ModelRule::Guess, "Claude:claude-opus-4-6[1m]").as_deref(), Some("claude-opus-4-6"));
-        assert_eq!(model_for(ModelRule::Guess, "Codex:GPT-5.4").as_deref(), Some("GPT-5.4"));
-        assert_eq!(model_for(ModelRule::Guess, "Claude claude-opus-4-20250514").as_deref(), Some("claude-opus-4-20250514"));
-        assert_eq!(model_for(ModelRule::Guess, "Claude Sonnet 4.6 <noreply@anthropic.com>").as_deref(), Some("Claude Sonnet 4.6"));
+        assert_eq!(
+            model_for(
+                ModelRule::DisplayName,
+                "Claude Opus 4.6 <noreply@anthropic.com>"
+            )
+            .as_deref(),
+            Some("Claude Opus 4.6")
+        );
+        assert_eq!(
+            model_for(ModelRule::DisplayName, "Claude <noreply@anthropic.com>"),
+            None
+        );
+        assert_eq!(
+            model_for(ModelRule::DisplayName, "C1aude <noreply@anthropic.com>"),
+            None
+        );
+        assert_eq!(
+            model_for(
+                ModelRule::Parenthesized,
+                "aider (gpt-5.4) <aider@aider.chat>"
+            )
+            .as_deref(),
+            Some("gpt-5.4")
+        );
+        assert_eq!(
+            model_for(ModelRule::Guess, "Claude:claude-opus-4-6 [Claude Code]").as_deref(),
+            Some("claude-opus-4-6")
+        );
+        assert_eq!(
+            model_for(ModelRule::Guess, "Claude:claude-opus-4-6[1m]").as_deref(),
+            Some("claude-opus-4-6")
+        );
+        assert_eq!(
+            model_for(ModelRule::Guess, "Codex:GPT-5.4").as_deref(),
+            Some("GPT-5.4")
+        );
+        assert_eq!(
+            model_for(ModelRule::Guess, "Claude claude-opus-4-20250514").as_deref(),
+            Some("claude-opus-4-20250514")
+        );
+        assert_eq!(
+            model_for(
+                ModelRule::Guess,
+                "Claude Sonnet 4.6 <noreply@anthropic.com>"
+            )
+            .as_deref(),
+            Some("Claude Sonnet 4.6")
+        );
         assert_eq!(model_for(ModelRule::Guess, "generic LLM chatbot"), None);
-        assert_eq!(model_for(ModelRule::None, "Claude Opus 4.6 <noreply@anthropic.com>"), None);
+        assert_eq!(
+            model_for(ModelRule::None, "Claude Opus 4.6 <noreply@anthropic.com>"),
+            None
+        );
     }
 
     #[test]

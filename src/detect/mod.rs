@@ -24,8 +24,8 @@ use crate::facts::{CommitFacts, Identity, PullRequest};
 use crate::policy::{Detect, Involvement};
 
 use matching::{
-    eq_ci, identity_matches, is_authorship_key, key_eq, lines, model_for, names_ai,
-    split_identity, trailer_shape, truncate,
+    eq_ci, identity_matches, is_authorship_key, key_eq, lines, model_for, names_ai, split_identity,
+    trailer_shape, truncate,
 };
 use signatures::{Match, SIGNATURES, Signature, ValueRule};
 
@@ -121,17 +121,16 @@ impl Out {
         {
             return;
         }
-        if m.span.is_some() {
-            if let Some(o) = self
+        if m.span.is_some()
+            && let Some(o) = self
                 .0
                 .iter_mut()
                 .find(|o| same_place(o) && o.tool == m.tool && m.tool != POLICY_TOOL)
-            {
-                if m.involvement > o.involvement {
-                    *o = m;
-                }
-                return;
+        {
+            if m.involvement > o.involvement {
+                *o = m;
             }
+            return;
         }
         self.0.push(m);
     }
@@ -280,7 +279,10 @@ fn scan_trailer(
                     let (name, email) = split_identity(value);
                     identity_matches(emails, name, email)
                 }
-                Match::TrailerKey { key: k, value: rule } if key_eq(key, k) => match rule {
+                Match::TrailerKey {
+                    key: k,
+                    value: rule,
+                } if key_eq(key, k) => match rule {
                     ValueRule::Any => true,
                     ValueRule::OneOf(vs) => vs.iter().any(|v| eq_ci(v, value.trim())),
                     ValueRule::NamesAi => names_ai(value),
@@ -288,7 +290,13 @@ fn scan_trailer(
                 _ => false,
             };
             if hit {
-                out.builtin(s, source, text, model_for(s.model, value), Some(span.clone()));
+                out.builtin(
+                    s,
+                    source,
+                    text,
+                    model_for(s.model, value),
+                    Some(span.clone()),
+                );
             }
         }
     }
@@ -296,7 +304,13 @@ fn scan_trailer(
         if key_eq(key, &t.key)
             && (t.values.is_empty() || t.values.iter().any(|v| eq_ci(v.trim(), value.trim())))
         {
-            out.policy("policy/trailer", t.involvement, source, text, Some(span.clone()));
+            out.policy(
+                "policy/trailer",
+                t.involvement,
+                source,
+                text,
+                Some(span.clone()),
+            );
         }
     }
     if authorship && !cfg.identities.is_empty() {
@@ -304,7 +318,13 @@ fn scan_trailer(
         if !email.is_empty() {
             for sig in &cfg.identities {
                 if policy_email_match(&sig.matcher, email) {
-                    out.policy("policy/identity", sig.involvement, source, text, Some(span.clone()));
+                    out.policy(
+                        "policy/identity",
+                        sig.involvement,
+                        source,
+                        text,
+                        Some(span.clone()),
+                    );
                 }
             }
         }
@@ -331,7 +351,13 @@ fn scan_identity(id: &Identity, source: MarkerSource, cfg: &Detect, out: &mut Ou
     }
     for sig in &cfg.identities {
         if !id.email.trim().is_empty() && policy_email_match(&sig.matcher, &id.email) {
-            out.policy("policy/identity", sig.involvement, source, &id.to_string(), None);
+            out.policy(
+                "policy/identity",
+                sig.involvement,
+                source,
+                &id.to_string(),
+                None,
+            );
         }
     }
 }
@@ -455,9 +481,7 @@ pub fn is_bot_login(login: &str) -> bool {
         return true;
     }
     SIGNATURES.iter().any(|s| match s.matcher {
-        Match::PrAuthor(logins) => logins.iter().any(|l| {
-            eq_ci(l, login) || l.strip_suffix("[bot]").is_some_and(|b| eq_ci(b, login))
-        }),
+        Match::PrAuthor(logins) => logins.iter().any(|l| eq_ci(l, login)),
         _ => false,
     })
 }
@@ -504,8 +528,10 @@ mod tests {
             assert!(id.contains('/'), "{id}");
             assert!(!id.starts_with("policy/"), "{id} collides with policy ids");
             assert!(
-                id.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'/'),
+                id.bytes().all(|b| b.is_ascii_lowercase()
+                    || b.is_ascii_digit()
+                    || b == b'-'
+                    || b == b'/'),
                 "{id}"
             );
         }
