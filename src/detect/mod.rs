@@ -1,16 +1,33 @@
-//! Detection: markers of AI involvement → [`Involvement`] (STUB — being written).
+//! Detection: markers of AI involvement → [`Involvement`].
 //!
-//! The built-in signature table lives in `signatures.rs` as data. Detection casts a wide net
+//! The built-in signature table lives in [`signatures`] as data. Detection casts a wide net
 //! (identities, trailer-shaped lines anywhere in the message, PR labels/body/branch/author);
-//! evidence, by contrast, is only ever read from the trailer block.
+//! evidence, by contrast, is only ever read from the trailer block. A marker line outside the
+//! trailer block is reported with [`MarkerSource::Message`] so the evaluator can warn.
+//!
+//! Cost: detection runs on every commit of whole histories. Regexes are compiled once
+//! (one [`regex::bytes::RegexSet`] for all text signatures, used first as a prefilter over the
+//! whole message); trailer-shaped lines are only examined when they contain `:`; comparisons are
+//! ASCII case-insensitive in place. A commit without markers allocates nothing.
+
+mod matching;
+pub mod signatures;
 
 use std::ops::Range;
+use std::sync::LazyLock;
 
+use regex::bytes::RegexSet;
 use serde::Serialize;
 
 use crate::facts::trailers::ParsedMessage;
 use crate::facts::{CommitFacts, Identity, PullRequest};
 use crate::policy::{Detect, Involvement};
+
+use matching::{
+    eq_ci, identity_matches, is_authorship_key, key_eq, lines, model_for, names_ai, split_identity,
+    trailer_shape, truncate,
+};
+use signatures::{Match, SIGNATURES, Signature, ValueRule};
 
 /// Where a marker was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -41,7 +58,8 @@ pub enum MarkerSource {
 pub struct Marker {
     /// The tool, e.g. `Claude Code`, or `policy` for policy-defined signatures.
     pub tool: String,
-    /// The stable signature id, e.g. `claude-code/co-author`.
+    /// The stable signature id, e.g. `claude-code/co-author` (`policy/trailer`,
+    /// `policy/identity`, `policy/label`, `policy/branch` for policy-defined signatures).
     pub signature: String,
     /// The involvement it implies.
     pub involvement: Involvement,
@@ -57,20 +75,480 @@ pub struct Marker {
     pub span: Option<Range<usize>>,
 }
 
+/// Tool name of policy-defined markers.
+pub const POLICY_TOOL: &str = "policy";
+
+/// The text signatures, compiled once.
+struct TextSet {
+    /// One pattern per text signature, in table order (multi-line mode).
+    set: RegexSet,
+    /// Index into [`SIGNATURES`] of each pattern of `set`.
+    sig: Vec<usize>,
+}
+
+static TEXT: LazyLock<TextSet> = LazyLock::new(|| {
+    let mut patterns = Vec::new();
+    let mut sig = Vec::new();
+    for (i, s) in SIGNATURES.iter().enumerate() {
+        if let Match::Text { pattern, .. } = s.matcher {
+            patterns.push(format!("(?m){pattern}"));
+            sig.push(i);
+        }
+    }
+    match RegexSet::new(&patterns) {
+        Ok(set) => TextSet { set, sig },
+        // Unreachable with the shipped table (a unit test compiles it); never panic at runtime.
+        Err(_) => TextSet {
+            set: RegexSet::empty(),
+            sig: Vec::new(),
+        },
+    }
+});
+
+/// Collects markers, dropping duplicates.
+struct Out(Vec<Marker>);
+
+impl Out {
+    /// Adds a marker unless the same signature already matched the same place, or a
+    /// marker of the same tool already covers the same line with at least this involvement
+    /// (a higher one replaces it).
+    fn push(&mut self, m: Marker) {
+        let same_place = |o: &Marker| o.source == m.source && o.span == m.span && o.text == m.text;
+        if self
+            .0
+            .iter()
+            .any(|o| same_place(o) && o.signature == m.signature)
+        {
+            return;
+        }
+        if m.span.is_some()
+            && let Some(o) = self
+                .0
+                .iter_mut()
+                .find(|o| same_place(o) && o.tool == m.tool && m.tool != POLICY_TOOL)
+        {
+            if m.involvement > o.involvement {
+                *o = m;
+            }
+            return;
+        }
+        self.0.push(m);
+    }
+
+    fn builtin(
+        &mut self,
+        s: &Signature,
+        source: MarkerSource,
+        text: &str,
+        model: Option<String>,
+        span: Option<Range<usize>>,
+    ) {
+        self.push(Marker {
+            tool: s.tool.to_string(),
+            signature: s.id.to_string(),
+            involvement: s.involvement,
+            source,
+            text: truncate(text),
+            model,
+            span,
+        });
+    }
+
+    fn policy(
+        &mut self,
+        id: &str,
+        involvement: Involvement,
+        source: MarkerSource,
+        text: &str,
+        span: Option<Range<usize>>,
+    ) {
+        self.push(Marker {
+            tool: POLICY_TOOL.to_string(),
+            signature: id.to_string(),
+            involvement,
+            source,
+            text: truncate(text),
+            model: None,
+            span,
+        });
+    }
+}
+
 /// Finds every marker on a commit (and its PR, and the branch).
+///
+/// Order: message lines top to bottom (per line: table order, then policy signatures), then
+/// author, committer, PR author, PR labels, PR title, PR body, branch.
 pub fn detect(
-    _commit: &CommitFacts,
-    _parsed: &ParsedMessage,
-    _pr: Option<&PullRequest>,
-    _branch: Option<&str>,
-    _cfg: &Detect,
+    commit: &CommitFacts,
+    parsed: &ParsedMessage,
+    pr: Option<&PullRequest>,
+    branch: Option<&str>,
+    cfg: &Detect,
 ) -> Vec<Marker> {
-    Vec::new()
+    let mut out = Out(Vec::new());
+    scan_message(&commit.message, parsed, cfg, &mut out);
+    scan_identity(&commit.author, MarkerSource::Author, cfg, &mut out);
+    scan_identity(&commit.committer, MarkerSource::Committer, cfg, &mut out);
+    if let Some(pr) = pr {
+        scan_pr(pr, cfg, &mut out);
+    }
+    let head = pr.map(|p| p.head_branch.as_str());
+    let mut seen: Option<&str> = None;
+    for b in [branch, head].into_iter().flatten() {
+        let b = b.trim();
+        let b = b.strip_prefix("refs/heads/").unwrap_or(b);
+        if b.is_empty() || seen == Some(b) {
+            continue;
+        }
+        seen = Some(b);
+        scan_branch(b, cfg, &mut out);
+    }
+    out.0
+}
+
+/// The highest involvement of the markers (`none` when there are none).
+pub fn involvement(markers: &[Marker]) -> Involvement {
+    markers
+        .iter()
+        .map(|m| m.involvement)
+        .max()
+        .unwrap_or(Involvement::None)
+}
+
+fn scan_message(msg: &[u8], parsed: &ParsedMessage, cfg: &Detect, out: &mut Out) {
+    let text_hit = cfg.builtin && TEXT.set.is_match(msg);
+    for line in lines(msg) {
+        let Some(bytes) = msg.get(line.clone()) else {
+            continue;
+        };
+        let in_block = parsed
+            .block
+            .as_ref()
+            .is_some_and(|b| b.start <= line.start && line.end <= b.end);
+        let source = if in_block {
+            MarkerSource::Trailer
+        } else {
+            MarkerSource::Message
+        };
+        if bytes.contains(&b':') {
+            // Prefer the parser's view of a trailer of the block (continuation lines unfolded).
+            let parsed_trailer = if in_block {
+                parsed.trailers.iter().find(|t| t.span.start == line.start)
+            } else {
+                None
+            };
+            let text = String::from_utf8_lossy(bytes);
+            let shaped = match parsed_trailer {
+                Some(t) => Some((t.key.as_str(), t.value.as_str(), t.span.clone())),
+                None => trailer_shape(&text).map(|(k, v)| (k, v, line.clone())),
+            };
+            if let Some((key, value, span)) = shaped {
+                scan_trailer(key, value, text.trim(), source, span, cfg, out);
+            }
+        }
+        if text_hit {
+            for i in TEXT.set.matches(bytes).iter() {
+                let Some(s) = TEXT.sig.get(i).and_then(|&k| SIGNATURES.get(k)) else {
+                    continue;
+                };
+                if let Match::Text { scope, .. } = s.matcher
+                    && scope.message
+                {
+                    let text = String::from_utf8_lossy(bytes);
+                    out.builtin(s, source, text.trim(), None, Some(line.clone()));
+                }
+            }
+        }
+    }
+}
+
+fn scan_trailer(
+    key: &str,
+    value: &str,
+    text: &str,
+    source: MarkerSource,
+    span: Range<usize>,
+    cfg: &Detect,
+    out: &mut Out,
+) {
+    let authorship = is_authorship_key(key);
+    if cfg.builtin {
+        for s in SIGNATURES {
+            let hit = match s.matcher {
+                Match::CoAuthor(emails) if authorship => {
+                    let (name, email) = split_identity(value);
+                    identity_matches(emails, name, email)
+                }
+                Match::TrailerKey {
+                    key: k,
+                    value: rule,
+                } if key_eq(key, k) => match rule {
+                    ValueRule::Any => true,
+                    ValueRule::OneOf(vs) => vs.iter().any(|v| eq_ci(v, value.trim())),
+                    ValueRule::NamesAi => names_ai(value),
+                },
+                _ => false,
+            };
+            if hit {
+                out.builtin(
+                    s,
+                    source,
+                    text,
+                    model_for(s.model, value),
+                    Some(span.clone()),
+                );
+            }
+        }
+    }
+    for t in &cfg.trailers {
+        if key_eq(key, &t.key)
+            && (t.values.is_empty() || t.values.iter().any(|v| eq_ci(v.trim(), value.trim())))
+        {
+            out.policy(
+                "policy/trailer",
+                t.involvement,
+                source,
+                text,
+                Some(span.clone()),
+            );
+        }
+    }
+    if authorship && !cfg.identities.is_empty() {
+        let (_, email) = split_identity(value);
+        if !email.is_empty() {
+            for sig in &cfg.identities {
+                if policy_email_match(&sig.matcher, email) {
+                    out.policy(
+                        "policy/identity",
+                        sig.involvement,
+                        source,
+                        text,
+                        Some(span.clone()),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn policy_email_match(m: &globset::GlobMatcher, email: &str) -> bool {
+    let email = email.trim();
+    m.is_match(email) || m.is_match(email.to_ascii_lowercase())
+}
+
+fn scan_identity(id: &Identity, source: MarkerSource, cfg: &Detect, out: &mut Out) {
+    if cfg.builtin {
+        for s in SIGNATURES {
+            let hit = match s.matcher {
+                Match::Identity(emails) => identity_matches(emails, &id.name, &id.email),
+                Match::NameSuffix(suffix) => matching::ends_with_ci(id.name.trim_end(), suffix),
+                _ => false,
+            };
+            if hit {
+                out.builtin(s, source, &id.to_string(), None, None);
+            }
+        }
+    }
+    for sig in &cfg.identities {
+        if !id.email.trim().is_empty() && policy_email_match(&sig.matcher, &id.email) {
+            out.policy(
+                "policy/identity",
+                sig.involvement,
+                source,
+                &id.to_string(),
+                None,
+            );
+        }
+    }
+}
+
+fn scan_pr(pr: &PullRequest, cfg: &Detect, out: &mut Out) {
+    let login = pr.author_login.trim();
+    if cfg.builtin && !login.is_empty() {
+        for s in SIGNATURES {
+            if let Match::PrAuthor(logins) = s.matcher
+                && logins.iter().any(|l| eq_ci(l, login))
+            {
+                out.builtin(s, MarkerSource::PrAuthor, login, None, None);
+            }
+        }
+    }
+    for label in &pr.labels {
+        if cfg.labels.iter().any(|l| eq_ci(l.trim(), label.trim())) {
+            out.policy(
+                "policy/label",
+                Involvement::Assisted,
+                MarkerSource::PrLabel,
+                label,
+                None,
+            );
+        }
+    }
+    if !cfg.builtin {
+        return;
+    }
+    let title = pr.title.as_bytes();
+    if TEXT.set.is_match(title) {
+        for s in text_hits(title) {
+            if let Match::Text { scope, .. } = s.matcher
+                && scope.pr_title
+            {
+                out.builtin(s, MarkerSource::PrTitle, pr.title.trim(), None, None);
+            }
+        }
+    }
+    let body = pr.body.as_bytes();
+    if TEXT.set.is_match(body) {
+        for line in lines(body) {
+            let Some(bytes) = body.get(line) else {
+                continue;
+            };
+            for s in text_hits(bytes) {
+                if let Match::Text { scope, .. } = s.matcher
+                    && scope.pr_body
+                {
+                    let text = String::from_utf8_lossy(bytes);
+                    out.builtin(s, MarkerSource::PrBody, text.trim(), None, None);
+                }
+            }
+        }
+    }
+}
+
+fn text_hits(bytes: &[u8]) -> impl Iterator<Item = &'static Signature> {
+    TEXT.set
+        .matches(bytes)
+        .into_iter()
+        .filter_map(|i| TEXT.sig.get(i).and_then(|&k| SIGNATURES.get(k)))
+}
+
+fn scan_branch(branch: &str, cfg: &Detect, out: &mut Out) {
+    if cfg.builtin {
+        for s in SIGNATURES {
+            if let Match::BranchPrefix(p) = s.matcher
+                && branch
+                    .get(..p.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(p))
+            {
+                out.builtin(s, MarkerSource::Branch, branch, None, None);
+            }
+        }
+    }
+    if cfg.branch_matcher.is_match(branch) {
+        out.policy(
+            "policy/branch",
+            Involvement::Assisted,
+            MarkerSource::Branch,
+            branch,
+            None,
+        );
+    }
 }
 
 /// True when the identity is a bot or an AI agent (never a valid human reviewer).
-pub fn is_machine_identity(_id: &Identity) -> bool {
-    false
+///
+/// Bots: `[bot]` in the name or the e-mail's local part (GitHub App accounts
+/// `…[bot]@users.noreply.github.com`), GitHub's own `noreply@github.com`, GitLab project/group
+/// bot users (`project_<id>_bot_…`). AI: every address and name suffix of the signature table
+/// (`noreply@anthropic.com`, `198982749+Copilot@…`, `cursoragent@cursor.com`, ` (aider)` …).
+/// Display names alone never make an identity a machine (a person may be called Claude).
+pub fn is_machine_identity(id: &Identity) -> bool {
+    let name = id.name.trim();
+    let email = id.email.trim();
+    let local = email.rsplit_once('@').map_or(email, |(l, _)| l);
+    if matching::contains_ci(name, "[bot]")
+        || matching::contains_ci(local, "[bot]")
+        || email.eq_ignore_ascii_case("noreply@github.com")
+        || is_gitlab_bot(local)
+    {
+        return true;
+    }
+    SIGNATURES.iter().any(|s| match s.matcher {
+        Match::Identity(emails) | Match::CoAuthor(emails) => identity_matches(emails, name, email),
+        Match::NameSuffix(suffix) => matching::ends_with_ci(name, suffix),
+        _ => false,
+    })
+}
+
+/// True for a platform login that is a bot or an AI agent: a `[bot]` suffix, `Copilot`, the
+/// AI app logins of the signature table, GitLab project/group bot users.
+pub fn is_bot_login(login: &str) -> bool {
+    let login = login.trim();
+    if matching::ends_with_ci(login, "[bot]") || login.eq_ignore_ascii_case("copilot") {
+        return true;
+    }
+    if is_gitlab_bot(login) {
+        return true;
+    }
+    SIGNATURES.iter().any(|s| match s.matcher {
+        Match::PrAuthor(logins) => logins.iter().any(|l| eq_ci(l, login)),
+        _ => false,
+    })
+}
+
+/// GitLab project and group access-token users: `project_<id>_bot_<suffix>`,
+/// `group_<id>_bot_<suffix>`.
+fn is_gitlab_bot(login: &str) -> bool {
+    let rest = match login.get(..8) {
+        Some(p) if p.eq_ignore_ascii_case("project_") => login.get(8..),
+        _ => match login.get(..6) {
+            Some(p) if p.eq_ignore_ascii_case("group_") => login.get(6..),
+            _ => None,
+        },
+    };
+    let Some(rest) = rest else {
+        return false;
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0
+        && rest
+            .get(digits..)
+            .is_some_and(|r| r.get(..4).is_some_and(|b| b.eq_ignore_ascii_case("_bot")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_pattern_compiles() {
+        let n = SIGNATURES
+            .iter()
+            .filter(|s| matches!(s.matcher, Match::Text { .. }))
+            .count();
+        assert!(n > 0);
+        assert_eq!(TEXT.set.len(), n);
+        assert_eq!(TEXT.sig.len(), n);
+    }
+
+    #[test]
+    fn signature_ids_are_unique_and_well_formed() {
+        let mut ids: Vec<&str> = SIGNATURES.iter().map(|s| s.id).collect();
+        for id in &ids {
+            assert!(id.contains('/'), "{id}");
+            assert!(!id.starts_with("policy/"), "{id} collides with policy ids");
+            assert!(
+                id.bytes().all(|b| b.is_ascii_lowercase()
+                    || b.is_ascii_digit()
+                    || b == b'-'
+                    || b == b'/'),
+                "{id}"
+            );
+        }
+        ids.sort_unstable();
+        let before = ids.len();
+        ids.dedup();
+        assert_eq!(before, ids.len(), "duplicate signature id");
+    }
+
+    #[test]
+    fn gitlab_bots() {
+        assert!(is_gitlab_bot("project_123_bot_abc"));
+        assert!(is_gitlab_bot("group_9_bot"));
+        assert!(!is_gitlab_bot("project_bot"));
+        assert!(!is_gitlab_bot("projector_1_bot"));
+        assert!(!is_gitlab_bot("alice"));
+    }
 }
 
 /// True when a platform login is a bot or AI account (`[bot]` suffix, `Copilot` …).

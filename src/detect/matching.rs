@@ -1,0 +1,385 @@
+//! Small, allocation-free matching helpers for detection.
+
+use std::ops::Range;
+
+use super::signatures::{AI_WORDS, AUTHORSHIP_KEYS, Email, Match, ModelRule, SIGNATURES};
+
+/// Longest key of a trailer-shaped line we look at.
+const MAX_KEY: usize = 48;
+/// Longest marker text kept (in characters).
+const MAX_TEXT: usize = 300;
+
+/// Byte ranges of the lines of `msg`, without line terminators (`\n`, `\r\n`, bare `\r`).
+pub(super) fn lines(msg: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= msg.len() {
+            return None;
+        }
+        let rest = msg.get(start..)?;
+        let (len, term) = match rest.iter().position(|&b| b == b'\n' || b == b'\r') {
+            Some(i) => {
+                let crlf = rest.get(i) == Some(&b'\r') && rest.get(i + 1) == Some(&b'\n');
+                (i, if crlf { 2 } else { 1 })
+            }
+            None => (rest.len(), 0),
+        };
+        let r = start..start + len;
+        start += len + term;
+        Some(r)
+    })
+}
+
+/// Splits a trailer-shaped line into key and value: optional leading blanks (and one `* ` or
+/// `- ` list bullet), a key of ASCII letters, digits, `-`, `_` and single spaces, optional
+/// blanks, `:`, the value (trimmed). URLs (`https://…`) are not trailer-shaped here.
+pub(super) fn trailer_shape(line: &str) -> Option<(&str, &str)> {
+    let mut l = line.trim_start_matches([' ', '\t']);
+    for bullet in ["* ", "- "] {
+        if let Some(rest) = l.strip_prefix(bullet) {
+            l = rest.trim_start_matches([' ', '\t']);
+            break;
+        }
+    }
+    let colon = l.find(':')?;
+    let key = l.get(..colon)?.trim_end_matches([' ', '\t']);
+    if key.is_empty()
+        || key.len() > MAX_KEY
+        || !key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b' ')
+    {
+        return None;
+    }
+    let value = l.get(colon + 1..)?;
+    if value.starts_with("//") {
+        return None;
+    }
+    Some((key, value.trim()))
+}
+
+/// Normalised key byte: ASCII lowercase, space and `_` as `-`.
+fn norm(b: u8) -> u8 {
+    match b {
+        b' ' | b'_' => b'-',
+        _ => b.to_ascii_lowercase(),
+    }
+}
+
+/// Trailer keys equal ignoring ASCII case, with space and `_` counting as `-`.
+pub(super) fn key_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim(), b.trim());
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| norm(x) == norm(y))
+}
+
+/// True for keys that attribute authorship ([`AUTHORSHIP_KEYS`]).
+pub(super) fn is_authorship_key(key: &str) -> bool {
+    AUTHORSHIP_KEYS.iter().any(|k| key_eq(key, k))
+}
+
+/// Case-insensitive equality (Unicode simple lowercase), without allocating.
+pub(super) fn eq_ci(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return a.eq_ignore_ascii_case(b);
+    }
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
+}
+
+/// ASCII case-insensitive suffix test.
+pub(super) fn ends_with_ci(s: &str, suffix: &str) -> bool {
+    s.len() >= suffix.len()
+        && s.as_bytes()
+            .get(s.len() - suffix.len()..)
+            .is_some_and(|t| t.eq_ignore_ascii_case(suffix.as_bytes()))
+}
+
+/// ASCII case-insensitive substring test.
+pub(super) fn contains_ci(s: &str, needle: &str) -> bool {
+    let n = needle.as_bytes();
+    n.is_empty()
+        || s.as_bytes()
+            .windows(n.len())
+            .any(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// Splits `Name <email>` (or a bare address) into name and address, both trimmed. Without
+/// an address, the name is the whole value and the address is empty.
+pub(super) fn split_identity(value: &str) -> (&str, &str) {
+    let v = value.trim();
+    if let Some(open) = v.rfind('<')
+        && let Some(close) = v.get(open..).and_then(|r| r.find('>'))
+    {
+        let email = v.get(open + 1..open + close).unwrap_or("").trim();
+        let name = v.get(..open).unwrap_or("").trim();
+        return (name, email);
+    }
+    if v.contains('@') && !v.contains(char::is_whitespace) {
+        return ("", v);
+    }
+    (v, "")
+}
+
+/// One address pattern against an address.
+fn email_matches(pattern: &Email, email: &str) -> bool {
+    let email = email.trim();
+    match *pattern {
+        Email::Exact(e) => email.eq_ignore_ascii_case(e),
+        Email::GithubApp(login) => {
+            let Some((local, domain)) = email.rsplit_once('@') else {
+                return false;
+            };
+            if !domain.eq_ignore_ascii_case("users.noreply.github.com") {
+                return false;
+            }
+            let local = match local.split_once('+') {
+                Some((id, rest)) if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) => {
+                    rest
+                }
+                _ => local,
+            };
+            local.eq_ignore_ascii_case(login)
+        }
+    }
+}
+
+/// True when the address matches one of the patterns, or the name is exactly one of the
+/// patterns' bot logins.
+pub(super) fn identity_matches(patterns: &[Email], name: &str, email: &str) -> bool {
+    let name = name.trim();
+    patterns.iter().any(|p| {
+        email_matches(p, email)
+            || matches!(p, Email::GithubApp(login) if name.eq_ignore_ascii_case(login))
+    })
+}
+
+/// True when the value names an AI tool or model: a word of [`AI_WORDS`] (words split at
+/// anything but ASCII letters; the model-family stems also as word prefixes such as
+/// `ChatGPTv5`), or an address of the signature table.
+pub(super) fn names_ai(value: &str) -> bool {
+    const STEMS: &[&str] = &[
+        "claude", "gpt", "chatgpt", "gemini", "llama", "qwen", "deepseek",
+    ];
+    let words = value
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty());
+    for w in words {
+        if AI_WORDS.iter().any(|a| w.eq_ignore_ascii_case(a)) {
+            return true;
+        }
+        if STEMS.iter().any(|s| {
+            w.len() >= s.len() && w.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s))
+        }) {
+            return true;
+        }
+    }
+    let (name, email) = split_identity(value);
+    !email.is_empty()
+        && SIGNATURES.iter().any(|s| match s.matcher {
+            Match::CoAuthor(emails) | Match::Identity(emails) => {
+                identity_matches(emails, name, email)
+            }
+            _ => false,
+        })
+}
+
+/// The model named by a matched trailer value, per the signature's rule.
+pub(super) fn model_for(rule: ModelRule, value: &str) -> Option<String> {
+    let (name, _) = split_identity(value);
+    let found = match rule {
+        ModelRule::None => None,
+        ModelRule::DisplayName => display_name_model(name),
+        ModelRule::Parenthesized => parenthesized(name),
+        ModelRule::Guess => guess_model(value),
+    };
+    found.map(|m| truncate(m.trim()))
+}
+
+/// `Claude Opus 4.6` → itself; `Claude`, `C1aude` → none.
+fn display_name_model(name: &str) -> Option<&str> {
+    let name = name.trim();
+    (name.contains(char::is_whitespace) && name.contains(|c: char| c.is_ascii_digit()))
+        .then_some(name)
+}
+
+/// `aider (gpt-5.4)` → `gpt-5.4`.
+fn parenthesized(name: &str) -> Option<&str> {
+    let open = name.find('(')?;
+    let close = name.rfind(')')?;
+    let inner = name.get(open + 1..close)?.trim();
+    (!inner.is_empty()).then_some(inner)
+}
+
+/// Kernel format `Agent:model [tool]`, `Name (model) <email>`, `Model Name 4.6 <email>`, or
+/// a word with letters and digits (`claude-opus-4-20250514`, `ChatGPTv5`).
+fn guess_model(value: &str) -> Option<&str> {
+    let v = value.trim();
+    let (name, email) = split_identity(v);
+    if !email.is_empty() {
+        if let Some(p) = parenthesized(name)
+            && p.contains(|c: char| c.is_ascii_digit())
+            && !contains_ci(p, "context")
+        {
+            return Some(p);
+        }
+        return display_name_model(name);
+    }
+    let first = v.split_whitespace().next()?;
+    if let Some((_, model)) = first.split_once(':') {
+        let model = model.split('[').next().unwrap_or("").trim();
+        if !model.is_empty() {
+            return Some(model);
+        }
+    }
+    v.split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_ascii_alphanumeric()))
+        .find(|w| {
+            w.len() >= 3
+                && w.contains(|c: char| c.is_ascii_digit())
+                && w.contains(|c: char| c.is_ascii_alphabetic())
+        })
+}
+
+/// At most [`MAX_TEXT`] characters of `s`, as an owned string.
+pub(super) fn truncate(s: &str) -> String {
+    match s.char_indices().nth(MAX_TEXT) {
+        Some((i, _)) => format!("{}…", s.get(..i).unwrap_or(s)),
+        None => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_split_all_endings() {
+        let m = b"a\r\nbb\rc\n\nd";
+        let got: Vec<_> = lines(m).map(|r| &m[r]).collect();
+        assert_eq!(got, vec![&b"a"[..], b"bb", b"c", b"", b"d"]);
+    }
+
+    #[test]
+    fn trailer_shapes() {
+        assert_eq!(
+            trailer_shape("Co-authored-by: A <a@b>"),
+            Some(("Co-authored-by", "A <a@b>"))
+        );
+        assert_eq!(
+            trailer_shape("  * Assisted by : X "),
+            Some(("Assisted by", "X"))
+        );
+        assert_eq!(trailer_shape("https://claude.ai/code/session_1"), None);
+        assert_eq!(trailer_shape("no colon here"), None);
+        assert_eq!(trailer_shape("a (b): c"), None);
+        assert_eq!(trailer_shape(": value"), None);
+    }
+
+    #[test]
+    fn keys_compare_loosely() {
+        assert!(key_eq("CO-AUTHORED-BY", "co-authored-by"));
+        assert!(key_eq("Assisted by", "Assisted-by"));
+        assert!(key_eq("generated_by", "Generated-By"));
+        assert!(!key_eq("Co-authored", "co-authored-by"));
+    }
+
+    #[test]
+    fn identities_split() {
+        assert_eq!(split_identity(" A B <a@b> "), ("A B", "a@b"));
+        assert_eq!(split_identity("a@b"), ("", "a@b"));
+        assert_eq!(split_identity("Claude"), ("Claude", ""));
+        assert_eq!(split_identity("x <a@b"), ("x <a@b", ""));
+    }
+
+    #[test]
+    fn github_app_addresses() {
+        let p = Email::GithubApp("google-labs-jules[bot]");
+        assert!(email_matches(
+            &p,
+            "161369871+google-labs-jules[bot]@users.noreply.github.com"
+        ));
+        assert!(email_matches(
+            &p,
+            "Google-Labs-Jules[bot]@USERS.noreply.github.com"
+        ));
+        assert!(!email_matches(&p, "google-labs-jules[bot]@example.com"));
+        assert!(!email_matches(
+            &p,
+            "x+google-labs-jules[bot]@users.noreply.github.com"
+        ));
+    }
+
+    #[test]
+    fn models() {
+        assert_eq!(
+            model_for(
+                ModelRule::DisplayName,
+                "Claude Opus 4.6 <noreply@anthropic.com>"
+            )
+            .as_deref(),
+            Some("Claude Opus 4.6")
+        );
+        assert_eq!(
+            model_for(ModelRule::DisplayName, "Claude <noreply@anthropic.com>"),
+            None
+        );
+        assert_eq!(
+            model_for(ModelRule::DisplayName, "C1aude <noreply@anthropic.com>"),
+            None
+        );
+        assert_eq!(
+            model_for(
+                ModelRule::Parenthesized,
+                "aider (gpt-5.4) <aider@aider.chat>"
+            )
+            .as_deref(),
+            Some("gpt-5.4")
+        );
+        assert_eq!(
+            model_for(ModelRule::Guess, "Claude:claude-opus-4-6 [Claude Code]").as_deref(),
+            Some("claude-opus-4-6")
+        );
+        assert_eq!(
+            model_for(ModelRule::Guess, "Claude:claude-opus-4-6[1m]").as_deref(),
+            Some("claude-opus-4-6")
+        );
+        assert_eq!(
+            model_for(ModelRule::Guess, "Codex:GPT-5.4").as_deref(),
+            Some("GPT-5.4")
+        );
+        assert_eq!(
+            model_for(ModelRule::Guess, "Claude claude-opus-4-20250514").as_deref(),
+            Some("claude-opus-4-20250514")
+        );
+        assert_eq!(
+            model_for(
+                ModelRule::Guess,
+                "Claude Sonnet 4.6 <noreply@anthropic.com>"
+            )
+            .as_deref(),
+            Some("Claude Sonnet 4.6")
+        );
+        assert_eq!(model_for(ModelRule::Guess, "generic LLM chatbot"), None);
+        assert_eq!(
+            model_for(ModelRule::None, "Claude Opus 4.6 <noreply@anthropic.com>"),
+            None
+        );
+    }
+
+    #[test]
+    fn ai_names() {
+        assert!(names_ai("Claude claude-opus-4-20250514"));
+        assert!(names_ai("ChatGPTv5"));
+        assert!(names_ai("Bot <noreply@anthropic.com>"));
+        assert!(!names_ai("Jane Doe <jane@example.com>"));
+        assert!(!names_ai("Aiden Smith <aiden@example.com>"));
+    }
+
+    #[test]
+    fn truncation_is_char_safe() {
+        let long = "é".repeat(400);
+        let t = truncate(&long);
+        assert_eq!(t.chars().count(), MAX_TEXT + 1);
+    }
+}
