@@ -1,0 +1,206 @@
+//! GitHub-flavoured Markdown for a PR comment or a job summary (`$GITHUB_STEP_SUMMARY`).
+//!
+//! A verdict headline, a counts table, a table of the commits that need attention and the exact
+//! fixes. Untrusted text (subjects, messages, paths, names) is escaped: Markdown punctuation
+//! gets a backslash, HTML's `<`, `>`, `&` become entities, line breaks become spaces and
+//! `@mentions` are broken with a zero-width space so a commit cannot ping people. The output is
+//! capped at [`MAX_BYTES`] (GitHub's step summary limit is 1 MiB) with a note when truncated.
+
+use crate::evaluate::{CommitReport, Finding, Report, Verdict};
+use crate::policy::Policy;
+use crate::report::short_id;
+
+/// The size cap: GitHub rejects step summaries over 1 MiB.
+pub const MAX_BYTES: usize = 1024 * 1024;
+
+/// Escapes untrusted text for inline Markdown (table cells, list items): one line, no markup,
+/// no HTML, no mentions.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '@' => out.push_str("@&#8203;"),
+            '\r' | '\n' | '\t' | '\u{2028}' | '\u{2029}' => out.push(' '),
+            c if c.is_control() => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A code span for text that is safe inside one (letters, digits and `-_./:`); anything else is
+/// escaped plain text.
+fn code(s: &str) -> String {
+    let safe = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ':'));
+    if safe {
+        format!("`{s}`")
+    } else {
+        escape(s)
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn needs_attention(c: &CommitReport) -> bool {
+    c.findings.iter().any(|f| f.waived_by.is_none())
+}
+
+fn finding_line(f: &Finding) -> String {
+    let mut s = format!("- {} — {}", code(f.code.as_str()), escape(&f.message));
+    if let Some(p) = &f.path
+        && !f.message.contains(p.as_str())
+    {
+        s.push_str(&format!(" (path {})", code(p)));
+    }
+    if let Some(w) = &f.waived_by {
+        s.push_str(&format!(" — waived by {}", code(w)));
+    } else if f.is_blocking() {
+        let fix = f.help.as_deref().unwrap_or(f.code.doc().fix);
+        s.push_str(&format!("  \n  **Fix:** {}", escape(fix)));
+    }
+    s.push('\n');
+    s
+}
+
+fn full(report: &Report) -> String {
+    let s = &report.summary;
+    let mut out = String::new();
+    match report.verdict {
+        Verdict::Fail => out.push_str("## ❌ countersign: fail\n\n"),
+        Verdict::Pass => out.push_str("## ✅ countersign: pass\n\n"),
+    }
+    let attention = report.commits.iter().filter(|c| c.is_failing()).count();
+    match report.verdict {
+        Verdict::Fail => out.push_str(&format!(
+            "{} and {} block this change.\n\n",
+            plural(attention, "commit", "commits"),
+            plural(
+                report.findings.iter().filter(|f| f.is_blocking()).count(),
+                "run-level error",
+                "run-level errors"
+            )
+        )),
+        Verdict::Pass => out.push_str(&format!(
+            "Every commit meets the policy ({} checked).\n\n",
+            plural(s.commits, "commit", "commits")
+        )),
+    }
+    out.push_str("| Commits | AI-assisted | Errors | Warnings | Waived |\n");
+    out.push_str("| ---: | ---: | ---: | ---: | ---: |\n");
+    out.push_str(&format!(
+        "| {} | {} | {} | {} | {} |\n\n",
+        s.commits, s.ai_assisted, s.errors, s.warnings, s.waived
+    ));
+    out.push_str(&format!(
+        "Range {} · policy {} (digest {}) · {} {}\n",
+        escape(&report.range.description),
+        escape(&report.policy.source),
+        code(short_id(&report.policy.digest)),
+        report.tool.name,
+        escape(report.tool.version)
+    ));
+
+    let listed: Vec<&CommitReport> = report
+        .commits
+        .iter()
+        .filter(|c| needs_attention(c))
+        .collect();
+    if !listed.is_empty() {
+        out.push_str("\n### Commits needing attention\n\n");
+        out.push_str("| Commit | Subject | Tier | AI involvement | Findings |\n");
+        out.push_str("| --- | --- | --- | --- | --- |\n");
+        for c in &listed {
+            let codes: Vec<String> = c
+                .findings
+                .iter()
+                .filter(|f| f.waived_by.is_none())
+                .map(|f| {
+                    let mark = if f.is_blocking() { "❌" } else { "⚠️" };
+                    format!("{mark} {}", code(f.code.as_str()))
+                })
+                .collect();
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                code(short_id(&c.id)),
+                escape(&c.subject),
+                c.tier.as_deref().map(code).unwrap_or_else(|| "—".into()),
+                c.involvement.as_str(),
+                codes.join("<br>")
+            ));
+        }
+        out.push_str("\n### How to fix\n");
+        for c in &listed {
+            out.push_str(&format!(
+                "\n**{}** {}\n\n",
+                code(short_id(&c.id)),
+                escape(&c.subject)
+            ));
+            for f in c.findings.iter().filter(|f| f.waived_by.is_none()) {
+                out.push_str(&finding_line(f));
+            }
+        }
+    }
+
+    let waived: Vec<(&CommitReport, &Finding)> = report
+        .commits
+        .iter()
+        .flat_map(|c| c.findings.iter().map(move |f| (c, f)))
+        .filter(|(_, f)| f.waived_by.is_some())
+        .collect();
+    if !waived.is_empty() {
+        out.push_str("\n### Waived\n\n");
+        for (c, f) in waived {
+            out.push_str(&format!("{} {}", code(short_id(&c.id)), finding_line(f)));
+        }
+    }
+
+    if !report.findings.is_empty() {
+        out.push_str("\n### Policy\n\n");
+        for f in &report.findings {
+            out.push_str(&finding_line(f));
+        }
+    }
+    out
+}
+
+/// Renders the Markdown summary, capped at [`MAX_BYTES`].
+pub fn render(report: &Report, _policy: &Policy) -> String {
+    render_limited(report, MAX_BYTES)
+}
+
+/// Renders the Markdown summary capped at `max_bytes`: when longer, it is cut at a line break
+/// and ends with a note saying so.
+pub fn render_limited(report: &Report, max_bytes: usize) -> String {
+    let text = full(report);
+    if text.len() <= max_bytes {
+        return text;
+    }
+    let note = format!(
+        "\n\n> **Note:** this summary was truncated to fit {max_bytes} bytes (the full text is {} bytes); the JSON or SARIF report has every finding.\n",
+        text.len()
+    );
+    let budget = max_bytes.saturating_sub(note.len());
+    let mut cut = budget.min(text.len());
+    while cut > 0 && !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let head = text.get(..cut).unwrap_or_default();
+    let head = match head.rfind('\n') {
+        Some(i) => head.get(..i).unwrap_or_default(),
+        None => "",
+    };
+    let mut out = head.to_string();
+    out.push_str(&note);
+    out
+}
