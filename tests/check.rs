@@ -21,7 +21,10 @@ struct Run {
 impl Run {
     fn json(&self) -> Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr)
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
         })
     }
 }
@@ -49,7 +52,11 @@ fn repo() -> TestRepo {
     let mut r = TestRepo::new();
     r.commit_files(
         "Initial import",
-        &[(".countersign.yml", POLICY), ("README.md", "# demo\n"), ("src/lib.rs", "\n")],
+        &[
+            (".countersign.yml", POLICY),
+            ("README.md", "# demo\n"),
+            ("src/lib.rs", "\n"),
+        ],
     );
     r
 }
@@ -79,7 +86,10 @@ fn msg(subject: &str, trailers: &[&str]) -> String {
 #[test]
 fn ai_commit_with_reviewer_passes() {
     let mut r = repo();
-    r.commit_files(&msg("Add util", &[CLAUDE, RITA]), &[("src/util.rs", "fn a() {}\n")]);
+    r.commit_files(
+        &msg("Add util", &[CLAUDE, RITA]),
+        &[("src/util.rs", "fn a() {}\n")],
+    );
     let out = check_head(&r);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     let v = out.json();
@@ -95,7 +105,10 @@ fn ai_commit_with_reviewer_passes() {
 #[test]
 fn missing_reviewer_fails_with_exit_1() {
     let mut r = repo();
-    r.commit_files(&msg("Add util", &[CLAUDE]), &[("src/util.rs", "fn a() {}\n")]);
+    r.commit_files(
+        &msg("Add util", &[CLAUDE]),
+        &[("src/util.rs", "fn a() {}\n")],
+    );
     let out = check_head(&r);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert_eq!(codes(&out.json()), ["missing-reviewer"]);
@@ -198,7 +211,12 @@ fn reviewers_from_team_is_enforced() {
 #[test]
 fn duplicate_reviewers_count_once() {
     let (code, revs) = reviewer_reason(
-        &[CLAUDE, RITA, "Reviewed-by: Rita R. <Rita@Example.com>", "Refs: PAY-1"],
+        &[
+            CLAUDE,
+            RITA,
+            "Reviewed-by: Rita R. <Rita@Example.com>",
+            "Refs: PAY-1",
+        ],
         "src/payments/charge.rs",
     );
     assert_eq!(code, 1);
@@ -217,7 +235,10 @@ fn high_tier_needs_two_reviewers_and_a_valid_change_record() {
     assert_eq!(codes(&out.json()), ["missing-change-record"]);
 
     r.commit_files(
-        &msg("Charge 2", &[CLAUDE, RITA, OTTO, "Change-Record: CHG0012345"]),
+        &msg(
+            "Charge 2",
+            &[CLAUDE, RITA, OTTO, "Change-Record: CHG0012345"],
+        ),
         &[("src/payments/charge.rs", "y\n")],
     );
     let out = check_head(&r);
@@ -236,10 +257,17 @@ fn autonomous_involvement_adds_a_reviewer() {
         .command("git")
         .args(["commit", "-q", "-m", &m])
         .env("GIT_AUTHOR_NAME", "copilot-swe-agent[bot]")
-        .env("GIT_AUTHOR_EMAIL", "198982749+Copilot@users.noreply.github.com")
+        .env(
+            "GIT_AUTHOR_EMAIL",
+            "198982749+Copilot@users.noreply.github.com",
+        )
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = check_head(&r);
     assert_eq!(out.code, 1, "{}", out.stdout);
     let v = out.json();
@@ -251,7 +279,10 @@ fn autonomous_involvement_adds_a_reviewer() {
 #[test]
 fn ai_forbidden_paths_block_ai_changes() {
     let mut r = repo();
-    r.commit_files(&msg("AES", &[CLAUDE, RITA]), &[("src/crypto/aes.rs", "x\n")]);
+    r.commit_files(
+        &msg("AES", &[CLAUDE, RITA]),
+        &[("src/crypto/aes.rs", "x\n")],
+    );
     let out = check_head(&r);
     assert_eq!(out.code, 1);
     assert_eq!(codes(&out.json()), ["ai-forbidden"]);
@@ -267,7 +298,10 @@ fn declaration_tier_requires_a_declaration() {
     let out = check_head(&r);
     assert_eq!(out.code, 1);
     assert_eq!(codes(&out.json()), ["missing-declaration"]);
-    r.commit_files(&msg("License text 2", &["AI-Assisted: no"]), &[("legal/NOTICE", "y\n")]);
+    r.commit_files(
+        &msg("License text 2", &["AI-Assisted: no"]),
+        &[("legal/NOTICE", "y\n")],
+    );
     let out = check_head(&r);
     assert_eq!(out.code, 0, "{}", out.stdout);
     assert_eq!(out.json()["commits"][0]["declaration"], "no");
@@ -314,7 +348,13 @@ fn unused_rules_and_waivers_are_warnings() {
         .collect();
     assert!(run_codes.contains(&"unused-rule"), "{run_codes:?}");
     assert!(run_codes.contains(&"unused-waiver"), "{run_codes:?}");
-    assert!(v["findings"].as_array().unwrap().iter().all(|f| f["severity"] == "warning"));
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["severity"] == "warning")
+    );
 }
 
 #[test]
@@ -333,7 +373,10 @@ fn marker_outside_trailers_is_a_warning_and_still_counts() {
 fn near_miss_reviewer_trailer_is_suspicious_and_does_not_count() {
     let mut r = repo();
     r.commit_files(
-        &msg("Util", &[CLAUDE, "Reviewed by: Rita Reviewer <rita@example.com>"]),
+        &msg(
+            "Util",
+            &[CLAUDE, "Reviewed by: Rita Reviewer <rita@example.com>"],
+        ),
         &[("src/util.rs", "x\n")],
     );
     let out = check_head(&r);
@@ -346,7 +389,10 @@ fn near_miss_reviewer_trailer_is_suspicious_and_does_not_count() {
 #[test]
 fn rename_out_of_a_risky_path_counts_under_the_old_path() {
     let mut r = repo();
-    r.commit_files("Add charge\n", &[("src/payments/charge.rs", "x\n")]);
+    r.commit_files(
+        "Add charge\n",
+        &[("src/payments/charge.rs", "x\n"), ("docs/index.md", "x\n")],
+    );
     r.git(&["mv", "src/payments/charge.rs", "docs/charge.md"]);
     r.commit(&msg("Move to docs", &[CLAUDE]));
     let out = check_head(&r);
@@ -367,7 +413,10 @@ fn evil_merge_is_evaluated_on_its_own_changes() {
         &["side"],
         Some(&|r: &mut TestRepo| r.write("src/auth/token.rs", "evil\n")),
     );
-    let out = run(&r, &["check", &format!("{base}..{merge}"), "--format", "json"]);
+    let out = run(
+        &r,
+        &["check", &format!("{base}..{merge}"), "--format", "json"],
+    );
     assert_eq!(out.code, 1, "{}", out.stdout);
     let v = out.json();
     let m = v["commits"]
@@ -421,13 +470,24 @@ fn exit_2_unknown_revision() {
 fn exit_2_invalid_policy_points_at_line_and_column() {
     let mut r = repo();
     r.commit_files("x\n", &[("src/a.rs", "x\n")]);
-    std::fs::write(r.path().join("bad.yml"), "version: 1\ntiers:\n  - name: low\n    reveiwers: 1\n")
-        .unwrap();
+    std::fs::write(
+        r.path().join("bad.yml"),
+        "version: 1\ntiers:\n  - name: low\n    reveiwers: 1\n",
+    )
+    .unwrap();
     let out = run(&r, &["check", "HEAD", "--policy", "bad.yml"]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("reveiwers"), "{}", out.stderr);
-    assert!(out.stderr.contains("reviewers"), "did-you-mean missing: {}", out.stderr);
-    assert!(out.stderr.contains("bad.yml:4:"), "no line:column: {}", out.stderr);
+    assert!(
+        out.stderr.contains("reviewers"),
+        "did-you-mean missing: {}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("bad.yml:4:"),
+        "no line:column: {}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -449,7 +509,11 @@ fn exit_2_shallow_clone_crossing_the_boundary() {
     let clone = TestRepo::clone_from(&src, &["--depth", "1"]);
     let out = run(&clone, &["check", "--all"]);
     assert_eq!(out.code, 2, "{}", out.stderr);
-    assert!(out.stderr.contains("fetch-depth: 0") || out.stderr.contains("unshallow"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("fetch-depth: 0") || out.stderr.contains("unshallow"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -483,7 +547,11 @@ fn default_range_is_announced_on_stderr_and_embedded_policy_used() {
     r.commit_files("Initial\n", &[("README.md", "x\n")]);
     let out = run(&r, &["check"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stderr.contains("embedded default policy"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("embedded default policy"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("HEAD"), "{}", out.stderr);
 }
 
@@ -491,7 +559,10 @@ fn default_range_is_announced_on_stderr_and_embedded_policy_used() {
 fn human_output_underlines_the_trailer_names_the_policy_line_and_gives_the_fix() {
     let mut r = repo();
     r.commit_files(
-        &msg("Charge", &[CLAUDE, "Reviewed-by: Ada Author <ada@example.com>"]),
+        &msg(
+            "Charge",
+            &[CLAUDE, "Reviewed-by: Ada Author <ada@example.com>"],
+        ),
         &[("src/payments/charge.rs", "x\n")],
     );
     let out = run_env(&r, &["check", "HEAD"], &[("NO_COLOR", "1")]);
@@ -499,11 +570,23 @@ fn human_output_underlines_the_trailer_names_the_policy_line_and_gives_the_fix()
     let s = &out.stdout;
     assert!(!s.contains('\u{1b}'), "colour off a TTY: {s}");
     assert!(s.contains("missing-reviewer"), "{s}");
-    assert!(s.contains("Reviewed-by: Ada Author"), "message shown as source: {s}");
+    assert!(
+        s.contains("Reviewed-by: Ada Author"),
+        "message shown as source: {s}"
+    );
     assert!(s.contains("self-review"), "{s}");
-    assert!(s.contains("rule `payments` sets tier `high` here"), "policy label: {s}");
-    assert!(s.contains("git commit --amend --trailer \"Reviewed-by:"), "fix: {s}");
-    assert!(s.lines().last().unwrap().starts_with("countersign: FAIL"), "{s}");
+    assert!(
+        s.contains("rule `payments` sets tier `high` here"),
+        "policy label: {s}"
+    );
+    assert!(
+        s.contains("git commit --amend --trailer \"Reviewed-by:"),
+        "fix: {s}"
+    );
+    assert!(
+        s.lines().last().unwrap().starts_with("countersign: FAIL"),
+        "{s}"
+    );
 }
 
 #[test]
@@ -512,10 +595,16 @@ fn report_files_match_stdout_formats() {
     r.commit_files(&msg("Util", &[CLAUDE]), &[("src/util.rs", "x\n")]);
     let path = r.path().join("out.json");
     let report_arg = format!("json={}", path.display());
-    let out = run(&r, &["check", "HEAD", "--format", "json", "--report", &report_arg]);
+    let out = run(
+        &r,
+        &["check", "HEAD", "--format", "json", "--report", &report_arg],
+    );
     assert_eq!(out.code, 1);
     assert_eq!(std::fs::read_to_string(&path).unwrap(), out.stdout);
-    let bad = run(&r, &["check", "HEAD", "--report", "json=/nonexistent-dir/x.json"]);
+    let bad = run(
+        &r,
+        &["check", "HEAD", "--report", "json=/nonexistent-dir/x.json"],
+    );
     assert_eq!(bad.code, 2);
 }
 
@@ -527,7 +616,10 @@ fn facts_round_trip_gives_the_same_verdict() {
     assert_eq!(facts.code, 0, "{}", facts.stderr);
     std::fs::write(r.path().join("facts.json"), &facts.stdout).unwrap();
     let direct = check_head(&r);
-    let replay = run(&r, &["check", "--from-facts", "facts.json", "--format", "json"]);
+    let replay = run(
+        &r,
+        &["check", "--from-facts", "facts.json", "--format", "json"],
+    );
     assert_eq!(replay.code, direct.code);
     assert_eq!(codes(&replay.json()), codes(&direct.json()));
 }
@@ -540,7 +632,14 @@ fn golden_json_report() {
     let base = r.head();
     r.commit_files(&msg("Add util", &[CLAUDE, RITA]), &[("src/util.rs", "x\n")]);
     r.commit_files(
-        &msg("Charge", &[CLAUDE, "Reviewed-by: Ada Author <ada@example.com>", "Refs: PAY-481"]),
+        &msg(
+            "Charge",
+            &[
+                CLAUDE,
+                "Reviewed-by: Ada Author <ada@example.com>",
+                "Refs: PAY-481",
+            ],
+        ),
         &[("src/payments/charge.rs", "x\n")],
     );
     r.commit_files("Docs\n", &[("docs/guide.md", "x\n")]);
@@ -550,11 +649,15 @@ fn golden_json_report() {
     // The tool version changes with releases; everything else is deterministic.
     v["tool"]["version"] = Value::String("<version>".into());
     let got = serde_json::to_string_pretty(&v).unwrap() + "\n";
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/golden/check-report.json");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/golden/check-report.json");
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &got).unwrap();
     }
     let want = std::fs::read_to_string(&path).expect("golden file (run with UPDATE_GOLDEN=1)");
-    assert_eq!(got, want, "golden JSON changed; review and regenerate with UPDATE_GOLDEN=1");
+    assert_eq!(
+        got, want,
+        "golden JSON changed; review and regenerate with UPDATE_GOLDEN=1"
+    );
 }

@@ -550,17 +550,3 @@ mod tests {
         assert!(!is_gitlab_bot("alice"));
     }
 }
-
-/// True when a platform login is a bot or AI account (`[bot]` suffix, `Copilot` …).
-pub fn is_bot_login(login: &str) -> bool {
-    login.ends_with("[bot]")
-}
-
-/// The highest involvement of any marker.
-pub fn involvement(markers: &[Marker]) -> Involvement {
-    markers
-        .iter()
-        .map(|m| m.involvement)
-        .max()
-        .unwrap_or(Involvement::None)
-}

@@ -243,7 +243,7 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
             let mut help = String::new();
             if !rejected.is_empty() {
                 help.push_str(&rejected.join("; "));
-                help.push_str("\n");
+                help.push('\n');
             }
             if policy.evidence.review == crate::policy::ReviewMode::Approval {
                 help.push_str("get an approval on the pull/merge request from a human who did not write the change");

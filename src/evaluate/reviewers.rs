@@ -100,7 +100,7 @@ fn approval_matches(input: &ReviewInput<'_>, a: &Approval, email: &str) -> bool 
 }
 
 /// Approvals that are on the head commit (or whose commit is unknown when the head is unknown).
-fn current_approvals<'a>(pr: &'a PullRequest) -> Vec<&'a Approval> {
+fn current_approvals(pr: &PullRequest) -> Vec<&Approval> {
     pr.approvals
         .iter()
         .flatten()

@@ -236,27 +236,6 @@ pub(crate) fn error_message(err: &serde_saphyr::Error) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn spans_are_bytes() {
-        let text = "# é\nab: \"x\"\nc: [1, yes, true, 0123, ~]\nd: &a {e: 1}\nf: *a\n";
-        let n = parse(text).unwrap();
-        eprintln!("{n:#?}");
-        let Kind::Map(m) = &n.kind else { panic!() };
-        for (k, v) in m {
-            eprintln!(
-                "{:?} -> {:?} {:?}",
-                &text[k.span.offset..k.span.offset + k.span.len],
-                &text[v.span.offset..v.span.offset + v.span.len],
-                &text[v.defined.offset..v.defined.offset + v.defined.len]
-            );
-        }
-    }
-}
-
 /// Finds every explicit YAML tag (`!!binary`, `!!str`, `!custom` …): a policy has no use for
 /// them, and some change a value silently (`!!binary` decodes base64, so what a reviewer reads is
 /// not what countersign sees). Scans parser events only (aliases are not expanded), up to a
@@ -282,4 +261,27 @@ pub(crate) fn find_tags(text: &str) -> Vec<(String, Span)> {
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Spans are byte offsets (miette needs bytes), also after non-ASCII text, and an alias
+    /// points both at its use and at its anchored definition.
+    #[test]
+    fn spans_are_bytes() {
+        let text = "# \u{e9}\nab: \"x\"\nd: &a {e: 1}\nf: *a\n";
+        let n = parse(text).unwrap();
+        let Kind::Map(m) = &n.kind else {
+            panic!("not a map")
+        };
+        let slice = |s: Span| &text[s.offset..s.offset + s.len];
+        let keys: Vec<&str> = m.iter().map(|(k, _)| slice(k.span)).collect();
+        assert_eq!(keys, ["ab", "d", "f"]);
+        assert_eq!(slice(m[0].1.span), "\"x\"");
+        assert!(slice(m[2].1.span).starts_with("*a"));
+        let def = &text[m[2].1.defined.offset..];
+        assert!(def.starts_with('{') || def.starts_with("&a"), "{def:?}");
+    }
 }

@@ -20,8 +20,8 @@ use crate::report::Options;
 #[derive(Debug)]
 struct FindingDiag {
     title: String,
-    code: Code,
-    severity: Severity,
+    code: Option<Code>,
+    severity: miette::Severity,
     help: Option<String>,
     source: Option<NamedSource<String>>,
     label: Option<(String, SourceSpan)>,
@@ -38,14 +38,12 @@ impl std::error::Error for FindingDiag {}
 
 impl Diagnostic for FindingDiag {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.code.as_str()))
+        self.code
+            .map(|c| Box::new(c.as_str()) as Box<dyn fmt::Display + 'a>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-        })
+        Some(self.severity)
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
@@ -124,8 +122,8 @@ fn diag(f: &Finding, commit: Option<&CommitReport>, policy: &Policy) -> FindingD
         if let Some(span) = clamp(text, &(ps.offset..ps.offset + ps.len)) {
             related.push(FindingDiag {
                 title: "decided by the policy".to_string(),
-                code: f.code,
-                severity: Severity::Warning,
+                code: None,
+                severity: miette::Severity::Advice,
                 help: None,
                 source: Some(NamedSource::new(policy.source.name(), text.to_string())),
                 label: Some((pl.clone(), span)),
@@ -144,11 +142,10 @@ fn diag(f: &Finding, commit: Option<&CommitReport>, policy: &Policy) -> FindingD
     }
     FindingDiag {
         title,
-        code: f.code,
-        severity: if f.waived_by.is_some() {
-            Severity::Warning
-        } else {
-            f.severity
+        code: Some(f.code),
+        severity: match f.severity {
+            Severity::Error if f.waived_by.is_none() => miette::Severity::Error,
+            _ => miette::Severity::Warning,
         },
         help: f.help.clone(),
         source,
@@ -164,7 +161,9 @@ pub fn render(report: &Report, policy: &Policy, opts: Options) -> String {
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_wrap_lines(false);
     let mut out = String::new();
     let emit = |d: &FindingDiag, out: &mut String| {
         let _ = handler.render_report(out, d);

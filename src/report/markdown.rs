@@ -41,11 +41,7 @@ fn code(s: &str) -> String {
     let safe = !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ':'));
-    if safe {
-        format!("`{s}`")
-    } else {
-        escape(s)
-    }
+    if safe { format!("`{s}`") } else { escape(s) }
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

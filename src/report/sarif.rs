@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::evaluate::{CommitReport, Finding, Report};
 use crate::findings::{Code, Severity};
 use crate::policy::Policy;
-use crate::report::{fingerprints, findings_with_commits, locate, short_id};
+use crate::report::{findings_with_commits, fingerprints, locate, short_id};
 
 /// The SARIF JSON schema URI.
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -93,12 +93,7 @@ fn message(f: &Finding, commit: Option<&CommitReport>) -> String {
     text
 }
 
-fn result(
-    f: &Finding,
-    commit: Option<&CommitReport>,
-    policy: &Policy,
-    fingerprint: &str,
-) -> Value {
+fn result(f: &Finding, commit: Option<&CommitReport>, policy: &Policy, fingerprint: &str) -> Value {
     let rule_index = Code::ALL.iter().position(|c| *c == f.code).unwrap_or(0);
     let mut r = serde_json::Map::new();
     r.insert("ruleId".into(), json!(f.code.as_str()));
