@@ -11,7 +11,14 @@ fn main() -> ExitCode {
         eprintln!("countersign: internal error: {info}");
         eprintln!("countersign: could not decide (exit 2); please report this as a bug");
     }));
-    match std::panic::catch_unwind(|| countersign::commands::run(cli)) {
+    match std::panic::catch_unwind(|| {
+        // Fault injection for the test suite (debug builds only): proves a panic exits 2.
+        #[cfg(debug_assertions)]
+        if std::env::var_os("COUNTERSIGN_DEBUG_PANIC").is_some() {
+            panic!("injected panic (COUNTERSIGN_DEBUG_PANIC)");
+        }
+        countersign::commands::run(cli)
+    }) {
         Ok(Ok(code)) => ExitCode::from(code),
         Ok(Err(e)) => {
             eprintln!("error[{}]: {}", e.kind.as_str(), e.message);

@@ -661,3 +661,11 @@ fn golden_json_report() {
         "golden JSON changed; review and regenerate with UPDATE_GOLDEN=1"
     );
 }
+
+#[test]
+fn a_panic_exits_2_never_0() {
+    let r = repo();
+    let out = run_env(&r, &["check", "HEAD"], &[("COUNTERSIGN_DEBUG_PANIC", "1")]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("internal error"), "{}", out.stderr);
+}
