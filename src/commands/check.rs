@@ -60,6 +60,7 @@ fn from_git(
         today: Date::today(),
         head: range.info.head.as_deref(),
         explain: false,
+        whole_history: args.range.all,
     };
     let results = git::scan(&repo, &range.commits, &limits(&args.limits), |c| {
         evaluate::evaluate_commit(&ctx, &c)
@@ -105,6 +106,7 @@ fn from_facts(
         today: Date::today(),
         head: doc.range.head.as_deref(),
         explain: false,
+        whole_history: doc.range.description.starts_with("--all"),
     };
     let commits = doc
         .commits

@@ -36,6 +36,9 @@ pub struct Context<'a> {
     pub head: Option<&'a str>,
     /// Keep per-path classification in the report (for `explain`).
     pub explain: bool,
+    /// The run covers the whole history (`--all`): only then does "matched nothing" say
+    /// something about a rule or waiver, so only then are `unused-rule`/`unused-waiver` reported.
+    pub whole_history: bool,
 }
 
 /// Evaluates one commit. Fails (exit 2) only when the policy needs data that was not given
@@ -455,7 +458,7 @@ impl FixTarget {
 pub fn finish(ctx: &Context<'_>, range: RangeInfo, commits: Vec<CommitReport>) -> Report {
     let policy = ctx.policy;
     let mut findings = Vec::new();
-    if !commits.is_empty() {
+    if ctx.whole_history && !commits.is_empty() {
         let mut rule_used = vec![false; policy.rules.len()];
         let mut waiver_used = vec![false; policy.waivers.len()];
         for c in &commits {
