@@ -1,6 +1,7 @@
 //! Small, allocation-free matching helpers for detection.
 
 use std::ops::Range;
+use std::sync::LazyLock;
 
 use super::signatures::{AI_WORDS, AUTHORSHIP_KEYS, Email, Match, ModelRule, SIGNATURES};
 
@@ -66,9 +67,9 @@ fn norm(b: u8) -> u8 {
     }
 }
 
-/// Trailer keys equal ignoring ASCII case, with space and `_` counting as `-`.
+/// Trailer keys equal ignoring ASCII case, with space and `_` counting as `-` (both trimmed
+/// by the caller).
 pub(super) fn key_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.trim(), b.trim());
     a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| norm(x) == norm(y))
 }
 
@@ -121,37 +122,81 @@ pub(super) fn split_identity(value: &str) -> (&str, &str) {
     (v, "")
 }
 
-/// One address pattern against an address.
-fn email_matches(pattern: &Email, email: &str) -> bool {
-    let email = email.trim();
-    match *pattern {
-        Email::Exact(e) => email.eq_ignore_ascii_case(e),
-        Email::GithubApp(login) => {
-            let Some((local, domain)) = email.rsplit_once('@') else {
-                return false;
-            };
-            if !domain.eq_ignore_ascii_case("users.noreply.github.com") {
-                return false;
-            }
-            let local = match local.split_once('+') {
-                Some((id, rest)) if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) => {
-                    rest
+/// Domains of the table's addresses (GitHub App bots: `users.noreply.github.com`).
+static AI_DOMAINS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut d: Vec<&'static str> = Vec::new();
+    for s in SIGNATURES {
+        if let Match::CoAuthor(emails) | Match::Identity(emails) = s.matcher {
+            for e in emails {
+                let domain = match *e {
+                    Email::Exact(a) => a.rsplit_once('@').map_or(a, |(_, d)| d),
+                    Email::GithubApp(_) => "users.noreply.github.com",
+                };
+                if !d.contains(&domain) {
+                    d.push(domain);
                 }
-                _ => local,
-            };
-            local.eq_ignore_ascii_case(login)
+            }
         }
     }
+    d
+});
+
+/// A `Name <email>` split once, for matching against many signatures.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Addr<'a> {
+    /// Trimmed name.
+    pub(super) name: &'a str,
+    /// Trimmed address.
+    pub(super) email: &'a str,
+    /// Local part, without a GitHub `<digits>+` prefix.
+    app_local: &'a str,
+    /// Domain (empty without `@`).
+    domain: &'a str,
 }
 
-/// True when the address matches one of the patterns, or the name is exactly one of the
-/// patterns' bot logins.
-pub(super) fn identity_matches(patterns: &[Email], name: &str, email: &str) -> bool {
-    let name = name.trim();
-    patterns.iter().any(|p| {
-        email_matches(p, email)
-            || matches!(p, Email::GithubApp(login) if name.eq_ignore_ascii_case(login))
-    })
+impl<'a> Addr<'a> {
+    /// From a name and an address.
+    pub(super) fn new(name: &'a str, email: &'a str) -> Self {
+        let (name, email) = (name.trim(), email.trim());
+        let (local, domain) = email.rsplit_once('@').unwrap_or((email, ""));
+        let app_local = match local.split_once('+') {
+            Some((id, rest)) if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) => rest,
+            _ => local,
+        };
+        Addr {
+            name,
+            email,
+            app_local,
+            domain,
+        }
+    }
+
+    /// From a trailer value `Name <email>` (or a bare address).
+    pub(super) fn from_value(value: &'a str) -> Self {
+        let (name, email) = split_identity(value);
+        Addr::new(name, email)
+    }
+
+    /// Cheap prefilter: false when no address or bot login of the table can match.
+    pub(super) fn may_be_ai(&self) -> bool {
+        AI_DOMAINS
+            .iter()
+            .any(|d| self.domain.eq_ignore_ascii_case(d))
+            || ends_with_ci(self.name, "[bot]")
+    }
+
+    /// True when the address matches one of the patterns, or the name is exactly one of the
+    /// patterns' bot logins.
+    pub(super) fn matches(&self, patterns: &[Email]) -> bool {
+        patterns.iter().any(|p| match *p {
+            Email::Exact(e) => self.email.eq_ignore_ascii_case(e),
+            Email::GithubApp(login) => {
+                (self.domain.eq_ignore_ascii_case("users.noreply.github.com")
+                    && self.app_local.eq_ignore_ascii_case(login))
+                    || self.name.eq_ignore_ascii_case(login)
+            }
+        })
+    }
 }
 
 /// True when the value names an AI tool or model: a word of [`AI_WORDS`] (words split at
@@ -174,12 +219,10 @@ pub(super) fn names_ai(value: &str) -> bool {
             return true;
         }
     }
-    let (name, email) = split_identity(value);
-    !email.is_empty()
+    let addr = Addr::from_value(value);
+    !addr.email.is_empty()
         && SIGNATURES.iter().any(|s| match s.matcher {
-            Match::CoAuthor(emails) | Match::Identity(emails) => {
-                identity_matches(emails, name, email)
-            }
+            Match::CoAuthor(emails) | Match::Identity(emails) => addr.matches(emails),
             _ => false,
         })
 }
@@ -294,20 +337,18 @@ mod tests {
 
     #[test]
     fn github_app_addresses() {
-        let p = Email::GithubApp("google-labs-jules[bot]");
-        assert!(email_matches(
-            &p,
+        let p = [Email::GithubApp("google-labs-jules[bot]")];
+        let m = |e| Addr::new("x", e).matches(&p);
+        assert!(m(
             "161369871+google-labs-jules[bot]@users.noreply.github.com"
         ));
-        assert!(email_matches(
-            &p,
-            "Google-Labs-Jules[bot]@USERS.noreply.github.com"
-        ));
-        assert!(!email_matches(&p, "google-labs-jules[bot]@example.com"));
-        assert!(!email_matches(
-            &p,
-            "x+google-labs-jules[bot]@users.noreply.github.com"
-        ));
+        assert!(m("Google-Labs-Jules[bot]@USERS.noreply.github.com"));
+        assert!(!m("google-labs-jules[bot]@example.com"));
+        assert!(!m("x+google-labs-jules[bot]@users.noreply.github.com"));
+        assert!(Addr::new("google-labs-jules[bot]", "").matches(&p));
+        assert!(Addr::new("google-labs-jules[bot]", "").may_be_ai());
+        assert!(Addr::new("C1aude", " NoReply@Anthropic.COM ").may_be_ai());
+        assert!(!Addr::new("Jane", "jane@example.com").may_be_ai());
     }
 
     #[test]

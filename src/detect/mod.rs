@@ -16,7 +16,7 @@ pub mod signatures;
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use regex::bytes::RegexSet;
+use regex::bytes::Regex;
 use serde::Serialize;
 
 use crate::facts::trailers::ParsedMessage;
@@ -24,8 +24,7 @@ use crate::facts::{CommitFacts, Identity, PullRequest};
 use crate::policy::{Detect, Involvement};
 
 use matching::{
-    eq_ci, identity_matches, is_authorship_key, key_eq, lines, model_for, names_ai, split_identity,
-    trailer_shape, truncate,
+    Addr, eq_ci, is_authorship_key, key_eq, lines, model_for, names_ai, trailer_shape, truncate,
 };
 use signatures::{Match, SIGNATURES, Signature, ValueRule};
 
@@ -80,29 +79,44 @@ pub const POLICY_TOOL: &str = "policy";
 
 /// The text signatures, compiled once.
 struct TextSet {
-    /// One pattern per text signature, in table order (multi-line mode).
-    set: RegexSet,
-    /// Index into [`SIGNATURES`] of each pattern of `set`.
-    sig: Vec<usize>,
+    /// All patterns as one alternation: the prefilter for a whole message or body
+    /// (`None` only if the table had a bad pattern, which a unit test rules out).
+    any: Option<Regex>,
+    /// Each pattern with the index of its signature in [`SIGNATURES`], in table order.
+    each: Vec<(usize, Regex)>,
+}
+
+impl TextSet {
+    /// True when some text signature may match somewhere in `hay`.
+    fn may_match(&self, hay: &[u8]) -> bool {
+        self.any.as_ref().is_some_and(|r| r.is_match(hay))
+    }
+
+    /// The text signatures matching one line.
+    fn hits<'a>(&'a self, line: &'a [u8]) -> impl Iterator<Item = &'static Signature> + 'a {
+        let any = self.may_match(line);
+        self.each
+            .iter()
+            .filter(move |(_, re)| any && re.is_match(line))
+            .filter_map(|(i, _)| SIGNATURES.get(*i))
+    }
 }
 
 static TEXT: LazyLock<TextSet> = LazyLock::new(|| {
-    let mut patterns = Vec::new();
-    let mut sig = Vec::new();
+    let mut each = Vec::new();
+    let mut all = Vec::new();
     for (i, s) in SIGNATURES.iter().enumerate() {
         if let Match::Text { pattern, .. } = s.matcher {
-            patterns.push(format!("(?m){pattern}"));
-            sig.push(i);
+            let p = format!("(?m:{pattern})");
+            // Unreachable with the shipped table (a unit test checks every pattern compiles).
+            if let Ok(re) = Regex::new(&p) {
+                each.push((i, re));
+                all.push(p);
+            }
         }
     }
-    match RegexSet::new(&patterns) {
-        Ok(set) => TextSet { set, sig },
-        // Unreachable with the shipped table (a unit test compiles it); never panic at runtime.
-        Err(_) => TextSet {
-            set: RegexSet::empty(),
-            sig: Vec::new(),
-        },
-    }
+    let any = Regex::new(&all.join("|")).ok();
+    TextSet { any, each }
 });
 
 /// Collects markers, dropping duplicates.
@@ -216,7 +230,7 @@ pub fn involvement(markers: &[Marker]) -> Involvement {
 }
 
 fn scan_message(msg: &[u8], parsed: &ParsedMessage, cfg: &Detect, out: &mut Out) {
-    let text_hit = cfg.builtin && TEXT.set.is_match(msg);
+    let text_hit = cfg.builtin && TEXT.may_match(msg);
     for line in lines(msg) {
         let Some(bytes) = msg.get(line.clone()) else {
             continue;
@@ -247,10 +261,7 @@ fn scan_message(msg: &[u8], parsed: &ParsedMessage, cfg: &Detect, out: &mut Out)
             }
         }
         if text_hit {
-            for i in TEXT.set.matches(bytes).iter() {
-                let Some(s) = TEXT.sig.get(i).and_then(|&k| SIGNATURES.get(k)) else {
-                    continue;
-                };
+            for s in TEXT.hits(bytes) {
                 if let Match::Text { scope, .. } = s.matcher
                     && scope.message
                 {
@@ -272,13 +283,12 @@ fn scan_trailer(
     out: &mut Out,
 ) {
     let authorship = is_authorship_key(key);
+    let addr = authorship.then(|| Addr::from_value(value));
+    let ai_addr = addr.filter(Addr::may_be_ai);
     if cfg.builtin {
         for s in SIGNATURES {
             let hit = match s.matcher {
-                Match::CoAuthor(emails) if authorship => {
-                    let (name, email) = split_identity(value);
-                    identity_matches(emails, name, email)
-                }
+                Match::CoAuthor(emails) => ai_addr.is_some_and(|a| a.matches(emails)),
                 Match::TrailerKey {
                     key: k,
                     value: rule,
@@ -301,7 +311,7 @@ fn scan_trailer(
         }
     }
     for t in &cfg.trailers {
-        if key_eq(key, &t.key)
+        if key_eq(key, t.key.trim())
             && (t.values.is_empty() || t.values.iter().any(|v| eq_ci(v.trim(), value.trim())))
         {
             out.policy(
@@ -313,8 +323,10 @@ fn scan_trailer(
             );
         }
     }
-    if authorship && !cfg.identities.is_empty() {
-        let (_, email) = split_identity(value);
+    if let Some(addr) = addr
+        && !cfg.identities.is_empty()
+    {
+        let email = addr.email;
         if !email.is_empty() {
             for sig in &cfg.identities {
                 if policy_email_match(&sig.matcher, email) {
@@ -333,15 +345,18 @@ fn scan_trailer(
 
 fn policy_email_match(m: &globset::GlobMatcher, email: &str) -> bool {
     let email = email.trim();
-    m.is_match(email) || m.is_match(email.to_ascii_lowercase())
+    m.is_match(email)
+        || (email.bytes().any(|b| b.is_ascii_uppercase()) && m.is_match(email.to_ascii_lowercase()))
 }
 
 fn scan_identity(id: &Identity, source: MarkerSource, cfg: &Detect, out: &mut Out) {
     if cfg.builtin {
+        let addr = Addr::new(&id.name, &id.email);
+        let ai_addr = addr.may_be_ai();
         for s in SIGNATURES {
             let hit = match s.matcher {
-                Match::Identity(emails) => identity_matches(emails, &id.name, &id.email),
-                Match::NameSuffix(suffix) => matching::ends_with_ci(id.name.trim_end(), suffix),
+                Match::Identity(emails) => ai_addr && addr.matches(emails),
+                Match::NameSuffix(suffix) => matching::ends_with_ci(addr.name, suffix),
                 _ => false,
             };
             if hit {
@@ -388,8 +403,8 @@ fn scan_pr(pr: &PullRequest, cfg: &Detect, out: &mut Out) {
         return;
     }
     let title = pr.title.as_bytes();
-    if TEXT.set.is_match(title) {
-        for s in text_hits(title) {
+    if TEXT.may_match(title) {
+        for s in TEXT.hits(title) {
             if let Match::Text { scope, .. } = s.matcher
                 && scope.pr_title
             {
@@ -398,12 +413,12 @@ fn scan_pr(pr: &PullRequest, cfg: &Detect, out: &mut Out) {
         }
     }
     let body = pr.body.as_bytes();
-    if TEXT.set.is_match(body) {
+    if TEXT.may_match(body) {
         for line in lines(body) {
             let Some(bytes) = body.get(line) else {
                 continue;
             };
-            for s in text_hits(bytes) {
+            for s in TEXT.hits(bytes) {
                 if let Match::Text { scope, .. } = s.matcher
                     && scope.pr_body
                 {
@@ -413,13 +428,6 @@ fn scan_pr(pr: &PullRequest, cfg: &Detect, out: &mut Out) {
             }
         }
     }
-}
-
-fn text_hits(bytes: &[u8]) -> impl Iterator<Item = &'static Signature> {
-    TEXT.set
-        .matches(bytes)
-        .into_iter()
-        .filter_map(|i| TEXT.sig.get(i).and_then(|&k| SIGNATURES.get(k)))
 }
 
 fn scan_branch(branch: &str, cfg: &Detect, out: &mut Out) {
@@ -463,8 +471,9 @@ pub fn is_machine_identity(id: &Identity) -> bool {
     {
         return true;
     }
+    let addr = Addr::new(name, email);
     SIGNATURES.iter().any(|s| match s.matcher {
-        Match::Identity(emails) | Match::CoAuthor(emails) => identity_matches(emails, name, email),
+        Match::Identity(emails) | Match::CoAuthor(emails) => addr.matches(emails),
         Match::NameSuffix(suffix) => matching::ends_with_ci(name, suffix),
         _ => false,
     })
@@ -517,8 +526,17 @@ mod tests {
             .filter(|s| matches!(s.matcher, Match::Text { .. }))
             .count();
         assert!(n > 0);
-        assert_eq!(TEXT.set.len(), n);
-        assert_eq!(TEXT.sig.len(), n);
+        assert_eq!(TEXT.each.len(), n);
+        for s in SIGNATURES {
+            if let Match::Text { pattern, .. } = s.matcher {
+                assert!(
+                    !pattern.replace(r"(?-u:\b)", "").contains(r"\b"),
+                    "{}: use (?-u:\\b)",
+                    s.id
+                );
+            }
+        }
+        assert!(TEXT.may_match("🤖 Generated with [Claude Code](x)".as_bytes()));
     }
 
     #[test]

@@ -112,7 +112,9 @@ pub enum Match {
         /// The value rule.
         value: ValueRule,
     },
-    /// A regular expression (`regex` crate syntax, matched per line, multi-line mode).
+    /// A regular expression (`regex` crate syntax, matched per line, multi-line mode). Word
+    /// boundaries must be ASCII (`(?-u:\b)`): a Unicode `\b` forces the slow engine on text
+    /// with emoji, which every Claude Code footer has.
     Text {
         /// The pattern.
         pattern: &'static str,
@@ -306,7 +308,7 @@ pub static SIGNATURES: &[Signature] = &[
     sig(
         "claude-code/session-url",
         "Claude Code",
-        Match::Text { pattern: r"(?i)\bclaude\.ai/code/session_", scope: MESSAGE_AND_PR_BODY },
+        Match::Text { pattern: r"(?i)(?-u:\b)claude\.ai/code/session_", scope: MESSAGE_AND_PR_BODY },
         Assisted,
         ModelRule::None,
         R,
@@ -391,7 +393,7 @@ pub static SIGNATURES: &[Signature] = &[
     sig(
         "codex/task-url",
         "Codex",
-        Match::Text { pattern: r"(?i)\bchatgpt\.com/codex/tasks/", scope: MESSAGE_AND_PR_BODY },
+        Match::Text { pattern: r"(?i)(?-u:\b)chatgpt\.com/codex/tasks/", scope: MESSAGE_AND_PR_BODY },
         Autonomous,
         ModelRule::None,
         R,
@@ -460,7 +462,7 @@ pub static SIGNATURES: &[Signature] = &[
     sig(
         "crush/generated-with",
         "Crush",
-        Match::Text { pattern: r"(?i)generated with crush\b", scope: MESSAGE_AND_PR_BODY },
+        Match::Text { pattern: r"(?i)generated with crush(?-u:\b)", scope: MESSAGE_AND_PR_BODY },
         Generated,
         ModelRule::None,
         D,
@@ -520,7 +522,7 @@ pub static SIGNATURES: &[Signature] = &[
         "convention/pr-disclosure",
         "disclosure",
         Match::Text {
-            pattern: r"(?i)written (?:in part )?with the assistance of (?:generative )?ai\b",
+            pattern: r"(?i)written (?:in part )?with the assistance of (?:generative )?ai(?-u:\b)",
             scope: PR_BODY,
         },
         Assisted,
