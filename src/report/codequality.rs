@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::evaluate::{CommitReport, Finding, Report};
 use crate::findings::{Code, Severity};
 use crate::policy::Policy;
-use crate::report::{fingerprints, findings_with_commits, locate, short_id};
+use crate::report::{findings_with_commits, fingerprints, locate, short_id};
 
 /// The Code Quality severity of a finding.
 pub fn severity(f: &Finding) -> &'static str {
@@ -60,8 +60,8 @@ pub fn render(report: &Report, policy: &Policy) -> String {
             })
         })
         .collect();
-    let mut s = serde_json::to_string_pretty(&Value::Array(issues))
-        .unwrap_or_else(|_| "[]".to_string());
+    let mut s =
+        serde_json::to_string_pretty(&Value::Array(issues)).unwrap_or_else(|_| "[]".to_string());
     s.push('\n');
     s
 }

@@ -60,12 +60,7 @@ fn message(f: &Finding, commit: Option<&CommitReport>) -> String {
     s
 }
 
-fn annotation(
-    kind: &str,
-    f: &Finding,
-    commit: Option<&CommitReport>,
-    policy: &Policy,
-) -> String {
+fn annotation(kind: &str, f: &Finding, commit: Option<&CommitReport>, policy: &Policy) -> String {
     let mut props = Vec::new();
     if let Some(loc) = locate(f, commit, policy) {
         props.push(format!("file={}", escape_property(&loc.path)));
@@ -124,10 +119,7 @@ pub fn step_summary(report: &Report, policy: &Policy) -> String {
 fn delimiter(value: &str) -> String {
     let mut salt = 0u64;
     loop {
-        let d = format!(
-            "ghadelimiter_{:016x}",
-            fnv1a64(&[value, &salt.to_string()])
-        );
+        let d = format!("ghadelimiter_{:016x}", fnv1a64(&[value, &salt.to_string()]));
         if !value.contains(&d) {
             return d;
         }

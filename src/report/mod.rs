@@ -111,11 +111,10 @@ impl std::str::FromStr for ReportTarget {
         let (f, p) = s
             .split_once('=')
             .ok_or_else(|| format!("expected FORMAT=PATH (e.g. json=report.json), got `{s}`"))?;
-        let format = Format::parse(f)
-            .ok_or_else(|| {
-                let known: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
-                format!("unknown report format `{f}` (known: {})", known.join(", "))
-            })?;
+        let format = Format::parse(f).ok_or_else(|| {
+            let known: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
+            format!("unknown report format `{f}` (known: {})", known.join(", "))
+        })?;
         if p.is_empty() {
             return Err("the report path is empty".into());
         }
