@@ -92,7 +92,7 @@ fn commit_name(c: &CommitReport) -> String {
 }
 
 /// Renders the report as a JUnit XML document.
-pub fn render(report: &Report, policy: &Policy) -> String {
+pub fn render(report: &Report, _policy: &Policy) -> String {
     let run_level = !report.findings.is_empty();
     let tests = report.commits.len() + usize::from(run_level);
     let failures = report.commits.iter().filter(|c| c.is_failing()).count()
@@ -127,7 +127,7 @@ pub fn render(report: &Report, policy: &Policy) -> String {
         testcase(
             &mut out,
             "policy",
-            &policy.source.name(),
+            &report.policy.source,
             report.findings.as_slice(),
         );
     }

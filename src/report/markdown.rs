@@ -52,8 +52,13 @@ fn needs_attention(c: &CommitReport) -> bool {
     c.findings.iter().any(|f| f.waived_by.is_none())
 }
 
-fn finding_line(f: &Finding) -> String {
-    let mut s = format!("- {} — {}", code(f.code.as_str()), escape(&f.message));
+/// One list item: `- [prefix ]code — message (path) — waived by … | Fix: …`.
+fn finding_line(prefix: &str, f: &Finding) -> String {
+    let mut s = format!(
+        "- {prefix}{} — {}",
+        code(f.code.as_str()),
+        escape(&f.message)
+    );
     if let Some(p) = &f.path
         && !f.message.contains(p.as_str())
     {
@@ -61,9 +66,9 @@ fn finding_line(f: &Finding) -> String {
     }
     if let Some(w) = &f.waived_by {
         s.push_str(&format!(" — waived by {}", code(w)));
-    } else if f.is_blocking() {
+    } else {
         let fix = f.help.as_deref().unwrap_or(f.code.doc().fix);
-        s.push_str(&format!("  \n  **Fix:** {}", escape(fix)));
+        s.push_str(&format!("\n  - **Fix:** {}", escape(fix)));
     }
     s.push('\n');
     s
@@ -76,17 +81,27 @@ fn full(report: &Report) -> String {
         Verdict::Fail => out.push_str("## ❌ countersign: fail\n\n"),
         Verdict::Pass => out.push_str("## ✅ countersign: pass\n\n"),
     }
-    let attention = report.commits.iter().filter(|c| c.is_failing()).count();
+    let failing = report.commits.iter().filter(|c| c.is_failing()).count();
+    let run_errors = report.findings.iter().filter(|f| f.is_blocking()).count();
     match report.verdict {
-        Verdict::Fail => out.push_str(&format!(
-            "{} and {} block this change.\n\n",
-            plural(attention, "commit", "commits"),
-            plural(
-                report.findings.iter().filter(|f| f.is_blocking()).count(),
-                "run-level error",
-                "run-level errors"
-            )
-        )),
+        Verdict::Fail => {
+            let mut what = Vec::new();
+            if failing > 0 {
+                what.push(plural(failing, "commit", "commits"));
+            }
+            if run_errors > 0 {
+                what.push(plural(run_errors, "policy error", "policy errors"));
+            }
+            let verb = if failing + run_errors == 1 {
+                "blocks"
+            } else {
+                "block"
+            };
+            out.push_str(&format!(
+                "{} {verb} this change; the fixes are below.\n\n",
+                what.join(" and ")
+            ));
+        }
         Verdict::Pass => out.push_str(&format!(
             "Every commit meets the policy ({} checked).\n\n",
             plural(s.commits, "commit", "commits")
@@ -143,7 +158,7 @@ fn full(report: &Report) -> String {
                 escape(&c.subject)
             ));
             for f in c.findings.iter().filter(|f| f.waived_by.is_none()) {
-                out.push_str(&finding_line(f));
+                out.push_str(&finding_line("", f));
             }
         }
     }
@@ -157,14 +172,14 @@ fn full(report: &Report) -> String {
     if !waived.is_empty() {
         out.push_str("\n### Waived\n\n");
         for (c, f) in waived {
-            out.push_str(&format!("{} {}", code(short_id(&c.id)), finding_line(f)));
+            out.push_str(&finding_line(&format!("{} ", code(short_id(&c.id))), f));
         }
     }
 
     if !report.findings.is_empty() {
         out.push_str("\n### Policy\n\n");
         for f in &report.findings {
-            out.push_str(&finding_line(f));
+            out.push_str(&finding_line("", f));
         }
     }
     out

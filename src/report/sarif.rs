@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::evaluate::{CommitReport, Finding, Report};
 use crate::findings::{Code, Severity};
 use crate::policy::Policy;
-use crate::report::{findings_with_commits, fingerprints, locate, short_id};
+use crate::report::{findings_with_commits, fingerprints, line_of, locate, policy_path, short_id};
 
 /// The SARIF JSON schema URI.
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -116,6 +116,9 @@ fn result(f: &Finding, commit: Option<&CommitReport>, policy: &Policy, fingerpri
             }]),
         );
     }
+    if let Some(related) = related_location(f, policy) {
+        r.insert("relatedLocations".into(), json!([related]));
+    }
     r.insert(
         "partialFingerprints".into(),
         json!({ FINGERPRINT_KEY: fingerprint }),
@@ -141,6 +144,26 @@ fn result(f: &Finding, commit: Option<&CommitReport>, policy: &Policy, fingerpri
     }
     r.insert("properties".into(), Value::Object(props));
     Value::Object(r)
+}
+
+/// The policy line that decided, for a finding located elsewhere (its changed file).
+fn related_location(f: &Finding, policy: &Policy) -> Option<Value> {
+    let span = f.policy_span?;
+    let path = policy_path(policy)?;
+    let label = f
+        .policy_label
+        .clone()
+        .unwrap_or_else(|| "decided by the policy here".to_string());
+    // A run-level finding already points at this line as its primary location.
+    f.commit.as_ref()?;
+    Some(json!({
+        "id": 0,
+        "physicalLocation": {
+            "artifactLocation": { "uri": uri_encode(path) },
+            "region": { "startLine": line_of(&policy.source.text, span.offset) },
+        },
+        "message": { "text": label },
+    }))
 }
 
 /// Renders the report as a SARIF 2.1.0 log (pretty JSON with a trailing newline).
