@@ -255,6 +255,17 @@ fn strict_parser_matches_git_except_listed_differences() {
                 failures.push(format!("{}: bad spans for {:?}", c.file, t.key));
             }
         }
+        // Near misses never point at an accepted trailer with a known key.
+        let keys = ["Reviewed-by", "Change-Record", "Refs", "Co-authored-by"];
+        for nm in countersign::facts::nearmiss::near_misses(&c.message, &parsed, &keys) {
+            if parsed
+                .trailers
+                .iter()
+                .any(|t| t.span.start == nm.span.start && keys.iter().any(|k| t.key_is(k)))
+            {
+                failures.push(format!("{}: near miss on accepted trailer {nm:?}", c.file));
+            }
+        }
         match &c.git {
             None => {
                 if g != &c.strict {
@@ -294,4 +305,85 @@ fn strict_parser_matches_git_except_listed_differences() {
         differences >= 10,
         "only {differences} intended differences seen"
     );
+}
+
+/// `message::cleanup` must produce what `git commit -v --cleanup=strip -F <file>` stores, for
+/// every UTF-8 corpus message (without NUL) and a few cleanup-specific ones, with `#` and `;` as the
+/// comment string.
+#[test]
+fn cleanup_matches_git_commit() {
+    use countersign::facts::message;
+
+    let mut inputs: Vec<(String, Vec<u8>)> = load_corpus()
+        .into_iter()
+        // `git commit` refuses NUL and re-encodes invalid UTF-8 as Latin-1: not cleanup.
+        .filter(|c| !c.message.contains(&0) && std::str::from_utf8(&c.message).is_ok())
+        .map(|c| (c.file, c.message))
+        .collect();
+    let extra: [&[u8]; 6] = [
+        b"\n\n  subj  \n# comment\n\n\n\nbody\t\r\n\n\n",
+        b"subj\n\nReviewed-by: X <x@y>\n# ------------------------ >8 ------------------------\ndiff --git a/x b/x\n",
+        b"subj\n#no space comment\n\tindented body\n\x0bvt\n",
+        b"subj\n\nbody\n; ------------------------ >8 ------------------------\nbelow\n",
+        b"subj\n\nReviewed-by: X\n# ------------------------ >8 ------------------------",
+        b"# only a comment\n",
+    ];
+    for (i, m) in extra.iter().enumerate() {
+        inputs.push((format!("extra-{i}"), m.to_vec()));
+    }
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let home = tmp.path().join("home");
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir_all(&home).expect("mkdir");
+    std::fs::create_dir_all(&repo).expect("mkdir");
+    let mut init = git(&repo, &home);
+    init.args(["init", "-q"]);
+    run(init);
+    let file = tmp.path().join("msg");
+    let mut failures = Vec::new();
+    let n_extra = extra.len();
+    for comment in ["#", ";"] {
+        // `;` only for the cleanup-specific inputs (and the comment-heading corpus case).
+        let skip = if comment == "#" {
+            0
+        } else {
+            inputs.len() - n_extra
+        };
+        let with_semicolon = inputs.iter().filter(|(n, _)| n.contains("comment"));
+        let chosen: Vec<&(String, Vec<u8>)> = if comment == "#" {
+            inputs.iter().collect()
+        } else {
+            inputs.iter().skip(skip).chain(with_semicolon).collect()
+        };
+        for (name, msg) in chosen {
+            std::fs::write(&file, msg).expect("write");
+            let mut commit = git(&repo, &home);
+            commit
+                .args(["-c", &format!("core.commentChar={comment}")])
+                .args([
+                    "commit",
+                    "-q",
+                    "--allow-empty",
+                    "--allow-empty-message",
+                    "-v",
+                ])
+                .args(["--cleanup=strip", "-F"])
+                .arg(&file);
+            run(commit);
+            let mut cat = git(&repo, &home);
+            cat.args(["cat-file", "commit", "HEAD"]);
+            let obj = run(cat);
+            let stored = message_of_object(&obj).to_vec();
+            let ours = message::cleanup(msg, comment);
+            if ours != stored {
+                failures.push(format!(
+                    "{name} (comment {comment:?}): ours {:?}, git {:?}",
+                    String::from_utf8_lossy(&ours),
+                    String::from_utf8_lossy(&stored)
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

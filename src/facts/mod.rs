@@ -6,6 +6,7 @@
 
 pub mod git;
 pub mod identity;
+pub mod message;
 pub mod nearmiss;
 pub mod trailers;
 pub mod treediff;
