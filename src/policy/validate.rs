@@ -620,9 +620,7 @@ pub(crate) fn valid_email(e: &str) -> bool {
 
 /// Validates the whole document. Returns the policy when no error was found.
 pub(crate) fn validate(root: &Node, source: PolicySource, ctx: &mut Ctx<'_>) -> Option<Policy> {
-    let Some(top) = ctx.mapping(root, "policy", TOP_KEYS) else {
-        return None;
-    };
+    let top = ctx.mapping(root, "policy", TOP_KEYS)?;
 
     // version
     match top.get("version") {
