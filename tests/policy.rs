@@ -701,6 +701,13 @@ fn hostile_and_degenerate_documents() {
     assert_eq!(e.diagnostics.len(), 2, "{:#?}", e.diagnostics);
     // A `version` of the wrong type.
     assert!(msg("version: \"1\"\ntiers: [{name: a}]\n").contains("`version` must be the number 1"));
+    // Waivers: duplicate ids and undefined rules.
+    let w = "version: 1\ntiers: [{name: a}]\nrules: [{name: auth, paths: [x], tier: a}]\nwaivers:\n  - {id: W, rules: [aut], codes: [missing-reviewer], reason: r, approved_by: A B <a@b.c>, expires: 2030-01-01}\n  - {id: W, commit: abcdef1, codes: [missing-reviewer], reason: r, approved_by: A B <a@b.c>, expires: 2030-01-01}\n";
+    let m = msg(w);
+    assert!(
+        m.contains("undefined rule `aut`") && m.contains("duplicate waiver `W`"),
+        "{m}"
+    );
     // `waiver-expired` cannot be waived.
     let w = "version: 1\ntiers: [{name: a}]\nwaivers:\n  - {id: W, commit: abcdef1, codes: [waiver-expired], reason: r, approved_by: A B <a@b.c>, expires: 2030-01-01}\n";
     assert!(msg(w).contains("cannot waive `waiver-expired`"));
