@@ -637,7 +637,7 @@ fn alias_bomb_is_rejected_quickly() {
         bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
     }
     let start = Instant::now();
-    let e = load(&bomb, origin("bomb")).err().expect("rejected");
+    let e = load(&bomb, origin("bomb")).expect_err("rejected");
     assert!(
         start.elapsed() < Duration::from_secs(10),
         "took {:?}",
@@ -656,7 +656,7 @@ fn alias_bomb_is_rejected_quickly() {
 fn oversized_policy_is_rejected_before_parsing() {
     // Not even valid YAML: it must not be parsed at all.
     let big = format!("version: 1\n# {}\n[[[[", "x".repeat(1024 * 1024));
-    let e = load(&big, origin("big")).err().expect("rejected");
+    let e = load(&big, origin("big")).expect_err("rejected");
     assert_eq!(e.diagnostics.len(), 1);
     assert!(
         e.diagnostics[0]
@@ -670,7 +670,7 @@ fn oversized_policy_is_rejected_before_parsing() {
 #[test]
 fn hostile_and_degenerate_documents() {
     let msg = |text: &str| -> String {
-        let e = load(text, origin("x")).err().expect("rejected");
+        let e = load(text, origin("x")).expect_err("rejected");
         e.diagnostics
             .iter()
             .map(|d| d.message.clone())
@@ -697,10 +697,17 @@ fn hostile_and_degenerate_documents() {
     assert!(!msg(&deep).is_empty());
     // Every duplicate key is reported, not only the first.
     let dup = "version: 1\nversion: 1\ntiers: [{name: a}]\ntiers: [{name: b}]\n";
-    let e = load(dup, origin("dup")).err().expect("rejected");
+    let e = load(dup, origin("dup")).expect_err("rejected");
     assert_eq!(e.diagnostics.len(), 2, "{:#?}", e.diagnostics);
     // A `version` of the wrong type.
     assert!(msg("version: \"1\"\ntiers: [{name: a}]\n").contains("`version` must be the number 1"));
+    // Waivers: duplicate ids and undefined rules.
+    let w = "version: 1\ntiers: [{name: a}]\nrules: [{name: auth, paths: [x], tier: a}]\nwaivers:\n  - {id: W, rules: [aut], codes: [missing-reviewer], reason: r, approved_by: A B <a@b.c>, expires: 2030-01-01}\n  - {id: W, commit: abcdef1, codes: [missing-reviewer], reason: r, approved_by: A B <a@b.c>, expires: 2030-01-01}\n";
+    let m = msg(w);
+    assert!(
+        m.contains("undefined rule `aut`") && m.contains("duplicate waiver `W`"),
+        "{m}"
+    );
     // `waiver-expired` cannot be waived.
     let w = "version: 1\ntiers: [{name: a}]\nwaivers:\n  - {id: W, commit: abcdef1, codes: [waiver-expired], reason: r, approved_by: A B <a@b.c>, expires: 2030-01-01}\n";
     assert!(msg(w).contains("cannot waive `waiver-expired`"));

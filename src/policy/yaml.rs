@@ -267,21 +267,62 @@ pub(crate) fn find_tags(text: &str) -> Vec<(String, Span)> {
 mod tests {
     use super::*;
 
-    /// Spans are byte offsets (miette needs bytes), also after non-ASCII text, and an alias
-    /// points both at its use and at its anchored definition.
+    fn text_at(text: &str, s: Span) -> &str {
+        &text[s.offset..s.offset + s.len]
+    }
+
     #[test]
-    fn spans_are_bytes() {
-        let text = "# \u{e9}\nab: \"x\"\nd: &a {e: 1}\nf: *a\n";
+    fn nodes_keep_byte_spans_and_yaml_1_2_types() {
+        let text = "# é\nab: \"x\"\nc: [1, yes, true, 0123, ~]\nd: &a {e: 1}\nf: *a\n";
         let n = parse(text).unwrap();
         let Kind::Map(m) = &n.kind else {
-            panic!("not a map")
+            panic!("{n:?}")
         };
-        let slice = |s: Span| &text[s.offset..s.offset + s.len];
-        let keys: Vec<&str> = m.iter().map(|(k, _)| slice(k.span)).collect();
-        assert_eq!(keys, ["ab", "d", "f"]);
-        assert_eq!(slice(m[0].1.span), "\"x\"");
-        assert!(slice(m[2].1.span).starts_with("*a"));
-        let def = &text[m[2].1.defined.offset..];
-        assert!(def.starts_with('{') || def.starts_with("&a"), "{def:?}");
+        assert_eq!(text_at(text, m[0].0.span), "ab");
+        assert_eq!(
+            m[0].0.span.offset, 5,
+            "byte offset after a 2-byte character"
+        );
+        assert_eq!(text_at(text, m[0].1.span), "\"x\"");
+        let Kind::Seq(items) = &m[1].1.kind else {
+            panic!()
+        };
+        assert!(matches!(items[0].kind, Kind::Int(1)));
+        assert!(
+            matches!(&items[1].kind, Kind::Str(s) if s == "yes"),
+            "YAML 1.1 booleans stay text"
+        );
+        assert!(matches!(items[2].kind, Kind::Bool(true)));
+        assert!(matches!(&items[3].kind, Kind::Str(s) if s == "0123"));
+        assert!(matches!(items[4].kind, Kind::Null));
+        // An alias is used at `*a` and defined at the anchored mapping.
+        assert_eq!(text_at(text, m[3].1.span), "*a");
+        assert_eq!(text_at(text, m[3].1.defined), "{");
+    }
+
+    #[test]
+    fn duplicate_keys_are_forwarded() {
+        let n = parse("a: 1\na: 2\n").unwrap();
+        assert!(matches!(&n.kind, Kind::Map(m) if m.len() == 2));
+    }
+
+    #[test]
+    fn syntax_error_spans_are_converted_to_bytes() {
+        let text = "é: [1\n";
+        let e = parse(text).unwrap_err();
+        let span = e.location().and_then(|l| location_span(text, &l)).unwrap();
+        assert!(text.is_char_boundary(span.offset));
+        assert!(
+            error_message(&e).contains("bracket"),
+            "{}",
+            error_message(&e)
+        );
+    }
+
+    #[test]
+    fn tags_are_found() {
+        let tags = find_tags("a: !!binary aGk=\nb: [!x 1]\nc: plain\n");
+        assert_eq!(tags.len(), 2, "{tags:?}");
+        assert_eq!(tags[1].0, "!x");
     }
 }
