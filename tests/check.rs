@@ -673,3 +673,19 @@ fn a_panic_exits_2_never_0() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("internal error"), "{}", out.stderr);
 }
+
+/// A path-scoped waiver must cover every path that caused the finding, not just one of them.
+#[test]
+fn path_waiver_does_not_cover_other_risky_paths_in_the_same_commit() {
+    let mut r = repo();
+    r.commit_files(
+        &msg("Hotfix and more", &[CLAUDE, RITA, OTTO]),
+        &[
+            ("src/payments/hotfix/fix.rs", "x\n"),
+            ("src/payments/refund.rs", "x\n"),
+        ],
+    );
+    let out = check_head(&r);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert_eq!(codes(&out.json()), ["missing-change-record"]);
+}

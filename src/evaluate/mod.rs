@@ -54,8 +54,10 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
     let mut decisive: Option<(usize, tier::PathClass, &str)> = None;
     let mut forbidden_paths: Vec<&str> = Vec::new();
     let mut path_tiers = Vec::new();
+    let mut tier_of: Vec<usize> = Vec::with_capacity(commit.paths.len());
     for p in &commit.paths {
         let class = tier::classify(policy, &p.path);
+        tier_of.push(class.tier);
         for &r in &class.matched {
             if !rule_hits.contains(&r) {
                 rule_hits.push(r);
@@ -165,6 +167,14 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
         report.declaration = records::declaration(policy, &parsed.trailers);
 
         let fix_target = FixTarget::new(commit, ctx.head);
+        // The paths that set the requirements: every path at the commit's tier.
+        let scope: Vec<String> = commit
+            .paths
+            .iter()
+            .zip(&tier_of)
+            .filter(|(_, t)| **t == tier_idx)
+            .map(|(p, _)| p.path.clone())
+            .collect();
         if involvement > Involvement::None && !forbidden_paths.is_empty() {
             let first = forbidden_paths[0];
             let mut f = Finding::new(
@@ -181,6 +191,7 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
                 ),
             );
             f.path = Some(first.to_string());
+            f.scope = forbidden_paths.iter().map(|p| p.to_string()).collect();
             f.span = report.markers.iter().find_map(|m| m.span.clone());
             f.help = Some("write this change without AI help, or move it out of the forbidden paths; a policy waiver can grant a named, expiring exception".into());
             report.findings.push(f);
@@ -259,6 +270,7 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
             f.help = Some(help);
             f.policy_span = Some(policy_span);
             f.policy_label = Some(policy_label.clone());
+            f.scope = scope.clone();
             report.findings.push(f);
         }
         if report.requirements.change_record && !report.change_records.iter().any(|r| r.valid) {
@@ -302,6 +314,7 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
             ));
             f.policy_span = Some(policy_span);
             f.policy_label = Some(policy_label.clone());
+            f.scope = scope.clone();
             report.findings.push(f);
         }
         if report.requirements.declaration && report.declaration.is_none() {
@@ -323,6 +336,7 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
             f.help = Some(fix_target.command(&format!("{key}: no")) + "  (or yes)");
             f.policy_span = Some(tier.span);
             f.policy_label = Some(format!("tier `{}` requires a declaration", tier.name));
+            f.scope = scope.clone();
             report.findings.push(f);
         }
     }

@@ -72,6 +72,9 @@ pub struct Finding {
     /// The label for `policy_span` ("tier `high` set here").
     #[serde(skip)]
     pub policy_label: Option<String>,
+    /// Every changed path that caused this finding (a path-scoped waiver must cover all).
+    #[serde(skip)]
+    pub scope: Vec<String>,
 }
 
 impl Finding {
@@ -88,6 +91,7 @@ impl Finding {
             span: None,
             policy_span: None,
             policy_label: None,
+            scope: Vec::new(),
         }
     }
 

@@ -23,11 +23,14 @@ fn covers(w: &Waiver, commit: &CommitFacts, report: &CommitReport, f: &Finding) 
                     .get(..p.len())
                     .is_some_and(|c| c.eq_ignore_ascii_case(p))
         });
+    // A path-scoped waiver must cover every path that caused the finding: a waiver for
+    // `src/auth/legacy.rs` does not excuse a commit that also changes `src/auth/new.rs`.
     let paths_ok = match &s.path_matcher {
         None => true,
+        Some(m) if !f.scope.is_empty() => f.scope.iter().all(|p| m.is_match(p)),
         Some(m) => match &f.path {
             Some(p) => m.is_match(p),
-            None => commit.paths.iter().any(|p| m.is_match(&p.path)),
+            None => !commit.paths.is_empty() && commit.paths.iter().all(|p| m.is_match(&p.path)),
         },
     };
     let rules_ok = s.rules.is_empty() || s.rules.iter().any(|r| report.rule_hits.contains(r));
