@@ -228,11 +228,14 @@ fn range_is_merge_base_to_head_with_git_not_the_payload() {
     assert_eq!(v["summary"]["commits"], 2, "{}", run.stdout);
 }
 
+/// An edit of the `pull_request` object.
+type Edit = dyn Fn(&mut Value);
+
 #[test]
 fn pr_facts_feed_detection_labels_author_branch() {
     // A human commit with no markers: the PR label, a Copilot author or an `ai/` branch
     // make it AI-assisted, so it needs a reviewer.
-    let edits: Vec<Box<dyn Fn(&mut Value)>> = vec![
+    let edits: Vec<Box<Edit>> = vec![
         Box::new(|pr| pr["labels"] = serde_json::json!([{ "name": "ai-assisted" }])),
         Box::new(|pr| pr["user"] = serde_json::json!({ "login": "Copilot", "type": "Bot" })),
         Box::new(|pr| pr["head"]["ref"] = "ai/refactor".into()),
