@@ -30,6 +30,9 @@ pub enum Command {
     Facts(FactsArgs),
     /// Explain a finding code: what it means, why it matters, how to fix it.
     Explain(ExplainArgs),
+    /// The CI gate: read the GitHub Actions event or GitLab CI variables, check the PR/MR
+    /// (or push) range against the policy of its base, and report for the platform.
+    Ci(CiArgs),
 }
 
 /// Which commits.
@@ -97,6 +100,34 @@ pub struct FactsArgs {
     /// Pull/merge request facts as JSON, included in the output.
     #[arg(long, value_name = "FILE")]
     pub pr: Option<PathBuf>,
+    /// Limits.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// `countersign ci`.
+#[derive(Debug, Args)]
+pub struct CiArgs {
+    /// GitHub: the PR's reviews as returned by `GET /repos/{owner}/{repo}/pulls/{n}/reviews`
+    /// (one array, or several pages concatenated).
+    #[arg(long, value_name = "FILE")]
+    pub reviews: Option<PathBuf>,
+    /// GitLab: the MR approvals JSON (`GET /projects/:id/merge_requests/:iid/approvals`).
+    #[arg(long, value_name = "FILE")]
+    pub approvals: Option<PathBuf>,
+    /// GitLab: the full MR JSON (`GET /projects/:id/merge_requests/:iid`); needed when the
+    /// description in CI_MERGE_REQUEST_DESCRIPTION is truncated, and for the MR author.
+    #[arg(long, value_name = "FILE")]
+    pub mr: Option<PathBuf>,
+    /// Output format on stdout (default: `github` on GitHub Actions, `human` elsewhere).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Also write FORMAT to PATH (repeatable), e.g. `--report sarif=countersign.sarif`.
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    pub reports: Vec<ReportTarget>,
+    /// Show every warning in full.
+    #[arg(short, long)]
+    pub verbose: bool,
     /// Limits.
     #[command(flatten)]
     pub limits: LimitArgs,

@@ -4,6 +4,7 @@
 //! evaluator returns data.
 
 pub mod check;
+pub mod ci;
 pub mod explain;
 pub mod facts;
 
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Check(args) => check::run(&cwd, &args),
         Command::Facts(args) => facts::run(&cwd, &args),
         Command::Explain(args) => explain::run(&args),
+        Command::Ci(args) => ci::run(&cwd, &args),
     }
 }
 

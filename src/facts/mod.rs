@@ -5,6 +5,8 @@
 //! prints them, so any user's bug report can be reproduced exactly.
 
 pub mod git;
+pub mod github;
+pub mod gitlab;
 pub mod identity;
 pub mod message;
 pub mod nearmiss;

@@ -1,0 +1,801 @@
+//! The GitHub Action (`action.yml`) and the GitLab template (`ci/gitlab/`), run for real:
+//! their shell steps are extracted from the YAML and executed under bash in a simulated
+//! runner environment (event file, `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`, `GITHUB_PATH`,
+//! `GITHUB_ACTION_PATH`; `CI_*` variables) against a fixture repository. `curl` is a stub
+//! that serves fixture files, so no network is needed.
+
+mod support;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use support::TestRepo;
+
+const BIN: &str = env!("CARGO_BIN_EXE_countersign");
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const POLICY: &str = include_str!("../fixtures/ci/policy.yml");
+const PR_EVENT: &str = include_str!("../fixtures/ci/github/pull_request.json");
+const REVIEWS_ERROR: &str = include_str!("../fixtures/ci/github/reviews-error.json");
+const MR_JSON: &str = include_str!("../fixtures/ci/gitlab/mr.json");
+const APPROVALS: &str = include_str!("../fixtures/ci/gitlab/approvals.json");
+const CLAUDE: &str = "Co-authored-by: Claude <noreply@anthropic.com>";
+const ZERO: &str = "0000000000000000000000000000000000000000";
+
+/// A `curl` stand-in: logs its arguments, serves `$CURL_FILES/<last path segment>` (reviews
+/// pages as `reviews-page-N.json`, `[]` past the last one), prints the status for `-w`.
+const CURL_STUB: &str = r#"#!/bin/bash
+out=""; fmt=""; url=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -o) out="$2"; shift 2 ;;
+    -w) fmt="$2"; shift 2 ;;
+    -H|--header) echo "header: $2" >> "$CURL_LOG"; shift 2 ;;
+    --retry) shift 2 ;;
+    -*) shift ;;
+    *) url="$1"; shift ;;
+  esac
+done
+echo "url: $url" >> "$CURL_LOG"
+path="${url%%\?*}"
+name="${path##*/}"
+empty=""
+case "$url" in
+  *"/reviews?"*) name="reviews-page-${url##*page=}.json"; [ -f "$CURL_FILES/$name" ] || empty=1 ;;
+esac
+status="${CURL_STATUS:-200}"
+src=""
+if [ -f "$CURL_FILES/$name" ]; then src="$CURL_FILES/$name"; elif [ -z "$empty" ]; then status=404; fi
+if [ -n "$out" ]; then
+  if [ -n "$src" ]; then cp "$src" "$out"; elif [ -n "$empty" ]; then echo "[]" > "$out"; else echo '{"message":"404 Not Found"}' > "$out"; fi
+elif [ -n "$src" ]; then cat "$src"; fi
+if [ -n "$fmt" ]; then printf '%s' "$status"; fi
+if [ "$status" != 200 ] && [ -z "$fmt" ]; then exit 22; fi
+exit 0
+"#;
+
+fn parse_yaml(text: &str) -> Value {
+    serde_saphyr::from_str::<Value>(text).expect("valid YAML")
+}
+
+fn action() -> Value {
+    parse_yaml(&std::fs::read_to_string(Path::new(ROOT).join("action.yml")).expect("action.yml"))
+}
+
+/// One composite step.
+struct Step {
+    id: String,
+    run: String,
+    env: Vec<(String, String)>,
+}
+
+fn steps() -> Vec<Step> {
+    let a = action();
+    assert_eq!(a["runs"]["using"], "composite");
+    a["runs"]["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|s| {
+            assert_eq!(s["shell"], "bash", "every run step declares shell: bash");
+            Step {
+                id: s["id"].as_str().expect("every step has an id").to_string(),
+                run: s["run"].as_str().expect("run steps only").to_string(),
+                env: s["env"]
+                    .as_object()
+                    .map(|m| {
+                        m.iter()
+                            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn no_expression_is_spliced_into_a_shell() {
+    // Parsed: no `${{` anywhere in a run: script.
+    for s in steps() {
+        assert!(
+            !s.run.contains("${{"),
+            "step {} splices an expression",
+            s.id
+        );
+        assert!(
+            !s.run.contains("github.event"),
+            "step {} reads the event",
+            s.id
+        );
+    }
+    // Line-based, independent of the YAML parser: inside every `run:` block (until the next
+    // key at the step's indentation), no `${{ github.event` / `${{ inputs.` / `${{`.
+    let text = std::fs::read_to_string(Path::new(ROOT).join("action.yml")).expect("read");
+    let mut in_run: Option<usize> = None;
+    let mut run_lines = 0;
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start().len();
+        if let Some(i) = in_run {
+            if line.trim().is_empty() || indent > i {
+                run_lines += 1;
+                assert!(!line.contains("${{"), "expression in a run block: {line}");
+                continue;
+            }
+            in_run = None;
+        }
+        if line.trim_start().starts_with("run:") {
+            assert!(!line.contains("${{"), "expression in a run line: {line}");
+            in_run = Some(indent);
+        }
+    }
+    assert!(
+        run_lines > 50,
+        "the line scan found the run blocks ({run_lines} lines)"
+    );
+    // Untrusted event fields reach steps only through env:, and only numbers/refs we check.
+    for s in steps() {
+        for (k, v) in &s.env {
+            if v.contains("github.event") {
+                assert!(
+                    v.contains("pull_request.number") || v.contains("merge_group.head_ref"),
+                    "{}: {k}={v}",
+                    s.id
+                );
+            }
+        }
+    }
+}
+
+/// The simulated runner.
+struct Runner {
+    tmp: tempfile::TempDir,
+    inputs: HashMap<String, String>,
+    env: Vec<(String, String)>,
+    outputs: HashMap<String, HashMap<String, String>>,
+    path_add: Vec<String>,
+}
+
+impl Runner {
+    fn new(inputs: &[(&str, &str)]) -> Self {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let mut all: HashMap<String, String> = HashMap::new();
+        for (k, v) in action()["inputs"].as_object().expect("inputs") {
+            all.insert(
+                k.clone(),
+                v["default"].as_str().unwrap_or_default().to_string(),
+            );
+        }
+        for (k, v) in inputs {
+            assert!(all.contains_key(*k), "unknown input {k}");
+            all.insert(k.to_string(), v.to_string());
+        }
+        let bin = tmp.path().join("bin");
+        std::fs::create_dir_all(&bin).expect("mkdir");
+        std::fs::create_dir_all(tmp.path().join("files")).expect("mkdir");
+        std::fs::create_dir_all(tmp.path().join("runner-temp")).expect("mkdir");
+        std::fs::write(bin.join("curl"), CURL_STUB).expect("stub");
+        chmod_x(&bin.join("curl"));
+        Runner {
+            tmp,
+            inputs: all,
+            env: Vec::new(),
+            outputs: HashMap::new(),
+            path_add: Vec::new(),
+        }
+    }
+
+    fn p(&self, name: &str) -> PathBuf {
+        self.tmp.path().join(name)
+    }
+
+    fn serve(&self, name: &str, content: &[u8]) {
+        std::fs::write(self.p("files").join(name), content).expect("write");
+    }
+
+    /// Puts the test's countersign binary on PATH (as `install: skip` expects).
+    fn link_countersign(&self) {
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(BIN, self.p("bin").join("countersign")).expect("symlink");
+    }
+
+    /// Evaluates the `${{ … }}` expressions the action uses in `env:` (unknown ones fail).
+    fn expand(&self, value: &str, event: &Value) -> String {
+        let mut out = String::new();
+        let mut rest = value;
+        while let Some(start) = rest.find("${{") {
+            out.push_str(&rest[..start]);
+            let end = rest[start..].find("}}").expect("closed expression") + start;
+            let expr = rest[start + 3..end].trim();
+            let v = if let Some(name) = expr.strip_prefix("inputs.") {
+                self.inputs.get(name).cloned().expect("known input")
+            } else if let Some(path) = expr.strip_prefix("github.event.") {
+                let mut cur = event;
+                for part in path.split('.') {
+                    cur = &cur[part];
+                }
+                match cur {
+                    Value::Null => String::new(),
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                }
+            } else if let Some(path) = expr.strip_prefix("steps.") {
+                let mut parts = path.splitn(3, '.');
+                let (id, _, name) = (parts.next().unwrap(), parts.next(), parts.next().unwrap());
+                self.outputs
+                    .get(id)
+                    .and_then(|o| o.get(name))
+                    .cloned()
+                    .unwrap_or_default()
+            } else {
+                panic!("the test does not know the expression {expr}");
+            };
+            out.push_str(&v);
+            rest = &rest[end + 2..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// Runs every step in order (stopping at the first failure, as a composite action
+    /// does); returns the failing step's id and exit code, if any.
+    fn run_action(&mut self, repo: &TestRepo, event: &Value) -> Option<(String, i32)> {
+        for step in steps() {
+            let script = self.p(&format!("{}.sh", step.id));
+            std::fs::write(&script, &step.run).expect("write script");
+            let out_file = self.p(&format!("{}.output", step.id));
+            std::fs::write(&out_file, "").expect("output file");
+            let mut cmd = repo.command("bash");
+            cmd.args(["--noprofile", "--norc", "-eo", "pipefail"])
+                .arg(&script);
+            let mut path: Vec<String> = self.path_add.iter().rev().cloned().collect();
+            path.push(self.p("bin").to_string_lossy().into_owned());
+            path.push(std::env::var("PATH").unwrap_or_default());
+            cmd.env("PATH", path.join(":"));
+            cmd.env("GITHUB_OUTPUT", &out_file);
+            cmd.env("GITHUB_STEP_SUMMARY", self.p("summary.md"));
+            cmd.env("GITHUB_PATH", self.p("github_path"));
+            cmd.env("GITHUB_ACTION_PATH", ROOT);
+            cmd.env("RUNNER_TEMP", self.p("runner-temp"));
+            cmd.env("CURL_FILES", self.p("files"));
+            cmd.env("CURL_LOG", self.p("curl.log"));
+            for (k, v) in &self.env {
+                cmd.env(k, v);
+            }
+            for (k, v) in &step.env {
+                cmd.env(k, self.expand(v, event));
+            }
+            let out = cmd.output().expect("bash");
+            self.record_log(&step.id, &out);
+            self.outputs
+                .insert(step.id.clone(), read_outputs(&out_file));
+            if let Ok(p) = std::fs::read_to_string(self.p("github_path")) {
+                self.path_add = p.lines().map(str::to_string).collect();
+            }
+            if !out.status.success() {
+                return Some((step.id.clone(), out.status.code().unwrap_or(-1)));
+            }
+        }
+        None
+    }
+
+    fn record_log(&self, id: &str, out: &std::process::Output) {
+        let mut log = std::fs::read_to_string(self.p("steps.log")).unwrap_or_default();
+        log.push_str(&format!(
+            "== {id} ({})\n-- stdout\n{}\n-- stderr\n{}\n",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+        std::fs::write(self.p("steps.log"), log).expect("log");
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.p("steps.log")).unwrap_or_default()
+    }
+
+    fn curl_log(&self) -> String {
+        std::fs::read_to_string(self.p("curl.log")).unwrap_or_default()
+    }
+
+    fn output(&self, step: &str, name: &str) -> Option<String> {
+        self.outputs.get(step).and_then(|o| o.get(name)).cloned()
+    }
+}
+
+#[cfg(unix)]
+fn chmod_x(p: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+}
+
+/// Parses a `GITHUB_OUTPUT` file (`name=value` and `name<<DELIM` … `DELIM`).
+fn read_outputs(path: &Path) -> HashMap<String, String> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let mut out = HashMap::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if let Some((name, delim)) = line.split_once("<<") {
+            let mut value = Vec::new();
+            for l in lines.by_ref() {
+                if l == delim {
+                    break;
+                }
+                value.push(l);
+            }
+            out.insert(name.to_string(), value.join("\n"));
+        } else if let Some((k, v)) = line.split_once('=') {
+            out.insert(k.to_string(), v.to_string());
+        }
+    }
+    out
+}
+
+/// main (policy) → feature (one AI commit without a Reviewed-by trailer).
+fn fixture_repo(policy: &str) -> (TestRepo, String, String) {
+    let mut r = TestRepo::new();
+    let base = r.commit_files(
+        "Initial import",
+        &[(".countersign.yml", policy), ("src/lib.rs", "\n")],
+    );
+    r.checkout(&["-b", "feature"]);
+    let head = r.commit_files(
+        &format!("Add helper\n\n{CLAUDE}\n"),
+        &[("src/helper.rs", "pub fn helper() {}\n")],
+    );
+    (r, base, head)
+}
+
+fn github_env(r: &mut Runner, event: &Value) {
+    let ev = r.p("event.json");
+    std::fs::write(&ev, event.to_string()).expect("event");
+    r.env = vec![
+        ("GITHUB_ACTIONS".into(), "true".into()),
+        ("GITHUB_EVENT_NAME".into(), "pull_request".into()),
+        (
+            "GITHUB_EVENT_PATH".into(),
+            ev.to_string_lossy().into_owned(),
+        ),
+        ("GITHUB_REPOSITORY".into(), "acme/app".into()),
+        ("GITHUB_API_URL".into(), "https://api.github.invalid".into()),
+        ("RUNNER_OS".into(), "Linux".into()),
+        ("RUNNER_ARCH".into(), "X64".into()),
+        ("GITHUB_ACTION_REPOSITORY".into(), "acme/countersign".into()),
+    ];
+}
+
+fn pr_event(base: &str, head: &str) -> Value {
+    let mut v: Value =
+        serde_json::from_str(&PR_EVENT.replace("__BASE__", base).replace("__HEAD__", head))
+            .expect("fixture");
+    // Hostile PR text: must stay data.
+    v["pull_request"]["title"] = "\"; touch pwned; echo \" $(touch pwned) `touch pwned`".into();
+    v["pull_request"]["body"] = "::error::forged\n::set-output name=verdict::pass".into();
+    v["pull_request"]["head"]["ref"] = "x$(touch${IFS}pwned)".into();
+    v
+}
+
+#[test]
+fn action_fetches_paginated_reviews_and_runs_countersign() {
+    let policy = POLICY.replace("review: trailer", "review: approval");
+    let (repo, base, head) = fixture_repo(&policy);
+    let sarif = repo.tmp.path().join("countersign.sarif");
+    let sarif_s = sarif.to_string_lossy().into_owned();
+    let reports_in = format!("json={}\n", repo.tmp.path().join("r.json").display());
+    let mut r = Runner::new(&[
+        ("install", "skip"),
+        ("token", "t0k3n"),
+        ("sarif", &sarif_s),
+        ("reports", &reports_in),
+    ]);
+    r.link_countersign();
+    // Page 1: an approval by carol on an old commit, later superseded; page 2: bob approves
+    // the head; page 3 is empty and ends the loop.
+    r.serve(
+        "reviews-page-1.json",
+        format!(
+            r#"[{{"user":{{"login":"carol","type":"User"}},"state":"APPROVED","commit_id":"{base}"}}]"#
+        )
+        .as_bytes(),
+    );
+    r.serve(
+        "reviews-page-2.json",
+        format!(
+            r#"[{{"user":{{"login":"carol","type":"User"}},"state":"CHANGES_REQUESTED","commit_id":"{head}"}},
+               {{"user":{{"login":"bob-gh","type":"User"}},"state":"APPROVED","commit_id":"{head}"}}]"#
+        )
+        .as_bytes(),
+    );
+    let event = pr_event(&base, &head);
+    github_env(&mut r, &event);
+    let failed = r.run_action(&repo, &event);
+    assert_eq!(failed, None, "{}", r.log());
+    let curl = r.curl_log();
+    for page in 1..=3 {
+        assert!(
+            curl.contains(&format!(
+                "url: https://api.github.invalid/repos/acme/app/pulls/17/reviews?per_page=100&page={page}"
+            )),
+            "{curl}"
+        );
+    }
+    assert!(!curl.contains("page=4"), "{curl}");
+    assert!(
+        curl.contains("header: Authorization: Bearer t0k3n"),
+        "{curl}"
+    );
+    assert_eq!(
+        r.output("run", "verdict").as_deref(),
+        Some("pass"),
+        "{}",
+        r.log()
+    );
+    assert_eq!(
+        r.output("run", "sarif-report").as_deref(),
+        Some(sarif_s.as_str())
+    );
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).expect("sarif")).expect("json");
+    assert_eq!(v["version"], "2.1.0");
+    assert!(
+        repo.tmp.path().join("r.json").exists(),
+        "reports input honoured"
+    );
+    assert!(
+        std::fs::read_to_string(r.p("summary.md"))
+            .expect("summary")
+            .contains("countersign")
+    );
+    assert!(!repo.path().join("pwned").exists());
+    assert!(!r.p("runner-temp").join("pwned").exists());
+    // Expanded composite outputs.
+    let outputs = action()["outputs"].clone();
+    assert_eq!(
+        r.expand(
+            outputs["verdict"]["value"].as_str().unwrap_or_default(),
+            &event
+        ),
+        "pass"
+    );
+    assert_eq!(
+        r.expand(
+            outputs["sarif"]["value"].as_str().unwrap_or_default(),
+            &event
+        ),
+        sarif_s
+    );
+}
+
+#[test]
+fn action_fails_the_step_when_the_check_fails_or_cannot_decide() {
+    // Trailer policy, no Reviewed-by: exit 1, verdict=fail.
+    let (repo, base, head) = fixture_repo(POLICY);
+    let mut r = Runner::new(&[("install", "skip")]);
+    r.link_countersign();
+    let event = pr_event(&base, &head);
+    github_env(&mut r, &event);
+    assert_eq!(
+        r.run_action(&repo, &event),
+        Some(("run".into(), 1)),
+        "{}",
+        r.log()
+    );
+    assert_eq!(r.output("run", "verdict").as_deref(), Some("fail"));
+    assert!(r.curl_log().is_empty(), "no token, no API call");
+    // Approval policy, reviews API forbidden (no `pull-requests: read`): exit 2, verdict=error.
+    let policy = POLICY.replace("review: trailer", "review: approval");
+    let (repo, base, head) = fixture_repo(&policy);
+    let mut r = Runner::new(&[("install", "skip"), ("token", "t")]);
+    r.link_countersign();
+    r.serve("reviews-page-1.json", REVIEWS_ERROR.as_bytes());
+    let event = pr_event(&base, &head);
+    github_env(&mut r, &event);
+    r.env.push(("CURL_STATUS".into(), "403".into()));
+    assert_eq!(
+        r.run_action(&repo, &event),
+        Some(("run".into(), 2)),
+        "{}",
+        r.log()
+    );
+    assert_eq!(r.output("run", "verdict").as_deref(), Some("error"));
+    assert!(r.log().contains("pull-requests: read"), "{}", r.log());
+    // install: skip without countersign on PATH fails at the install step.
+    let mut r = Runner::new(&[("install", "skip")]);
+    github_env(&mut r, &event);
+    let failed = r.run_action(&repo, &event);
+    assert_eq!(failed.map(|f| f.0).as_deref(), Some("install"));
+}
+
+/// A fake release archive holding a `countersign` script; returns its SHA-256 (via the
+/// system's sha256sum, the same tool the action uses).
+fn release_archive(r: &Runner, version: &str) -> String {
+    let stage = r.p("stage");
+    std::fs::create_dir_all(&stage).expect("mkdir");
+    std::fs::write(
+        stage.join("countersign"),
+        format!("#!/bin/sh\necho \"countersign {version} (fake)\"\n"),
+    )
+    .expect("write");
+    chmod_x(&stage.join("countersign"));
+    let asset = format!("countersign-v{version}-x86_64-unknown-linux-musl.tar.gz");
+    let out = r.p("files").join(&asset);
+    let st = std::process::Command::new("tar")
+        .arg("-czf")
+        .arg(&out)
+        .arg("-C")
+        .arg(&stage)
+        .arg("countersign")
+        .status()
+        .expect("tar");
+    assert!(st.success());
+    let sum = std::process::Command::new("sha256sum")
+        .arg(&out)
+        .output()
+        .expect("sha256sum");
+    String::from_utf8_lossy(&sum.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn release_download_is_verified_before_use() {
+    if std::process::Command::new("sha256sum")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("sha256sum not available; skipping");
+        return;
+    }
+    let (repo, base, head) = fixture_repo(POLICY);
+    let event = pr_event(&base, &head);
+    let asset = "countersign-v9.9.9-x86_64-unknown-linux-musl.tar.gz";
+    let run_install = |sums: Option<String>, version: &str| {
+        let mut r = Runner::new(&[("version", version)]);
+        let hash = release_archive(&r, "9.9.9");
+        if let Some(s) = sums {
+            r.serve("SHA256SUMS", s.replace("HASH", &hash).as_bytes());
+        }
+        github_env(&mut r, &event);
+        let failed = r.run_action(&repo, &event);
+        (r, failed)
+    };
+    // Matching checksum: installed, put on GITHUB_PATH, and the later steps use it.
+    let (r, failed) = run_install(Some(format!("HASH  {asset}\n")), "9.9.9");
+    // (The fake binary answers every command, so the run step "passes".)
+    assert_eq!(failed, None, "{}", r.log());
+    assert_eq!(
+        r.log().matches("countersign 9.9.9 (fake)").count(),
+        2,
+        "{}",
+        r.log()
+    );
+    assert!(
+        r.curl_log().contains(
+            "url: https://github.com/acme/countersign/releases/download/v9.9.9/SHA256SUMS"
+        )
+    );
+    // Wrong checksum, missing checksum, odd version: the install step fails.
+    let bad = "0".repeat(64);
+    let (r, failed) = run_install(Some(format!("{bad}  {asset}\n")), "9.9.9");
+    assert_eq!(failed.map(|f| f.0).as_deref(), Some("install"));
+    assert!(r.log().contains("SHA-256 mismatch"), "{}", r.log());
+    let (r, failed) = run_install(None, "9.9.9");
+    assert_eq!(failed.map(|f| f.0).as_deref(), Some("install"));
+    assert!(r.log().contains("no SHA-256 checksum"), "{}", r.log());
+    let (r, failed) = run_install(Some(format!("HASH  other-{asset}\n")), "9.9.9");
+    assert_eq!(
+        failed.map(|f| f.0).as_deref(),
+        Some("install"),
+        "{}",
+        r.log()
+    );
+    let (_, failed) = run_install(None, "1.0; touch pwned");
+    assert_eq!(failed.map(|f| f.0).as_deref(), Some("install"));
+    assert!(!repo.path().join("pwned").exists());
+}
+
+// ------------------------------------------------------------------------------------------
+// GitLab template
+
+fn gitlab_files() -> (Value, Value, Value) {
+    let plain = parse_yaml(
+        &std::fs::read_to_string(Path::new(ROOT).join("ci/gitlab/countersign.gitlab-ci.yml"))
+            .expect("template"),
+    );
+    let comp = std::fs::read_to_string(Path::new(ROOT).join("ci/gitlab/templates/countersign.yml"))
+        .expect("component");
+    let (spec, job) = comp.split_once("\n---\n").expect("spec header and ---");
+    (plain, parse_yaml(spec), parse_yaml(job))
+}
+
+#[test]
+fn gitlab_template_shape() {
+    let (plain, spec, comp) = gitlab_files();
+    for job in [&plain["countersign"], &comp["countersign"]] {
+        assert_eq!(job["artifacts"]["when"], "always");
+        assert!(job["artifacts"]["reports"]["codequality"].is_string());
+        assert!(job["artifacts"]["reports"]["junit"].is_string());
+        assert!(job.get("allow_failure").is_none(), "never allow_failure");
+        assert_eq!(job["variables"]["GIT_DEPTH"], "0");
+        let rules = job["rules"].to_string();
+        assert!(rules.contains("merge_request_event"), "{rules}");
+        assert!(rules.contains("\\\"push\\\""), "{rules}");
+        assert!(
+            !rules.contains("never"),
+            "no rule switches the job off: {rules}"
+        );
+    }
+    assert_eq!(
+        plain["countersign"]["script"], comp["countersign"]["script"],
+        "the include template and the component run the same script"
+    );
+    for input in ["stage", "image", "version"] {
+        assert!(spec["spec"]["inputs"][input].is_object(), "input {input}");
+    }
+}
+
+fn gitlab_script() -> String {
+    let (plain, _, _) = gitlab_files();
+    let lines: Vec<String> = plain["countersign"]["script"]
+        .as_array()
+        .expect("script")
+        .iter()
+        .map(|l| l.as_str().expect("string line").to_string())
+        .collect();
+    lines.join("\n")
+}
+
+/// Runs the job's script (as the runner does: one bash, `-eo pipefail`) in a clone of
+/// the fixture repository, with `vars` and countersign on PATH.
+fn run_gitlab(
+    origin: &TestRepo,
+    head: &str,
+    base: &str,
+    r: &Runner,
+    vars: &[(&str, &str)],
+) -> (i32, String, TestRepo) {
+    let clone = TestRepo::clone_from(origin, &["--no-single-branch"]);
+    let script = r.p("gitlab.sh");
+    std::fs::write(&script, gitlab_script()).expect("script");
+    let mut cmd = clone.command("bash");
+    cmd.args(["--noprofile", "--norc", "-eo", "pipefail"])
+        .arg(&script);
+    cmd.env(
+        "PATH",
+        format!(
+            "{}:{}",
+            r.p("bin").display(),
+            std::env::var("PATH").unwrap_or_default()
+        ),
+    );
+    cmd.env("CURL_FILES", r.p("files"));
+    cmd.env("CURL_LOG", r.p("curl.log"));
+    let defaults = [
+        ("GITLAB_CI", "true"),
+        ("CI_PIPELINE_SOURCE", "merge_request_event"),
+        ("CI_MERGE_REQUEST_IID", "17"),
+        ("CI_MERGE_REQUEST_EVENT_TYPE", "detached"),
+        ("CI_COMMIT_SHA", head),
+        ("CI_COMMIT_BEFORE_SHA", ZERO),
+        ("CI_MERGE_REQUEST_DIFF_BASE_SHA", base),
+        ("CI_MERGE_REQUEST_TITLE", "Add helper; $(touch pwned)"),
+        ("CI_MERGE_REQUEST_DESCRIPTION", "`touch pwned`"),
+        ("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", "feature"),
+        ("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main"),
+        ("CI_DEFAULT_BRANCH", "main"),
+        ("CI_API_V4_URL", "https://gitlab.invalid/api/v4"),
+        ("CI_PROJECT_ID", "42"),
+    ];
+    for (k, v) in defaults {
+        cmd.env(k, v);
+    }
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("bash");
+    let log = format!(
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), log, clone)
+}
+
+#[test]
+fn gitlab_job_script_runs_against_a_fixture_repository() {
+    // Trailer policy, AI commit without reviewer: the job fails (exit 1) and still leaves
+    // both reports for `artifacts: when: always`.
+    let (repo, base, head) = fixture_repo(POLICY);
+    let r = Runner::new(&[]);
+    r.link_countersign();
+    let (code, log, clone) = run_gitlab(&repo, &head, &base, &r, &[]);
+    assert_eq!(code, 1, "{log}");
+    let cq: Value = serde_json::from_str(
+        &std::fs::read_to_string(clone.path().join("gl-code-quality-countersign.json"))
+            .expect("cq"),
+    )
+    .expect("json");
+    assert_eq!(cq[0]["check_name"], "missing-reviewer");
+    assert!(
+        std::fs::read_to_string(clone.path().join("countersign-junit.xml"))
+            .expect("junit")
+            .contains("<testsuite")
+    );
+    assert!(log.contains("countersign: checking 1 commit(s)"), "{log}");
+    assert!(!clone.path().join("pwned").exists());
+    assert!(r.curl_log().is_empty(), "no token, no API call");
+
+    // Approval policy: with COUNTERSIGN_GITLAB_TOKEN the job fetches the MR and approvals.
+    let policy = POLICY.replace("review: trailer", "review: approval");
+    let (repo, base, head) = fixture_repo(&policy);
+    let r = Runner::new(&[]);
+    r.link_countersign();
+    let mr = MR_JSON
+        .replace("__DESCRIPTION__", "Full description")
+        .replace("__HEAD__", &head)
+        .replace("__BASE__", &base);
+    r.serve("17", mr.as_bytes());
+    r.serve("approvals", APPROVALS.as_bytes());
+    let (code, log, _) = run_gitlab(
+        &repo,
+        &head,
+        &base,
+        &r,
+        &[("COUNTERSIGN_GITLAB_TOKEN", "glpat-x")],
+    );
+    assert_eq!(code, 0, "{log}");
+    let curl = r.curl_log();
+    assert!(
+        curl.contains("url: https://gitlab.invalid/api/v4/projects/42/merge_requests/17/approvals"),
+        "{curl}"
+    );
+    assert!(curl.contains("header: PRIVATE-TOKEN: glpat-x"), "{curl}");
+    // Without the token: no approval data → exit 2 with the fix.
+    let (code, log, _) = run_gitlab(&repo, &head, &base, &r, &[]);
+    assert_eq!(code, 2, "{log}");
+    assert!(log.contains("COUNTERSIGN_GITLAB_TOKEN"), "{log}");
+    // Truncated description and no token: exit 2.
+    let (repo, base, head) = fixture_repo(POLICY);
+    let (code, log, _) = run_gitlab(
+        &repo,
+        &head,
+        &base,
+        &r,
+        &[("CI_MERGE_REQUEST_DESCRIPTION_IS_TRUNCATED", "true")],
+    );
+    assert_eq!(code, 2, "{log}");
+    assert!(log.contains("--mr FILE"), "{log}");
+}
+
+#[test]
+fn gitlab_push_pipeline_uses_before_sha() {
+    let (mut repo, base, _) = fixture_repo(POLICY);
+    let head = repo.commit_files(
+        &format!("Reviewed\n\n{CLAUDE}\nReviewed-by: Bob Reviewer <bob@example.com>\n"),
+        &[("src/more.rs", "m\n")],
+    );
+    let r = Runner::new(&[]);
+    r.link_countersign();
+    let push: Vec<(&str, &str)> = vec![
+        ("CI_PIPELINE_SOURCE", "push"),
+        ("CI_MERGE_REQUEST_IID", ""),
+        ("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", ""),
+        ("CI_MERGE_REQUEST_DIFF_BASE_SHA", ""),
+        ("CI_COMMIT_BRANCH", "feature"),
+    ];
+    // before = the unreviewed commit: only the reviewed one is checked → pass.
+    let before = repo.rev("HEAD~1");
+    let mut vars = push.clone();
+    vars.push(("CI_COMMIT_BEFORE_SHA", &before));
+    let (code, log, _) = run_gitlab(&repo, &head, &base, &r, &vars);
+    assert_eq!(code, 0, "{log}");
+    // before = zeros: compared with origin/main (fetched by the script) → both commits → fail.
+    let mut vars = push.clone();
+    vars.push(("CI_COMMIT_BEFORE_SHA", ZERO));
+    let (code, log, _) = run_gitlab(&repo, &head, &base, &r, &vars);
+    assert_eq!(code, 1, "{log}");
+    assert!(log.contains("checking 2 commit(s)"), "{log}");
+}
