@@ -839,9 +839,11 @@ fn diff_command_exit_codes() {
     // Strengthened only (one more reviewer than the weakened commit asks for): exit 0.
     r.write(
         ".countersign.yml",
-        &BASE
-            .replacen("src/auth/**", "src/authn/**", 1)
-            .replacen("    reviewers: 2\n", "    reviewers: 3\n", 1),
+        &BASE.replacen("src/auth/**", "src/authn/**", 1).replacen(
+            "    reviewers: 2\n",
+            "    reviewers: 3\n",
+            1,
+        ),
     );
     let out = run(&r, &["policy", "diff", "HEAD"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);

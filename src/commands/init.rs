@@ -233,7 +233,7 @@ pub fn render(plan: &Plan) -> String {
         if comment.is_empty() {
             let _ = writeln!(o, "  - name: {name}");
         } else {
-            let _ = writeln!(o, "  - name: {name}                # {comment}");
+            let _ = writeln!(o, "  - name: {name}    # {comment}");
         }
         o.push_str("    paths:\n");
         for g in globs {

@@ -80,7 +80,7 @@ pub fn subsumes(a: &str, b: &str) -> bool {
 }
 
 /// Who shadows a rule: `(name, tier name, glob)` for each of the rule's globs.
-fn shadowers<'p>(policy: &'p Policy, idx: usize) -> Option<Vec<(String, &'p str, String)>> {
+fn shadowers(policy: &Policy, idx: usize) -> Option<Vec<(String, &str, String)>> {
     let rule = policy.rules.get(idx)?;
     let top = policy.highest_tier();
     let mut out = Vec::new();
