@@ -256,6 +256,26 @@ fn check_reports_every_error_with_line_and_column() {
 }
 
 #[test]
+fn check_rejects_oversized_regexes() {
+    let policy = "version: 1\ntiers: [{name: a}]\nevidence:\n  change_record:\n    formats:\n      - { name: bomb, regex: '((a{100}){100}){100}' }\n";
+    let r = repo_with_policy(policy, &[]);
+    let start = Instant::now();
+    let out = run(&r, &["policy", "check"]);
+    assert!(start.elapsed() < Duration::from_secs(10));
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(
+        out.stderr.contains("regex in `regex` is too big"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(".countersign.yml:6:30"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
 fn check_warns_about_unreachable_and_unmatched_rules() {
     let r = repo_with_policy(
         &fixture("lint.yml"),

@@ -6,11 +6,11 @@
 //!   shadowed by rule `S` when `S`'s tier is higher, or equal and `S` comes first.
 //! - **Rules that match no file** in a given tree (HEAD's): usually a typo or a stale path.
 //!
-//! Glob subsumption ("every path `b` matches, `a` matches too") is undecidable in general for
-//! arbitrary globs only in the sense of being expensive; here it is a deliberately
-//! *conservative* approximation on the glob text: it only answers "yes" for shapes it can
-//! prove, and "no" otherwise, so a reported shadowed rule is really shadowed, while some
-//! shadowed rules with exotic globs go unreported. The shapes (case-insensitively):
+//! Glob subsumption ("every path `b` matches, `a` matches too") is decided exactly only by
+//! comparing automata, which is costly; here it is a deliberately *conservative*
+//! approximation on the glob text: it answers "yes" only for shapes it can prove and "no"
+//! otherwise, so a reported shadowed rule is really shadowed, while some shadowed rules with
+//! exotic globs go unreported. The shapes (case-insensitively):
 //!
 //! | `a` | subsumes `b` when |
 //! | --- | --- |
