@@ -28,11 +28,16 @@ pub enum Command {
     Check(CheckArgs),
     /// Print what the evaluator sees (commits, trailers' source, changed paths) as JSON.
     Facts(FactsArgs),
-    /// Explain a finding code: what it means, why it matters, how to fix it.
+    /// Explain a commit's verdict (`explain COMMIT`), a path's tier (`explain --path PATH`),
+    /// or a finding code (`explain CODE`).
     Explain(ExplainArgs),
     /// The CI gate: read the GitHub Actions event or GitLab CI variables, check the PR/MR
     /// (or push) range against the policy of its base, and report for the platform.
     Ci(CiArgs),
+    /// Write a starter `.countersign.yml` that fits this repository.
+    Init(InitArgs),
+    /// Check, show, diff the policy, or print its JSON Schema.
+    Policy(PolicyArgs),
 }
 
 /// Which commits.
@@ -136,9 +141,82 @@ pub struct CiArgs {
 /// `countersign explain`.
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// A finding code, e.g. `missing-reviewer`.
-    #[arg(value_name = "CODE")]
-    pub code: String,
+    /// A finding code (e.g. `missing-reviewer`) or a commit (any revision, e.g. `HEAD~2`).
+    /// A finding code wins when a name could be both.
+    #[arg(
+        value_name = "COMMIT|CODE",
+        required_unless_present = "path",
+        conflicts_with = "path"
+    )]
+    pub target: Option<String>,
+    /// Which rule and tier this path (relative to the repository root) gets.
+    #[arg(long, value_name = "PATH")]
+    pub path: Option<String>,
+    /// Policy file (default: discovered in the repository, else the embedded default).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Pull/merge request facts as JSON (labels, body, approvals …) for `explain COMMIT`.
+    #[arg(long, value_name = "FILE")]
+    pub pr: Option<PathBuf>,
+    /// Output format (`json`: the commit's report, or the path's classification).
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
+    pub format: ExplainFormat,
+}
+
+/// Output format of `explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExplainFormat {
+    /// Text for people.
+    Human,
+    /// JSON (for `explain COMMIT`: the commit's entry of the report, with `path_tiers`).
+    Json,
+}
+
+/// `countersign init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Overwrite an existing `.countersign.yml`.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `countersign policy`.
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// What to do with the policy.
+    #[command(subcommand)]
+    pub command: PolicyCommand,
+}
+
+/// The `policy` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Report every problem of the policy at once (exit 0 valid, 2 invalid).
+    Check {
+        /// Policy file (default: discovered in the repository, else the embedded default).
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+    },
+    /// Print the effective policy, defaults filled in, as YAML.
+    Show {
+        /// Policy file (default: discovered in the repository, else the embedded default).
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+    },
+    /// Print the JSON Schema of the policy file (for editor completion).
+    Schema,
+    /// Compare the policy at REV with the current one semantically (exit 1 when it weakens).
+    Diff {
+        /// The revision to compare with (e.g. `origin/main`).
+        #[arg(value_name = "REV")]
+        rev: String,
+        /// The current policy file (default: discovered in the repository).
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
+        format: ExplainFormat,
+    },
 }
 
 #[cfg(test)]

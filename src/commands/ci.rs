@@ -461,6 +461,7 @@ fn evaluate_event(
         today: Date::today(),
         head: Some(&head_s),
         explain: false,
+        whole_history: false,
     };
     let results = git::scan(repo, &range.commits, &lim, |c| {
         evaluate::evaluate_commit(&ctx, &c)

@@ -7,6 +7,8 @@ pub mod check;
 pub mod ci;
 pub mod explain;
 pub mod facts;
+pub mod init;
+pub mod policy;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -30,8 +32,10 @@ pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Check(args) => check::run(&cwd, &args),
         Command::Facts(args) => facts::run(&cwd, &args),
-        Command::Explain(args) => explain::run(&args),
         Command::Ci(args) => ci::run(&cwd, &args),
+        Command::Explain(args) => explain::run(&cwd, &args),
+        Command::Init(args) => init::run(&cwd, &args),
+        Command::Policy(args) => policy::run(&cwd, &args),
     }
 }
 

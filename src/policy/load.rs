@@ -318,6 +318,17 @@ pub fn load(text: &str, origin: Origin) -> Result<Policy, PolicyErrors> {
     }
 }
 
+/// [`load`], plus the lint warnings of a valid policy ([`super::lint::lint`] without a tree:
+/// unreachable rules). Warnings never make a policy invalid.
+pub fn load_with_warnings(
+    text: &str,
+    origin: Origin,
+) -> Result<(Policy, Vec<PolicyDiagnostic>), PolicyErrors> {
+    let policy = load(text, origin)?;
+    let warnings = super::lint::lint(&policy, None);
+    Ok((policy, warnings))
+}
+
 /// The embedded default policy, used when a repository has none.
 ///
 /// The embedded text is validated by the test suite; should it ever fail to load, the

@@ -3,11 +3,19 @@
 //! Only a validated, compiled [`Policy`] reaches the evaluator. Every user-written item keeps
 //! its [`Span`] into [`PolicySource::text`] so findings can point at the line that decided.
 
+pub mod diff;
+pub mod lint;
 pub mod load;
+pub mod schema;
+pub mod show;
 mod validate;
 mod yaml;
 
-pub use load::{DISCOVERY, PolicyDiagnostic, PolicyErrors, default_policy, digest, discover, load};
+pub use load::{
+    DISCOVERY, PolicyDiagnostic, PolicyErrors, default_policy, digest, discover, load,
+    load_with_warnings,
+};
+pub use validate::PROTECTED;
 
 use std::sync::Arc;
 

@@ -1,0 +1,234 @@
+//! `countersign policy check | show | schema | diff REV`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+
+use crate::cli::{ExplainFormat, PolicyArgs, PolicyCommand};
+use crate::commands::{note, policy_failed, print_stdout, read_input, use_color};
+use crate::facts::git;
+use crate::policy::load::DEFAULT_POLICY;
+use crate::policy::{
+    DISCOVERY, Origin, Policy, PolicyDiagnostic, diff, lint, load, load_with_warnings, schema, show,
+};
+use crate::{Error, ErrorKind, Result};
+
+/// Runs `policy …`: 0 valid / no weakening, 1 the diff weakens the policy, 2 errors.
+pub fn run(cwd: &Path, args: &PolicyArgs) -> Result<u8> {
+    match &args.command {
+        PolicyCommand::Check { policy } => check(cwd, policy.as_deref()),
+        PolicyCommand::Show { policy } => {
+            let root = workdir(cwd);
+            let (text, origin) = policy_text(root.as_deref(), policy.as_deref())?;
+            let p = load(&text, origin).map_err(policy_failed)?;
+            print_stdout(&show::to_yaml(&p))?;
+            Ok(0)
+        }
+        PolicyCommand::Schema => {
+            print_stdout(&schema::schema_text())?;
+            Ok(0)
+        }
+        PolicyCommand::Diff {
+            rev,
+            policy,
+            format,
+        } => diff_cmd(cwd, rev, policy.as_deref(), *format),
+    }
+}
+
+/// The working tree of the repository around `cwd`, when there is one.
+fn workdir(cwd: &Path) -> Option<PathBuf> {
+    git::open(cwd)
+        .ok()
+        .and_then(|r| r.workdir().map(Path::to_path_buf))
+}
+
+/// The policy text and its origin: `--policy FILE`, else the file discovered under `root`,
+/// else the embedded default (said on stderr).
+pub fn policy_text(root: Option<&Path>, explicit: Option<&Path>) -> Result<(String, Origin)> {
+    let path = match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => root.and_then(crate::policy::discover),
+    };
+    let Some(path) = path else {
+        note(
+            "no policy file found (.countersign.yml); using the embedded default policy — `countersign init` writes one",
+        );
+        return Ok((DEFAULT_POLICY.to_string(), Origin::Embedded));
+    };
+    let bytes = read_input(&path, 1 << 20).map_err(|e| {
+        if e.kind == ErrorKind::Limit {
+            Error::policy(format!(
+                "policy {} is larger than 1 MiB; a policy is a short file",
+                path.display()
+            ))
+            .with_help("move data out of the policy; it should be a few hundred lines")
+        } else {
+            Error::policy(e.message).with_help("check the --policy path")
+        }
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Error::policy(format!("policy {} is not valid UTF-8", path.display()))
+            .with_help("save the policy file as UTF-8")
+    })?;
+    let shown = match root.and_then(|r| path.strip_prefix(r).ok()) {
+        Some(rel) => rel.display().to_string(),
+        None => path.display().to_string(),
+    };
+    Ok((text, Origin::File { path: shown }))
+}
+
+/// One policy diagnostic with its source, so miette can draw the underline.
+struct WithSource<'a> {
+    diag: &'a PolicyDiagnostic,
+    source: &'a Arc<NamedSource<String>>,
+}
+
+impl fmt::Debug for WithSource<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.diag, f)
+    }
+}
+
+impl fmt::Display for WithSource<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.diag, f)
+    }
+}
+
+impl std::error::Error for WithSource<'_> {}
+
+impl Diagnostic for WithSource<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        self.diag.severity()
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.diag.help()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.diag.labels()
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&**self.source)
+    }
+}
+
+/// Renders diagnostics (warnings) of `policy`'s text with miette, one after the other.
+pub fn render_diagnostics(policy: &Policy, diags: &[PolicyDiagnostic]) -> String {
+    let theme = if use_color(&std::io::stderr()) {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme);
+    let source = Arc::new(
+        NamedSource::new(policy.source.name(), policy.source.text.to_string())
+            .with_language("yaml"),
+    );
+    let mut out = String::new();
+    for d in diags {
+        let _ = handler.render_report(
+            &mut out,
+            &WithSource {
+                diag: d,
+                source: &source,
+            },
+        );
+    }
+    out
+}
+
+fn check(cwd: &Path, explicit: Option<&Path>) -> Result<u8> {
+    let repo = git::open(cwd).ok();
+    let root = repo
+        .as_ref()
+        .and_then(|r| r.workdir().map(Path::to_path_buf));
+    let (text, origin) = policy_text(root.as_deref(), explicit)?;
+    let (policy, mut warnings) = load_with_warnings(&text, origin).map_err(policy_failed)?;
+    match repo.as_ref().map(|r| git::tree_paths_at(r, "HEAD")) {
+        Some(Ok(paths)) => warnings.extend(lint::unmatched_rules(&policy, &paths, "HEAD's tree")),
+        Some(Err(_)) => note("no commit yet: rules are not checked against the repository's files"),
+        None => note("not in a git repository: rules are not checked against files"),
+    }
+    warnings.sort_by_key(|d| d.span.map(|s| (s.offset, s.len)));
+    if !warnings.is_empty() {
+        eprint!("{}", render_diagnostics(&policy, &warnings));
+    }
+    print_stdout(&format!(
+        "policy {} is valid: {} tier(s), {} rule(s), {} waiver(s); {} warning(s)\n",
+        policy.source.name(),
+        policy.tiers.len(),
+        policy.rules.len(),
+        policy.waivers.len(),
+        warnings.len()
+    ))?;
+    Ok(0)
+}
+
+fn diff_cmd(cwd: &Path, rev: &str, explicit: Option<&Path>, format: ExplainFormat) -> Result<u8> {
+    let repo = git::open(cwd)?;
+    let root = repo.workdir().map(Path::to_path_buf);
+    let (text, origin) = policy_text(root.as_deref(), explicit)?;
+    let current_path = match &origin {
+        Origin::File { path } => Some(path.clone()),
+        _ => None,
+    };
+    let new = load(&text, origin).map_err(policy_failed)?;
+    let commit = repo
+        .raw()
+        .revparse_single(rev)
+        .and_then(|o| o.peel_to_commit())
+        .map_err(|e| {
+            Error::repo(format!("unknown revision `{rev}`: {}", e.message()))
+                .with_help("name a commit, branch or tag (in CI, fetch it first: `fetch-depth: 0`)")
+        })?
+        .id()
+        .to_string();
+    let mut candidates: Vec<String> = current_path
+        .into_iter()
+        .filter(|p| !Path::new(p).is_absolute())
+        .collect();
+    candidates.extend(DISCOVERY.iter().map(|s| s.to_string()));
+    let mut old_text = None;
+    for c in &candidates {
+        if let Some(bytes) = git::read_blob_at(&repo, &commit, c)? {
+            let t = String::from_utf8(bytes).map_err(|_| {
+                Error::policy(format!("the policy {c} at {rev} is not valid UTF-8"))
+            })?;
+            old_text = Some((t, c.clone()));
+            break;
+        }
+    }
+    let old = match old_text {
+        Some((t, path)) => load(
+            &t,
+            Origin::Commit {
+                path,
+                commit: commit.clone(),
+            },
+        )
+        .map_err(policy_failed)?,
+        None => {
+            note(&format!(
+                "{rev} has no policy file; comparing with the embedded default policy"
+            ));
+            crate::policy::default_policy()
+        }
+    };
+    let tree = git::tree_paths_at(&repo, "HEAD").unwrap_or_default();
+    let paths = diff::comparison_paths(&old, &new, &tree);
+    let d = diff::compare(&old, &new, &paths);
+    let text = match format {
+        ExplainFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&d)
+                .map_err(|e| Error::output(format!("cannot serialise the diff: {e}")))?;
+            s.push('\n');
+            s
+        }
+        ExplainFormat::Human => diff::render(&d, &old.source.name(), &new.source.name()),
+    };
+    print_stdout(&text)?;
+    Ok(u8::from(d.weakens))
+}

@@ -1,0 +1,237 @@
+//! Lint checks on a valid policy: problems that do not make it invalid but make it lie.
+//!
+//! - **Unreachable rules**: a rule that can never decide a path's tier because every glob of
+//!   it is covered by another rule (or a protected path) whose tier wins. Tier selection takes
+//!   the highest tier of every matching rule and, on a tie, the earlier rule; so rule `R` is
+//!   shadowed by rule `S` when `S`'s tier is higher, or equal and `S` comes first.
+//! - **Rules that match no file** in a given tree (HEAD's): usually a typo or a stale path.
+//!
+//! Glob subsumption ("every path `b` matches, `a` matches too") is decided exactly only by
+//! comparing automata, which is costly; here it is a deliberately *conservative*
+//! approximation on the glob text: it answers "yes" only for shapes it can prove and "no"
+//! otherwise, so a reported shadowed rule is really shadowed, while some shadowed rules with
+//! exotic globs go unreported. The shapes (case-insensitively):
+//!
+//! | `a` | subsumes `b` when |
+//! | --- | --- |
+//! | `**` | always |
+//! | same text as `b` | always |
+//! | `P/**` (`P` literal) | `b` starts with `P/` and has more after it |
+//! | `**/NAME` (`NAME` literal) | `b`'s last component is exactly `NAME` |
+//! | `**/*.EXT` (`EXT` literal) | `b` ends with `.EXT` in a literal last part |
+//! | `**/DIR/**` (`DIR` literal) | a component of `b` before its last is exactly `DIR` |
+
+use super::load::PolicyDiagnostic;
+use super::validate::PROTECTED;
+use super::{Policy, Span};
+use crate::findings::Severity;
+
+/// Characters with a meaning in a glob.
+const META: &[char] = &['*', '?', '[', ']', '{', '}', '\\'];
+
+fn literal(s: &str) -> bool {
+    !s.is_empty() && !s.contains(META)
+}
+
+/// True when every path matched by glob `b` is provably matched by glob `a` (see the module
+/// documentation for the shapes recognised; anything else answers `false`).
+pub fn subsumes(a: &str, b: &str) -> bool {
+    let a = a.to_ascii_lowercase();
+    let b = b.to_ascii_lowercase();
+    if a == "**" || a == b {
+        return true;
+    }
+    // `P/**`
+    if let Some(prefix) = a.strip_suffix("/**")
+        && !prefix.contains(META)
+        && !prefix.is_empty()
+        && let Some(rest) = b.strip_prefix(&format!("{prefix}/"))
+    {
+        return !rest.is_empty();
+    }
+    let b_parts: Vec<&str> = b.split('/').collect();
+    let Some((b_last, b_dirs)) = b_parts.split_last() else {
+        return false;
+    };
+    if let Some(tail) = a.strip_prefix("**/") {
+        // `**/DIR/**`
+        if let Some(dir) = tail.strip_suffix("/**")
+            && literal(dir)
+            && !dir.contains('/')
+        {
+            return b_dirs.contains(&dir);
+        }
+        // `**/*.EXT`
+        if let Some(ext) = tail.strip_prefix("*.")
+            && literal(ext)
+            && !ext.contains('/')
+        {
+            let suffix = format!(".{ext}");
+            return b_last
+                .strip_suffix(suffix.as_str())
+                .is_some_and(|stem| !stem.ends_with('\\'));
+        }
+        // `**/NAME`
+        if literal(tail) && !tail.contains('/') {
+            return *b_last == tail;
+        }
+    }
+    false
+}
+
+/// Who shadows a rule: `(name, tier name, glob)` for each of the rule's globs.
+fn shadowers(policy: &Policy, idx: usize) -> Option<Vec<(String, &str, String)>> {
+    let rule = policy.rules.get(idx)?;
+    let top = policy.highest_tier();
+    let mut out = Vec::new();
+    for g in &rule.paths {
+        let by_rule = policy.rules.iter().enumerate().find_map(|(j, s)| {
+            let wins = j != idx && (s.tier > rule.tier || (s.tier == rule.tier && j < idx));
+            if !wins {
+                return None;
+            }
+            s.paths
+                .iter()
+                .find(|sg| subsumes(sg, g))
+                .map(|sg| (format!("rule `{}`", s.name), s.tier, sg.clone()))
+        });
+        let found = by_rule.or_else(|| {
+            (rule.tier < top)
+                .then(|| PROTECTED.iter().find(|p| subsumes(p, g)))
+                .flatten()
+                .map(|p| ("the protected paths".to_string(), top, p.to_string()))
+        });
+        let (who, tier, glob) = found?;
+        let tier_name = policy.tiers.get(tier).map_or("?", |t| t.name.as_str());
+        out.push((who, tier_name, format!("`{glob}` covers `{g}`")));
+    }
+    Some(out)
+}
+
+/// Rules that can never decide a tier (see the module documentation).
+pub fn unreachable_rules(policy: &Policy) -> Vec<PolicyDiagnostic> {
+    let mut out = Vec::new();
+    for (i, rule) in policy.rules.iter().enumerate() {
+        let Some(by) = shadowers(policy, i) else {
+            continue;
+        };
+        if by.is_empty() {
+            continue;
+        }
+        let mut names: Vec<String> = by
+            .iter()
+            .map(|(w, t, _)| format!("{w} (tier `{t}`)"))
+            .collect();
+        names.dedup();
+        let why: Vec<String> = by.into_iter().map(|(_, _, g)| g).collect();
+        let tier = policy.tiers.get(rule.tier).map_or("?", |t| t.name.as_str());
+        out.push(PolicyDiagnostic {
+            severity: Severity::Warning,
+            message: format!(
+                "rule `{}` is unreachable: every path it matches gets its tier from {}",
+                rule.name,
+                names.join(", ")
+            ),
+            span: Some(rule.span),
+            label: format!("never decides a tier (its tier `{tier}` never wins)"),
+            help: Some(format!(
+                "{}; remove the rule, or give it a higher tier than the rule that covers it",
+                why.join(", ")
+            )),
+        });
+    }
+    out
+}
+
+/// Rules none of whose globs matches any of `paths` (a tree listing, e.g. HEAD's).
+pub fn unmatched_rules(
+    policy: &Policy,
+    paths: &[String],
+    tree_name: &str,
+) -> Vec<PolicyDiagnostic> {
+    let mut hit = vec![false; policy.rules.len()];
+    for p in paths {
+        for (i, r) in policy.rules.iter().enumerate() {
+            if let Some(h) = hit.get_mut(i)
+                && !*h
+                && r.matcher.is_match(p)
+            {
+                *h = true;
+            }
+        }
+        if hit.iter().all(|h| *h) {
+            break;
+        }
+    }
+    policy
+        .rules
+        .iter()
+        .zip(hit)
+        .filter(|(_, h)| !h)
+        .map(|(r, _)| PolicyDiagnostic {
+            severity: Severity::Warning,
+            message: format!("rule `{}` matches no file in {tree_name}", r.name),
+            span: Some(r.span),
+            label: "matches nothing yet".to_string(),
+            help: Some(format!(
+                "check the globs for typos ({}); globs are relative to the repository root, and `*` stays within one directory (use `**` for any depth)",
+                r.paths
+                    .iter()
+                    .take(5)
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        })
+        .collect()
+}
+
+/// Every lint of a valid policy; `tree` is `(paths, name)` of a tree to check rules against.
+pub fn lint(policy: &Policy, tree: Option<(&[String], &str)>) -> Vec<PolicyDiagnostic> {
+    let mut out = unreachable_rules(policy);
+    if let Some((paths, name)) = tree {
+        out.extend(unmatched_rules(policy, paths, name));
+    }
+    out.sort_by_key(|d| d.span.map(|s: Span| (s.offset, s.len)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subsumption_shapes() {
+        let yes = [
+            ("**", "anything/at/all"),
+            ("src/**", "src/auth/**"),
+            ("src/**", "src/a.rs"),
+            ("SRC/**", "src/x/*.rs"),
+            ("**/auth/**", "src/auth/**"),
+            ("**/auth/**", "auth/login.rs"),
+            ("**/*.md", "docs/*.md"),
+            ("**/*.md", "README.md"),
+            ("**/Cargo.toml", "Cargo.toml"),
+            ("**/Cargo.toml", "crates/*/Cargo.toml"),
+            ("docs/**", "docs/**"),
+        ];
+        for (a, b) in yes {
+            assert!(subsumes(a, b), "{a} should subsume {b}");
+        }
+        let no = [
+            ("src/**", "src"),
+            ("src/**", "srcx/a"),
+            ("src/auth/**", "src/**"),
+            ("**/auth/**", "src/auth"),
+            ("**/auth/**", "src/authz/**"),
+            ("**/*.md", "docs/*"),
+            ("**/*.md", "docs/*.m[d]"),
+            ("**/Cargo.toml", "Cargo.*"),
+            ("s*/**", "src/a"),
+            ("*.md", "docs/a.md"),
+        ];
+        for (a, b) in no {
+            assert!(!subsumes(a, b), "{a} should not subsume {b}");
+        }
+    }
+}
