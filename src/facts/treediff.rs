@@ -150,7 +150,7 @@ impl<'o> TreeReader<'o> {
             old: HashMap::new(),
             cur_bytes: 0,
             max_bytes,
-            empty: Oid::from_str(EMPTY_TREE).unwrap_or_else(|_| Oid::ZERO_SHA1),
+            empty: Oid::from_str(EMPTY_TREE).unwrap_or(Oid::ZERO_SHA1),
         }
     }
 
