@@ -9,12 +9,8 @@ pub struct IdentityError(pub String);
 /// Parses exactly one `Name <email>` with a real name.
 pub fn parse_identity(value: &str) -> Result<Identity, IdentityError> {
     let v = value.trim();
-    let (name, rest) = v
-        .split_once('<')
-        .ok_or_else(|| IdentityError("no <email>".into()))?;
-    let email = rest
-        .strip_suffix('>')
-        .ok_or_else(|| IdentityError("no closing >".into()))?;
+    let (name, rest) = v.split_once('<').ok_or_else(|| IdentityError("no <email>".into()))?;
+    let email = rest.strip_suffix('>').ok_or_else(|| IdentityError("no closing >".into()))?;
     Ok(Identity::new(name.trim(), email.trim()))
 }
 
