@@ -241,7 +241,7 @@ pub fn resolve_with(
         ..RangeInfo::default()
     };
     let baseline = match baseline {
-        Some(b) => Some(peel(g, b).map_err(|e| {
+        Some(b) => Some(peel(repo, b).map_err(|e| {
             let mut e = e;
             e.message = format!("the policy's baseline: {}", e.message);
             e.help = Some(format!(
@@ -263,7 +263,7 @@ pub fn resolve_with(
         }
         RangeSpec::Expr(s) => {
             if let Some((a, b)) = s.split_once("...") {
-                let (a, b) = (rev_or_head(g, a)?, rev_or_head(g, b)?);
+                let (a, b) = (rev_or_head(repo, a)?, rev_or_head(repo, b)?);
                 let bases = match g.merge_bases(a, b) {
                     Ok(v) => v.iter().copied().collect::<Vec<_>>(),
                     Err(e) if e.code() == ErrorCode::NotFound => Vec::new(),
@@ -278,7 +278,7 @@ pub fn resolve_with(
                 info.head = Some(b.to_string());
                 info.description = format!("{s} (commits on either side since their merge-base)");
             } else if let Some((a, b)) = s.split_once("..") {
-                let (a, b) = (rev_or_head(g, a)?, rev_or_head(g, b)?);
+                let (a, b) = (rev_or_head(repo, a)?, rev_or_head(repo, b)?);
                 if a != b {
                     match g.merge_base(a, b) {
                         Ok(_) => {}
@@ -295,7 +295,7 @@ pub fn resolve_with(
                 info.description =
                     format!("{s} (commits reachable from the right side, not the left)");
             } else {
-                let c = peel(g, s)?;
+                let c = peel(repo, s)?;
                 info.head = Some(c.to_string());
                 info.description = format!("{s} (exactly this one commit)");
                 single = Some(c);
@@ -470,10 +470,16 @@ fn default_base(repo: &Repo, branch: Option<&str>) -> Option<(String, String, Oi
 }
 
 /// Resolves a revision to a commit id (unknown or non-commit: an error with help).
-fn peel(g: &Repository, rev: &str) -> Result<Oid> {
+fn peel(repo: &Repo, rev: &str) -> Result<Oid> {
+    let g = &repo.repo;
     let obj = g.revparse_single(rev).map_err(|e| {
-        Error::repo(format!("unknown revision `{rev}`: {}", e.message()))
-            .with_help("check the name (`git rev-parse --verify REV`); in CI, fetch it first (`fetch-depth: 0`)")
+        if repo.is_shallow() {
+            Error::incomplete(format!("unknown revision `{rev}` in this shallow clone: {}", e.message()))
+                .with_help(SHALLOW_HELP)
+        } else {
+            Error::repo(format!("unknown revision `{rev}`: {}", e.message()))
+                .with_help("check the name (`git rev-parse --verify REV`); in CI, fetch it first (`fetch-depth: 0`)")
+        }
     })?;
     let c = obj.peel_to_commit().map_err(|e| {
         Error::repo(format!("`{rev}` is not a commit: {}", e.message()))
@@ -483,8 +489,8 @@ fn peel(g: &Repository, rev: &str) -> Result<Oid> {
 }
 
 /// `peel`, with an empty side of `A..B` meaning HEAD (as in git).
-fn rev_or_head(g: &Repository, rev: &str) -> Result<Oid> {
-    peel(g, if rev.is_empty() { "HEAD" } else { rev })
+fn rev_or_head(repo: &Repo, rev: &str) -> Result<Oid> {
+    peel(repo, if rev.is_empty() { "HEAD" } else { rev })
 }
 
 fn no_merge_base(repo: &Repo, range: &str) -> Error {
@@ -789,7 +795,7 @@ pub fn scan<R: Send>(
 /// there). A symlink yields its target; a directory or submodule is an error.
 pub fn read_blob_at(repo: &Repo, rev: &str, path: &str) -> Result<Option<Vec<u8>>> {
     let g = &repo.repo;
-    let c = peel(g, rev)?;
+    let c = peel(repo, rev)?;
     let tree = g
         .find_commit(c)?
         .tree()
@@ -813,7 +819,7 @@ pub fn read_blob_at(repo: &Repo, rev: &str, path: &str) -> Result<Option<Vec<u8>
 /// Every non-directory path (files, symlinks, submodules) in the tree of `rev`.
 pub fn tree_paths_at(repo: &Repo, rev: &str) -> Result<Vec<String>> {
     let g = &repo.repo;
-    let c = peel(g, rev)?;
+    let c = peel(repo, rev)?;
     let tree = g
         .find_commit(c)?
         .tree()

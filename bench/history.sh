@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Full-history benchmark: countersign's git scan against `git log` on the same commit set.
+#
+#   bench/history.sh [REPO] [ROUNDS]
+#
+# Without REPO, a synthetic history is generated once into bench/out/synth.git
+# (bench/gen.py | git fast-import, then git gc). Runs ROUNDS (default 3) interleaved rounds of
+#   (a) git log --format=%B --name-only --no-renames --diff-merges=combined --all
+#   (b) target/release/examples/scan REPO --all      (resolve + scan + globset match per path)
+#   (c) target/release/countersign check --all ...   (skipped when the CLI cannot do it yet)
+# and prints median wall time, peak RSS (/usr/bin/time %M) and the ratio to git log.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+repo="${1:-}"
+rounds="${2:-3}"
+target="${CARGO_TARGET_DIR:-$root/target}"
+
+if [ -z "$repo" ]; then
+  repo="$here/out/synth.git"
+  if [ ! -d "$repo" ]; then
+    mkdir -p "$here/out"
+    git init -q --bare "$repo"
+    python3 "$here/gen.py" 70000 | git --git-dir="$repo" fast-import --quiet
+    rm -f "$repo"/objects/pack/*.keep
+    git --git-dir="$repo" gc -q
+  fi
+fi
+
+(cd "$root" && cargo build -q --release --example scan && cargo build -q --release --bin countersign) >&2
+
+scan="$target/release/examples/scan"
+cs="$target/release/countersign"
+have_cs=0
+# The CLI lands separately: use it only when `check --all` really produces a JSON report.
+if [ -x "$cs" ] && (cd "$repo" && "$cs" check --all --policy "$here/policy.yml" --format json 2>/dev/null | grep -q '"verdict"'); then
+  have_cs=1
+fi
+
+# Correctness first: same (commit, path) count as git.
+want=$(git --git-dir="$repo" log --format= --name-only --no-renames --diff-merges=combined --all | grep -c . || true)
+got=$("$scan" "$repo" --all 2>&1 >/dev/null | sed -n 's/.*pairs=\([0-9]*\).*/\1/p')
+echo "pairs: git=$want scan=$got"
+[ "$want" = "$got" ] || { echo "MISMATCH" >&2; exit 1; }
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+run() { # name, command...
+  local name="$1"; shift
+  /usr/bin/time -f "%e %M" -o "$tmp/t" "$@" >/dev/null 2>/dev/null || true
+  echo "$(cat "$tmp/t")" >> "$tmp/$name"
+}
+for i in $(seq "$rounds"); do
+  order=(git scan cs)
+  # rotate the order each round
+  for k in $(seq $((i % 3))); do order=("${order[@]:1}" "${order[0]}"); done
+  for n in "${order[@]}"; do
+    case $n in
+      git)  run git git --git-dir="$repo" log --format=%B --name-only --no-renames --diff-merges=combined --all ;;
+      scan) run scan "$scan" "$repo" --all ;;
+      cs)   [ $have_cs = 1 ] && (cd "$repo" && run cs "$cs" check --all --policy "$here/policy.yml" --format json) ;;
+    esac
+  done
+  echo "round $i done" >&2
+done
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+gm=$(cut -d' ' -f1 "$tmp/git" | median)
+for n in git scan cs; do
+  [ -f "$tmp/$n" ] || { echo "$n: skipped"; continue; }
+  m=$(cut -d' ' -f1 "$tmp/$n" | median)
+  rss=$(cut -d' ' -f2 "$tmp/$n" | sort -n | tail -1)
+  printf '%-5s median %6.2f s  (runs: %s)  peak RSS %d MB  ratio %.2f\n' "$n" "$m" \
+    "$(cut -d' ' -f1 "$tmp/$n" | tr '\n' ' ')" $((rss / 1024)) "$(echo "$m / $gm" | bc -l)"
+done
