@@ -355,6 +355,8 @@ fn policy_is_read_from_the_base_and_its_edit_is_shown() {
     );
     assert!(run.summary.contains("-    reviewers: 1"), "{}", run.summary);
     assert!(run.summary.contains("+    reviewers: 0"), "{}", run.summary);
+    // The semantic reading of `countersign policy diff` comes first.
+    assert!(run.summary.contains("WEAKENS"), "{}", run.summary);
     for line in run.stderr.lines() {
         assert!(!line.trim_start().starts_with("::"), "stderr: {line:?}");
     }

@@ -360,6 +360,38 @@ fn policy_at_base(repo: &Repo, base: &str) -> Result<Policy> {
     }
 }
 
+/// `countersign policy diff`'s semantic comparison of the two policy texts (either side may
+/// be absent: the embedded default stands in). An invalid side is reported, not fatal here:
+/// the verdict uses the base policy, which was already validated.
+fn semantic_policy_diff(
+    repo: &Repo,
+    head: &str,
+    old: Option<&(String, String)>,
+    new: Option<&(String, String)>,
+    old_name: &str,
+    new_name: &str,
+) -> String {
+    let load_side = |side: Option<&(String, String)>| match side {
+        Some((path, text)) => load::load(text, Origin::File { path: path.clone() }),
+        None => Ok(load::default_policy()),
+    };
+    match (load_side(old), load_side(new)) {
+        (Ok(o), Ok(n)) => {
+            let paths = git::tree_paths_at(repo, head).unwrap_or_default();
+            crate::policy::diff::render(
+                &crate::policy::diff::compare(&o, &n, &paths),
+                old_name,
+                new_name,
+            )
+        }
+        (_, Err(e)) => format!(
+            "the edited policy is invalid ({} problem(s)); `countersign policy check` lists them\n",
+            e.diagnostics.len()
+        ),
+        (Err(_), _) => "the base policy could not be read for a semantic comparison\n".to_string(),
+    }
+}
+
 fn policy_change(repo: &Repo, before: &str, head: &str) -> Result<Option<PolicyChange>> {
     let old = policy_text_at(repo, before)?;
     let new = policy_text_at(repo, head)?;
@@ -384,6 +416,11 @@ fn policy_change(repo: &Repo, before: &str, head: &str) -> Result<Option<PolicyC
         .context_radius(3)
         .header(&old_name, &new_name)
         .to_string();
+    // The semantic reading first (which paths get weaker or stronger requirements), then
+    // the text: reviewers see what the edit means, not just which lines moved.
+    let semantic =
+        semantic_policy_diff(repo, head, old.as_ref(), new.as_ref(), &old_name, &new_name);
+    diff = format!("{semantic}\n{diff}");
     if diff.len() > MAX_POLICY_DIFF {
         let mut cut = MAX_POLICY_DIFF;
         while !diff.is_char_boundary(cut) {
