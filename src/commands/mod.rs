@@ -3,6 +3,7 @@
 //! This is the only layer (with `main.rs`) that prints: reporters return strings, the
 //! evaluator returns data.
 
+pub mod audit;
 pub mod check;
 pub mod explain;
 pub mod facts;
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Check(args) => check::run(&cwd, &args),
         Command::Facts(args) => facts::run(&cwd, &args),
         Command::Explain(args) => explain::run(&args),
+        Command::Audit(args) => audit::run(&cwd, &args),
     }
 }
 
