@@ -124,7 +124,7 @@ fn print_loop(s: &Shared, label: &str, total: usize) {
 pub fn render(label: &str, done: usize, total: usize, elapsed: Duration) -> String {
     const WIDTH: usize = 24;
     let done = done.min(total);
-    let filled = if total == 0 { 0 } else { done * WIDTH / total };
+    let filled = (done * WIDTH).checked_div(total).unwrap_or(0);
     let secs = elapsed.as_secs_f64();
     let rate = if secs > 0.0 { done as f64 / secs } else { 0.0 };
     let rate = if rate >= 1000.0 {
