@@ -43,6 +43,7 @@ h3{font-size:14px;margin:18px 0 6px}
 table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:13px}
 th,td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+td.d{white-space:nowrap}
 th{background:#f3f5f8}
 table.sortable th{cursor:pointer;user-select:none}
 table.sortable th:after{content:" \2195";color:var(--muted);font-size:11px}
@@ -240,11 +241,9 @@ fn coverage_chart(o: &mut String, s: &Summary) {
     }
     for (i, t) in rows.iter().enumerate() {
         let y = top + i * row_h;
-        let frac = t.evidenced as f64 / t.needs_evidence as f64;
-        let color = if t.missing > 0 { "#c53030" } else { "#2f8f5b" };
-        let _ = writeln!(
+        let _ = write!(
             o,
-            "<g><title>{}: {} of {} evidenced, {} waived, {} missing</title><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect x=\"{left}\" y=\"{y}\" width=\"{plot_w}\" height=\"18\" fill=\"#eef1f5\"/><rect class=\"cov\" x=\"{left}\" y=\"{y}\" width=\"{:.1}\" height=\"18\" fill=\"{color}\"/><text x=\"{}\" y=\"{}\">{}</text></g>",
+            "<g><title>{}: {} of {} evidenced, {} waived, {} missing</title><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect x=\"{left}\" y=\"{y}\" width=\"{plot_w}\" height=\"18\" fill=\"#eef1f5\"/>",
             escape(&t.tier),
             t.evidenced,
             t.needs_evidence,
@@ -253,7 +252,24 @@ fn coverage_chart(o: &mut String, s: &Summary) {
             left - 6,
             y + 13,
             escape(&t.tier),
-            plot_w as f64 * frac,
+        );
+        // Stacked: evidenced (green), waived (amber), missing (red).
+        let mut x = left as f64;
+        for (class, n, color) in [
+            ("cov", t.evidenced, "#2f8f5b"),
+            ("cov-waived", t.waived, "#d69e2e"),
+            ("cov-missing", t.missing, "#c53030"),
+        ] {
+            let wd = plot_w as f64 * n as f64 / t.needs_evidence as f64;
+            let _ = write!(
+                o,
+                "<rect class=\"{class}\" x=\"{x:.1}\" y=\"{y}\" width=\"{wd:.1}\" height=\"18\" fill=\"{color}\"/>"
+            );
+            x += wd;
+        }
+        let _ = writeln!(
+            o,
+            "<text x=\"{}\" y=\"{}\">{}</text></g>",
             left + plot_w + 6,
             y + 13,
             pct(t.evidenced, t.needs_evidence)
@@ -261,7 +277,7 @@ fn coverage_chart(o: &mut String, s: &Summary) {
     }
     let _ = writeln!(
         o,
-        "<text x=\"10\" y=\"{}\">Review coverage per tier (AI-assisted commits)</text>\n</svg></figure>",
+        "<text x=\"10\" y=\"{}\">Review coverage per tier (AI-assisted commits)</text>\n</svg><figcaption class=\"legend\"><span style=\"background:#2f8f5b\"></span>evidenced<span style=\"background:#d69e2e\"></span>waived<span style=\"background:#c53030\"></span>missing</figcaption></figure>",
         h - 8
     );
 }
@@ -311,7 +327,7 @@ fn attention_table(o: &mut String, s: &Summary) {
     for a in s.attention.iter().take(MAX_ROWS) {
         let _ = writeln!(
             o,
-            "<tr><td><code title=\"{}\">{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
+            "<tr><td><code title=\"{}\">{}</code></td><td class=\"d\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
             escape(&a.commit),
             escape(short_id(&a.commit)),
             escape(a.time.get(..10).unwrap_or(&a.time)),
@@ -347,7 +363,7 @@ fn waivers_table(o: &mut String, s: &Summary) {
     for w in &s.waivers {
         let _ = writeln!(
             o,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"flag\">{}</td></tr>",
+            "<tr><td class=\"d\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"d\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"flag\">{}</td></tr>",
             escape(&w.id),
             escape(&w.approved_by),
             escape(w.requested_by.as_deref().unwrap_or("–")),
