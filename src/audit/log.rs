@@ -39,8 +39,10 @@ pub fn hash(bytes: &[u8]) -> String {
     let d = Sha256::digest(bytes);
     let mut s = String::with_capacity(7 + 64);
     s.push_str("sha256:");
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     for b in d.iter() {
-        s.push_str(&format!("{b:02x}"));
+        s.push(char::from(HEX[usize::from(b >> 4)]));
+        s.push(char::from(HEX[usize::from(b & 15)]));
     }
     s
 }
