@@ -38,6 +38,10 @@ pub enum Command {
     Init(InitArgs),
     /// Check, show, diff the policy, or print its JSON Schema.
     Policy(PolicyArgs),
+    /// The record an auditor asks for: AI-assisted share, review coverage, violations and
+    /// waivers over a range (exit 0 whatever the verdict; 2 when it cannot decide).
+    /// `audit verify LOG` checks an evidence log's hash chain.
+    Audit(AuditArgs),
 }
 
 /// Which commits.
@@ -91,9 +95,68 @@ pub struct CheckArgs {
     /// Show every warning in full.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Append one hash-chained evidence record per evaluated commit to PATH (JSON Lines;
+    /// created when missing, never truncated).
+    #[arg(long, value_name = "PATH")]
+    pub evidence_log: Option<PathBuf>,
     /// Limits.
     #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+/// Output formats of `countersign audit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuditFormat {
+    /// One evidence record per commit (oldest first), then one summary line.
+    Jsonl,
+    /// Summary tables and the commits that need attention.
+    Markdown,
+    /// One self-contained HTML file with charts and sortable tables.
+    Html,
+}
+
+/// `countersign audit`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct AuditArgs {
+    /// `verify`: check an evidence log instead of auditing a range.
+    #[command(subcommand)]
+    pub command: Option<AuditCommand>,
+    /// The range.
+    #[command(flatten)]
+    pub range: RangeArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AuditFormat::Markdown)]
+    pub format: AuditFormat,
+    /// Write to PATH instead of stdout.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Policy file (default: discovered in the repository, else the embedded default).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Limits.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Subcommands of `countersign audit`.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Verify an evidence log: exit 0 intact, 1 a record was edited, removed, inserted or
+    /// reordered (the first bad line is named), 2 not a countersign evidence log.
+    Verify(VerifyArgs),
+}
+
+/// `countersign audit verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The evidence log.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+    /// A head hash printed by an earlier verification: some record must still have it
+    /// (detects records lost at the end of the log).
+    #[arg(long, value_name = "SHA256")]
+    pub expect_head: Option<String>,
 }
 
 /// `countersign facts`.

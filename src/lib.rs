@@ -4,6 +4,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod detect;
@@ -12,6 +13,7 @@ pub mod evaluate;
 pub mod facts;
 pub mod findings;
 pub mod policy;
+pub mod progress;
 pub mod report;
 
 pub use error::{Error, ErrorKind, Result};

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use crate::audit;
 use crate::cli::CheckArgs;
 use crate::commands::{
     FACTS_SCHEMA, FactsDoc, limits, load_policy, note, print_stdout, range_spec, read_input,
@@ -10,6 +11,7 @@ use crate::commands::{
 use crate::evaluate::{self, Context, Report};
 use crate::facts::git;
 use crate::policy::{Date, Policy};
+use crate::progress::Progress;
 use crate::report::{self, Options};
 use crate::{Error, Result};
 
@@ -20,6 +22,9 @@ pub fn run(cwd: &Path, args: &CheckArgs) -> Result<u8> {
         Some(file) => from_facts(cwd, args, file, pr)?,
         None => from_git(cwd, args, pr)?,
     };
+    if let Some(log) = &args.evidence_log {
+        audit::log::append(log, &report, &policy, audit::Mode::Check)?;
+    }
     report::write_reports(&report, &policy, &args.reports)?;
     let text = report::render(
         &report,
@@ -62,9 +67,13 @@ fn from_git(
         explain: false,
         whole_history: args.range.all,
     };
+    let progress = Progress::start("checking", range.commits.len());
     let results = git::scan(&repo, &range.commits, &limits(&args.limits), |c| {
-        evaluate::evaluate_commit(&ctx, &c)
+        let r = evaluate::evaluate_commit(&ctx, &c);
+        progress.tick();
+        r
     })?;
+    progress.finish();
     let commits = results.into_iter().collect::<Result<Vec<_>>>()?;
     let report = evaluate::finish(&ctx, range.info.clone(), commits);
     Ok((policy, report))

@@ -3,6 +3,7 @@
 //! This is the only layer (with `main.rs`) that prints: reporters return strings, the
 //! evaluator returns data.
 
+pub mod audit;
 pub mod check;
 pub mod ci;
 pub mod explain;
@@ -36,6 +37,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Explain(args) => explain::run(&cwd, &args),
         Command::Init(args) => init::run(&cwd, &args),
         Command::Policy(args) => policy::run(&cwd, &args),
+        Command::Audit(args) => audit::run(&cwd, &args),
     }
 }
 
