@@ -197,6 +197,10 @@ pub struct CiArgs {
     #[arg(short, long)]
     pub verbose: bool,
     /// Limits.
+    /// Append one hash-chained evidence record per evaluated commit to PATH (JSON Lines;
+    /// created when missing, never truncated).
+    #[arg(long, value_name = "PATH")]
+    pub evidence_log: Option<PathBuf>,
     #[command(flatten)]
     pub limits: LimitArgs,
 }

@@ -211,6 +211,23 @@ fn github_pr_with_reviewer_passes() {
 }
 
 #[test]
+fn ci_appends_to_the_evidence_log() {
+    let mut fx = fixture(POLICY);
+    let head = ai_commit(&mut fx, &[BOB]);
+    let ev = fx.pr_event(&head, |_| {});
+    let log = fx.file("evidence.jsonl").to_string_lossy().into_owned();
+    let run = fx.github("pull_request", &ev, &["--evidence-log", &log], &[]);
+    run.assert_code(0);
+    let text = std::fs::read_to_string(&log).expect("log written");
+    assert_eq!(text.lines().count(), 1, "{text}");
+    let rec: Value = serde_json::from_str(text.lines().next().unwrap()).expect("JSON line");
+    assert_eq!(rec["mode"], "ci", "{rec}");
+    assert_eq!(rec["commit"]["id"], head.as_str(), "{rec}");
+    let verify = fx.run(&["audit", "verify", &log], &[]);
+    verify.assert_code(0);
+}
+
+#[test]
 fn range_is_merge_base_to_head_with_git_not_the_payload() {
     // main moves on after the branch point: the range is merge-base..head, so main's own
     // new commit (unreviewed AI) is not part of the PR.

@@ -94,6 +94,9 @@ fn run_on(cwd: &Path, args: &CiArgs, platform: Platform, env: &dyn gitlab::Env) 
         note(n);
     }
     let (policy, report, policy_change) = evaluate_event(&repo, args, platform, &prepared.event)?;
+    if let Some(log) = &args.evidence_log {
+        crate::audit::log::append(log, &report, &policy, crate::audit::Mode::Ci)?;
+    }
 
     let mut written = Vec::new();
     for t in &args.reports {
