@@ -196,11 +196,11 @@ pub struct CiArgs {
     /// Show every warning in full.
     #[arg(short, long)]
     pub verbose: bool,
-    /// Limits.
     /// Append one hash-chained evidence record per evaluated commit to PATH (JSON Lines;
     /// created when missing, never truncated).
     #[arg(long, value_name = "PATH")]
     pub evidence_log: Option<PathBuf>,
+    /// Limits.
     #[command(flatten)]
     pub limits: LimitArgs,
 }

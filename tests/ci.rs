@@ -223,8 +223,16 @@ fn ci_appends_to_the_evidence_log() {
     let rec: Value = serde_json::from_str(text.lines().next().unwrap()).expect("JSON line");
     assert_eq!(rec["mode"], "ci", "{rec}");
     assert_eq!(rec["commit"]["id"], head.as_str(), "{rec}");
-    let verify = fx.run(&["audit", "verify", &log], &[]);
-    verify.assert_code(0);
+    let verify =
+        fx.r.command(BIN)
+            .args(["audit", "verify", &log])
+            .output()
+            .expect("run");
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
 }
 
 #[test]
