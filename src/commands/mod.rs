@@ -6,6 +6,7 @@
 pub mod check;
 pub mod explain;
 pub mod facts;
+pub mod hook;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Check(args) => check::run(&cwd, &args),
         Command::Facts(args) => facts::run(&cwd, &args),
         Command::Explain(args) => explain::run(&args),
+        Command::Hook(args) => hook::run(&cwd, &args),
     }
 }
 

@@ -7,6 +7,8 @@
 pub mod git;
 pub mod identity;
 pub mod nearmiss;
+pub mod pushinput;
+pub mod staged;
 pub mod trailers;
 pub mod treediff;
 
