@@ -36,7 +36,9 @@ fn cs(repo: &TestRepo, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>)
 
 fn run_with_stdin(mut c: Command, stdin: Option<&str>) -> Output {
     use std::io::Write;
-    c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    c.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = c.spawn().expect("spawn");
     if let Some(mut si) = child.stdin.take() {
         si.write_all(stdin.unwrap_or("").as_bytes()).expect("stdin");
@@ -128,24 +130,47 @@ fn hook_errors(stderr: &str) -> Vec<String> {
 }
 
 /// Runs one commit-msg case and asserts hook verdict == check verdict on the result.
-fn same_verdict(r: &mut TestRepo, name: &str, before: &str, after: &str, extra: &[&str], want_pass: bool) {
+fn same_verdict(
+    r: &mut TestRepo,
+    name: &str,
+    before: &str,
+    after: &str,
+    extra: &[&str],
+    want_pass: bool,
+) {
     let n = r.git(&["rev-list", "--count", "HEAD"]);
     let o = git_commit_edit(r, before, after, extra);
     let stderr = text(&o.stderr);
     if o.status.success() {
         let (code, codes) = check_head(r);
-        assert_eq!(code, 0, "{name}: hook passed but check failed with {codes:?}\n{stderr}");
-        assert!(want_pass, "{name}: expected the hook to stop the commit\n{stderr}");
+        assert_eq!(
+            code, 0,
+            "{name}: hook passed but check failed with {codes:?}\n{stderr}"
+        );
+        assert!(
+            want_pass,
+            "{name}: expected the hook to stop the commit\n{stderr}"
+        );
     } else {
-        assert_eq!(n, r.git(&["rev-list", "--count", "HEAD"]), "{name}: no commit");
+        assert_eq!(
+            n,
+            r.git(&["rev-list", "--count", "HEAD"]),
+            "{name}: no commit"
+        );
         let hook = hook_errors(&stderr);
-        assert!(!hook.is_empty(), "{name}: git commit failed without a hook error:\n{stderr}");
+        assert!(
+            !hook.is_empty(),
+            "{name}: git commit failed without a hook error:\n{stderr}"
+        );
         let mut nv = vec!["--no-verify"];
         nv.extend_from_slice(extra);
         let o2 = git_commit_edit(r, before, after, &nv);
         assert!(o2.status.success(), "{name}: {}", text(&o2.stderr));
         let (code, codes) = check_head(r);
-        assert_eq!(code, 1, "{name}: hook stopped the commit but check passes\n{stderr}");
+        assert_eq!(
+            code, 1,
+            "{name}: hook stopped the commit but check passes\n{stderr}"
+        );
         assert_eq!(hook, codes, "{name}: same findings\n{stderr}");
         assert!(!want_pass, "{name}: expected a pass\n{stderr}");
     }
@@ -289,7 +314,12 @@ fn commit_msg_warn_mode_reports_and_blocks_only_ai_forbidden() {
     assert!(!o.status.success(), "{err}");
     assert!(err.contains("error[ai-forbidden]"), "{err}");
     assert!(err.contains("2 staged path(s)"), "{err}");
-    assert!(r.git_output(&["rev-parse", "--verify", "HEAD"]).status.code() != Some(0));
+    assert!(
+        r.git_output(&["rev-parse", "--verify", "HEAD"])
+            .status
+            .code()
+            != Some(0)
+    );
     // Without the AI marker the first commit goes through.
     r.git(&["commit", "-q", "-m", "Add aes by hand"]);
     // Missing reviewer: a warning, the commit happens, the trailer line to add is printed.
@@ -301,7 +331,12 @@ fn commit_msg_warn_mode_reports_and_blocks_only_ai_forbidden() {
     let err = text(&o.stderr);
     assert!(o.status.success(), "{err}");
     assert!(err.contains("warning[missing-reviewer]"), "{err}");
-    assert!(err.trim_end().lines().any(|l| l.trim() == "Reviewed-by: Name <email>"), "{err}");
+    assert!(
+        err.trim_end()
+            .lines()
+            .any(|l| l.trim() == "Reviewed-by: Name <email>"),
+        "{err}"
+    );
     assert_eq!(check_head(&r), (1, vec!["missing-reviewer".to_string()]));
     // A change record for a high-tier path: both lines, with the accepted formats.
     r.write("src/payments/p.rs", "p\n");
@@ -361,9 +396,12 @@ fn push(r: &mut TestRepo, args: &[&str], env: &[(&str, &str)]) -> Output {
 
 fn remote_rev(bare: &Path, r: &TestRepo, rev: &str) -> Option<String> {
     let mut c = r.command("git");
-    c.current_dir(bare).args(["rev-parse", "--verify", "-q", rev]);
+    c.current_dir(bare)
+        .args(["rev-parse", "--verify", "-q", rev]);
     let o = c.output().expect("git");
-    o.status.success().then(|| text(&o.stdout).trim().to_string())
+    o.status
+        .success()
+        .then(|| text(&o.stdout).trim().to_string())
 }
 
 #[test]
@@ -373,14 +411,23 @@ fn pre_push_checks_every_pushed_ref() {
     install(&r);
     let base = r.head();
     // A good commit goes.
-    r.commit_files(&format!("Add a\n\n{CLAUDE}\n{RITA}\n"), &[("src/a.rs", "a\n")]);
+    r.commit_files(
+        &format!("Add a\n\n{CLAUDE}\n{RITA}\n"),
+        &[("src/a.rs", "a\n")],
+    );
     let o = push(&mut r, &["-q", "origin", "main"], &[]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     // An unreviewed AI commit (committed past the hook) is stopped.
     r.git(&["commit", "-q", "--allow-empty", "-m", "empty"]);
     r.write("src/b.rs", "b\n");
     r.git(&["add", "-A"]);
-    r.git(&["commit", "-q", "--no-verify", "-m", &format!("Add b\n\n{CLAUDE}\n")]);
+    r.git(&[
+        "commit",
+        "-q",
+        "--no-verify",
+        "-m",
+        &format!("Add b\n\n{CLAUDE}\n"),
+    ]);
     let bad = r.head();
     let before = remote_rev(&bare, &r, "main");
     let o = push(&mut r, &["-q", "origin", "main"], &[]);
@@ -396,12 +443,23 @@ fn pre_push_checks_every_pushed_ref() {
     // Several refs at once: the good one alone would pass, the push as a whole does not.
     let o = push(
         &mut r,
-        &["-q", "origin", &format!("{base}:refs/heads/ok"), "main:refs/heads/other"],
+        &[
+            "-q",
+            "origin",
+            &format!("{base}:refs/heads/ok"),
+            "main:refs/heads/other",
+        ],
         &[],
     );
     assert!(!o.status.success(), "{}", text(&o.stderr));
     // Deletions are not checked.
-    r.git(&["push", "-q", "--no-verify", "origin", &format!("{base}:refs/heads/old")]);
+    r.git(&[
+        "push",
+        "-q",
+        "--no-verify",
+        "origin",
+        &format!("{base}:refs/heads/old"),
+    ]);
     let o = push(&mut r, &["-q", "origin", ":refs/heads/old"], &[]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     // Force push: the whole new range is checked, not just what is new since the tip.
@@ -411,7 +469,14 @@ fn pre_push_checks_every_pushed_ref() {
     r.commit_files(&format!("Redo\n\n{CLAUDE}\n"), &[("src/r.rs", "r\n")]);
     let o = push(&mut r, &["-q", "--force", "origin", "main"], &[]);
     assert!(!o.status.success(), "{}", text(&o.stderr));
-    r.git(&["commit", "-q", "--amend", "--no-verify", "-m", &format!("Redo\n\n{CLAUDE}\n{RITA}\n")]);
+    r.git(&[
+        "commit",
+        "-q",
+        "--amend",
+        "--no-verify",
+        "-m",
+        &format!("Redo\n\n{CLAUDE}\n{RITA}\n"),
+    ]);
     let o = push(&mut r, &["-q", "--force", "origin", "main"], &[]);
     assert!(o.status.success(), "{}", text(&o.stderr));
 }
@@ -423,12 +488,23 @@ fn pre_push_warn_mode_and_malformed_input() {
     install(&r);
     r.write("src/b.rs", "b\n");
     r.git(&["add", "-A"]);
-    r.git(&["commit", "-q", "--no-verify", "-m", &format!("Add b\n\n{CLAUDE}\n")]);
+    r.git(&[
+        "commit",
+        "-q",
+        "--no-verify",
+        "-m",
+        &format!("Add b\n\n{CLAUDE}\n"),
+    ]);
     let o = push(&mut r, &["-q", "origin", "main"], &[]);
     let err = text(&o.stderr);
     assert!(o.status.success(), "{err}");
     assert!(err.contains("warning[missing-reviewer]"), "{err}");
-    let o = cs(&r, &["hook", "pre-push", "origin", "url"], &[], Some("garbage\n"));
+    let o = cs(
+        &r,
+        &["hook", "pre-push", "origin", "url"],
+        &[],
+        Some("garbage\n"),
+    );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     assert!(text(&o.stderr).contains("malformed"));
     let zero = "0".repeat(40);
@@ -447,22 +523,39 @@ fn pre_push_chained_hook_gets_the_same_stdin() {
     let hook = r.dir.join(".git/hooks/pre-push");
     std::fs::write(
         &hook,
-        format!("#!/bin/sh\necho \"$1 $2\" > '{0}'\ncat >> '{0}'\n", log.display()),
+        format!(
+            "#!/bin/sh\necho \"$1 $2\" > '{0}'\ncat >> '{0}'\n",
+            log.display()
+        ),
     )
     .expect("write");
     std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     install(&r);
     r.write("src/b.rs", "b\n");
     r.git(&["add", "-A"]);
-    r.git(&["commit", "-q", "--no-verify", "-m", &format!("Add b\n\n{CLAUDE}\n")]);
+    r.git(&[
+        "commit",
+        "-q",
+        "--no-verify",
+        "-m",
+        &format!("Add b\n\n{CLAUDE}\n"),
+    ]);
     let head = r.head();
     let o = push(&mut r, &["-q", "origin", "main"], &[]);
-    assert!(!o.status.success(), "countersign still runs after the chained hook");
+    assert!(
+        !o.status.success(),
+        "countersign still runs after the chained hook"
+    );
     let seen = std::fs::read_to_string(&log).expect("chained hook ran");
     let mut lines = seen.lines();
-    assert!(lines.next().is_some_and(|l| l.starts_with("origin ")), "{seen}");
     assert!(
-        lines.next().is_some_and(|l| l.starts_with(&format!("refs/heads/main {head} refs/heads/main "))),
+        lines.next().is_some_and(|l| l.starts_with("origin ")),
+        "{seen}"
+    );
+    assert!(
+        lines
+            .next()
+            .is_some_and(|l| l.starts_with(&format!("refs/heads/main {head} refs/heads/main "))),
         "{seen}"
     );
 }
@@ -476,8 +569,16 @@ fn server(extra: &str) -> (TestRepo, PathBuf) {
     r.git(&["init", "-q", "--bare", "-b", "main", &b]);
     let hook = bare.join("hooks/pre-receive");
     let write_hook = |extra: &str| {
-        std::fs::write(&hook, format!("#!/bin/sh\n{extra}exec '{BIN}' hook pre-receive\n"))
-            .expect("write");
+        // The shipped stub (hooks/pre-receive), pointed at the test binary.
+        let stub = Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/pre-receive");
+        std::fs::write(
+            &hook,
+            format!(
+                "#!/bin/sh\n{extra}COUNTERSIGN='{BIN}'\nexport COUNTERSIGN\n. '{}'\n",
+                stub.display()
+            ),
+        )
+        .expect("write");
         std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     };
     // The first push creates `main` under the embedded default policy.
@@ -501,16 +602,33 @@ fn pre_receive_rejects_what_check_would_fail() {
     let o = push(&mut r, &["-q", "origin", "main"], &[]);
     let err = text(&o.stderr);
     assert!(!o.status.success(), "{err}");
-    assert!(err.contains("remote: countersign: refs/heads/main"), "{err}");
+    assert!(
+        err.contains("remote: countersign: refs/heads/main"),
+        "{err}"
+    );
     assert!(err.contains("error[missing-reviewer]"), "{err}");
-    assert_eq!(remote_rev(&bare, &r, "main").as_deref(), Some(base.as_str()));
+    assert_eq!(
+        remote_rev(&bare, &r, "main").as_deref(),
+        Some(base.as_str())
+    );
     // AT-R03: the same commit on a new branch (range `new --not --all`).
     let o = push(&mut r, &["-q", "origin", "main:refs/heads/topic"], &[]);
     assert!(!o.status.success(), "{}", text(&o.stderr));
     assert!(remote_rev(&bare, &r, "refs/heads/topic").is_none());
     // Reviewed: accepted.
-    r.git(&["commit", "-q", "--amend", "-n", "-m", &format!("Add a\n\n{CLAUDE}\n{RITA}\n")]);
-    let o = push(&mut r, &["-q", "origin", "main", "main:refs/heads/topic"], &[]);
+    r.git(&[
+        "commit",
+        "-q",
+        "--amend",
+        "-n",
+        "-m",
+        &format!("Add a\n\n{CLAUDE}\n{RITA}\n"),
+    ]);
+    let o = push(
+        &mut r,
+        &["-q", "origin", "main", "main:refs/heads/topic"],
+        &[],
+    );
     assert!(o.status.success(), "{}", text(&o.stderr));
     // AT-H04: a revert-shaped subject gets no exemption (src/auth needs review always).
     r.commit_files("Revert \"Add auth\"", &[("src/auth/token.rs", "t\n")]);
@@ -520,14 +638,29 @@ fn pre_receive_rejects_what_check_would_fail() {
     assert!(err.contains("error[missing-reviewer]"), "{err}");
     r.git(&["reset", "-q", "--hard", "origin/main"]);
     // The policy comes from the old tip: loosening it in the same push changes nothing.
-    r.write(".countersign.yml", &POLICY.replace("reviewers: 1", "reviewers: 0"));
+    r.write(
+        ".countersign.yml",
+        &POLICY.replace("reviewers: 1", "reviewers: 0"),
+    );
     r.write("src/b.rs", "b\n");
     r.git(&["add", "-A"]);
-    r.git(&["commit", "-q", "-n", "-m", &format!("Loosen and add b\n\n{CLAUDE}\n")]);
+    r.git(&[
+        "commit",
+        "-q",
+        "-n",
+        "-m",
+        &format!("Loosen and add b\n\n{CLAUDE}\n"),
+    ]);
     let o = push(&mut r, &["-q", "origin", "main"], &[]);
     let err = text(&o.stderr);
     assert!(!o.status.success(), "{err}");
-    assert!(err.contains(&format!("at {}", remote_rev(&bare, &r, "main").unwrap_or_default())) || err.contains(".countersign.yml"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "at {}",
+            remote_rev(&bare, &r, "main").unwrap_or_default()
+        )) || err.contains(".countersign.yml"),
+        "{err}"
+    );
     r.git(&["reset", "-q", "--hard", "origin/main"]);
     // Force push replacing reviewed commits with an unreviewed one: rejected.
     r.git(&["reset", "-q", "--hard", &base]);
@@ -559,16 +692,18 @@ fn pre_receive_gitlab_prefix() {
         .collect();
     assert!(!ours.is_empty(), "{err}");
     for l in ours {
-        assert!(l.starts_with("GL-HOOK-ERR: "), "line without prefix: {l:?}\n{err}");
+        assert!(
+            l.starts_with("GL-HOOK-ERR: "),
+            "line without prefix: {l:?}\n{err}"
+        );
     }
 }
 
 #[test]
 fn pre_receive_without_the_quarantine_rejects() {
     // AT-R12: a hook environment that hides the quarantine must not pass "no commits".
-    let (mut r, bare) = server(
-        "unset GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES GIT_QUARANTINE_PATH\n",
-    );
+    let (mut r, bare) =
+        server("unset GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES GIT_QUARANTINE_PATH\n");
     r.commit_files("Docs", &[("docs/a.md", "a\n")]);
     let before = remote_rev(&bare, &r, "main");
     let o = push(&mut r, &["-q", "origin", "main"], &[]);
@@ -582,16 +717,24 @@ fn pre_receive_without_the_quarantine_rejects() {
 fn pre_receive_malformed_input_exits_2() {
     let (r, bare) = server("");
     let mut c = r.command(BIN);
-    c.current_dir(&bare).env("GIT_DIR", &bare).args(["hook", "pre-receive"]);
+    c.current_dir(&bare)
+        .env("GIT_DIR", &bare)
+        .args(["hook", "pre-receive"]);
     let o = run_with_stdin(c, Some("not-a-line\n"));
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("malformed"), "{}", text(&o.stderr));
     let mut c = r.command(BIN);
-    c.current_dir(&bare).env("GIT_DIR", &bare).args(["hook", "pre-receive"]);
+    c.current_dir(&bare)
+        .env("GIT_DIR", &bare)
+        .args(["hook", "pre-receive"]);
     let line = format!("{} {} refs/heads/x\n", "0".repeat(40), "2".repeat(40));
     let o = run_with_stdin(c, Some(&line));
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o.stderr).contains("not in this repository"), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("not in this repository"),
+        "{}",
+        text(&o.stderr)
+    );
 }
 
 /// Every file in `dir`: bytes and mode (symlinks as their target).
@@ -601,7 +744,11 @@ fn snapshot(dir: &Path) -> BTreeMap<String, (Vec<u8>, u32)> {
         let p = e.path();
         let meta = std::fs::symlink_metadata(&p).expect("meta");
         let bytes = if meta.file_type().is_symlink() {
-            std::fs::read_link(&p).expect("link").display().to_string().into_bytes()
+            std::fs::read_link(&p)
+                .expect("link")
+                .display()
+                .to_string()
+                .into_bytes()
         } else if meta.is_dir() {
             b"<dir>".to_vec()
         } else {
@@ -642,10 +789,18 @@ fn install_is_idempotent_and_uninstall_restores_byte_for_byte() {
     let mut c = r.command("git");
     c.args(["commit", "-q", "-m", "Add x"]);
     let o = run_with_stdin(c, None);
-    assert!(text(&o.stderr).contains("user-hook-ran"), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("user-hook-ran"),
+        "{}",
+        text(&o.stderr)
+    );
     let o = cs(&r, &["hook", "uninstall"], &[], None);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    assert_eq!(before, snapshot(&hooks), "uninstall restores exactly what was there");
+    assert_eq!(
+        before,
+        snapshot(&hooks),
+        "uninstall restores exactly what was there"
+    );
     // Without a previous hook, uninstall leaves nothing of ours.
     let o = cs(&r, &["hook", "uninstall"], &[], None);
     assert_eq!(o.status.code(), Some(0));
@@ -671,7 +826,8 @@ fn install_follows_hooks_path_and_worktrees() {
     let o = run_with_stdin(c, None);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let mut c = r.command("git");
-    c.current_dir(&wt).args(["rev-parse", "--path-format=absolute", "--git-path", "hooks"]);
+    c.current_dir(&wt)
+        .args(["rev-parse", "--path-format=absolute", "--git-path", "hooks"]);
     let hooks = PathBuf::from(text(&c.output().expect("git").stdout).trim());
     assert_eq!(hooks, r.dir.join(".git/hooks"));
     assert!(hooks.join("commit-msg").is_file());
@@ -697,7 +853,11 @@ fn install_refuses_hook_managers_without_force() {
     // lefthook's own scripts are recognised in the default hooks directory too.
     let mut l = repo_with(POLICY);
     let hooks = git_path_hooks(&mut l);
-    std::fs::write(hooks.join("pre-push"), "#!/bin/sh\ncall_lefthook run \"pre-push\" \"$@\"\n").expect("write");
+    std::fs::write(
+        hooks.join("pre-push"),
+        "#!/bin/sh\ncall_lefthook run \"pre-push\" \"$@\"\n",
+    )
+    .expect("write");
     let o = cs(&l, &["hook", "install"], &[], None);
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");

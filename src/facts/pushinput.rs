@@ -120,8 +120,9 @@ fn lines<'a>(input: &'a [u8], hook: &str) -> Result<Vec<(usize, &'a str)>> {
         )));
     }
     let text = std::str::from_utf8(input).map_err(|_| {
-        Error::input(format!("{hook} input is not valid UTF-8"))
-            .with_help(format!("{hook} reads what git writes on stdin; run it from git"))
+        Error::input(format!("{hook} input is not valid UTF-8")).with_help(format!(
+            "{hook} reads what git writes on stdin; run it from git"
+        ))
     })?;
     let body = text.strip_suffix('\n').unwrap_or(text);
     if body.is_empty() {
@@ -148,7 +149,13 @@ fn lines<'a>(input: &'a [u8], hook: &str) -> Result<Vec<(usize, &'a str)>> {
     Ok(out)
 }
 
-fn fields<'a>(line: &'a str, want: usize, n: usize, hook: &str, shape: &str) -> Result<Vec<&'a str>> {
+fn fields<'a>(
+    line: &'a str,
+    want: usize,
+    n: usize,
+    hook: &str,
+    shape: &str,
+) -> Result<Vec<&'a str>> {
     let f: Vec<&str> = line.split(' ').collect();
     if f.len() != want || f.iter().any(|s| s.is_empty()) {
         return Err(malformed(n, hook, line, shape));
@@ -157,7 +164,11 @@ fn fields<'a>(line: &'a str, want: usize, n: usize, hook: &str, shape: &str) -> 
 }
 
 fn malformed(n: usize, hook: &str, line: &str, shape: &str) -> Error {
-    let shown: String = line.chars().take(120).flat_map(char::escape_debug).collect();
+    let shown: String = line
+        .chars()
+        .take(120)
+        .flat_map(char::escape_debug)
+        .collect();
     Error::input(format!(
         "{hook} input line {n} is malformed: `{shown}` (expected `{shape}`)"
     ))
@@ -169,7 +180,8 @@ fn malformed(n: usize, hook: &str, line: &str, shape: &str) -> Error {
 /// A full hex object id: 40 (SHA-1) or 64 (SHA-256) lowercase hex digits.
 fn oid_field(s: &str, n: usize, hook: &str, what: &str) -> Result<String> {
     let ok = (s.len() == 40 || s.len() == 64)
-        && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
     if ok {
         Ok(s.to_string())
     } else {
@@ -177,7 +189,9 @@ fn oid_field(s: &str, n: usize, hook: &str, what: &str) -> Result<String> {
         Err(Error::input(format!(
             "{hook} input line {n}: the {what} `{shown}` is not a full object id"
         ))
-        .with_help("git writes full lowercase hex object ids (40 or 64 digits); run the hook from git"))
+        .with_help(
+            "git writes full lowercase hex object ids (40 or 64 digits); run the hook from git",
+        ))
     }
 }
 
@@ -195,18 +209,20 @@ fn refname(s: &str, n: usize, hook: &str) -> Result<String> {
 /// an `incomplete` error: never "no commits").
 pub fn existing_oid(repo: &Repo, hex: &str, what: &str) -> Result<Oid> {
     let oid = Oid::from_str(hex).map_err(|e| {
-        Error::input(format!("{what} `{hex}` is not an object id: {}", e.message()))
+        Error::input(format!(
+            "{what} `{hex}` is not an object id: {}",
+            e.message()
+        ))
     })?;
     let odb = repo.raw().odb()?;
     if !odb.exists(oid) {
-        return Err(Error::incomplete(format!(
-            "{what} {hex} is not in this repository"
-        ))
-        .with_help(
-            "in pre-receive, countersign must see git's quarantine (GIT_OBJECT_DIRECTORY and \
+        return Err(
+            Error::incomplete(format!("{what} {hex} is not in this repository")).with_help(
+                "in pre-receive, countersign must see git's quarantine (GIT_OBJECT_DIRECTORY and \
              GIT_ALTERNATE_OBJECT_DIRECTORIES); do not clear the environment in the hook script; \
              in pre-push, fetch first",
-        ));
+            ),
+        );
     }
     Ok(oid)
 }
@@ -288,7 +304,8 @@ mod tests {
 
     #[test]
     fn parses_pre_push_lines() {
-        let input = format!("refs/heads/main {A} refs/heads/main {Z}\n(delete) {Z} refs/heads/old {A}\n");
+        let input =
+            format!("refs/heads/main {A} refs/heads/main {Z}\n(delete) {Z} refs/heads/old {A}\n");
         let v = parse_pre_push(input.as_bytes()).expect("parses");
         assert_eq!(v.len(), 2);
         assert!(v[0].is_new() && !v[0].is_delete());
@@ -309,9 +326,14 @@ mod tests {
             format!("refs/heads/main {A} refs/heads/main {A} extra\n"),
             format!("refs/heads/main  {A} refs/heads/main {A}\n"),
             format!("refs/heads/main {} refs/heads/main {A}\n", &A[1..]),
-            format!("refs/heads/main {} refs/heads/main {A}\n", A.to_uppercase().replace('1', "F")),
+            format!(
+                "refs/heads/main {} refs/heads/main {A}\n",
+                A.to_uppercase().replace('1', "F")
+            ),
             format!("refs/heads/main {A} refs/heads/main {A}\r\n"),
-            format!("refs/heads/main {A} refs/heads/main {A}\n\nrefs/heads/x {A} refs/heads/x {A}\n"),
+            format!(
+                "refs/heads/main {A} refs/heads/main {A}\n\nrefs/heads/x {A} refs/heads/x {A}\n"
+            ),
         ] {
             let e = parse_pre_push(bad.as_bytes()).expect_err(&bad);
             assert_eq!(e.kind, crate::ErrorKind::Input, "{bad}");
@@ -322,8 +344,10 @@ mod tests {
 
     #[test]
     fn parses_pre_receive_lines() {
-        let v = parse_pre_receive(format!("{Z} {A} refs/heads/topic\n{A} {Z} refs/heads/gone").as_bytes())
-            .expect("parses");
+        let v = parse_pre_receive(
+            format!("{Z} {A} refs/heads/topic\n{A} {Z} refs/heads/gone").as_bytes(),
+        )
+        .expect("parses");
         assert!(v[0].is_create());
         assert!(v[1].is_delete());
         assert_eq!(v[0].refname, "refs/heads/topic");

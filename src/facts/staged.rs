@@ -126,7 +126,10 @@ fn stripspace(msg: &[u8], comment: Option<&[u8]>) -> Vec<u8> {
     let mut rest = msg;
     while !rest.is_empty() {
         let (line, next) = match rest.iter().position(|&b| b == b'\n') {
-            Some(i) => (rest.get(..i).unwrap_or_default(), rest.get(i + 1..).unwrap_or_default()),
+            Some(i) => (
+                rest.get(..i).unwrap_or_default(),
+                rest.get(i + 1..).unwrap_or_default(),
+            ),
             None => (rest, &[][..]),
         };
         rest = next;
@@ -184,7 +187,9 @@ pub fn auto_comment(msg: &[u8]) -> String {
     for line in text.lines() {
         if let Some(c) = line.chars().next()
             && AUTO_CANDIDATES.contains(c)
-            && line.get(c.len_utf8()..).is_some_and(|r| r == format!(" {CUT_LINE}"))
+            && line
+                .get(c.len_utf8()..)
+                .is_some_and(|r| r == format!(" {CUT_LINE}"))
         {
             return c.to_string();
         }
@@ -252,8 +257,12 @@ pub fn commit_to_be(repo: &Repo, message: Vec<u8>, max_paths: usize) -> Result<C
                 p
             };
             git2::Index::open(&p).map_err(|e| {
-                Error::repo(format!("cannot read the index {}: {}", p.display(), e.message()))
-                    .with_help("run the hook from `git commit`")
+                Error::repo(format!(
+                    "cannot read the index {}: {}",
+                    p.display(),
+                    e.message()
+                ))
+                .with_help("run the hook from `git commit`")
             })?
         }
         None => g.index().map_err(|e| {
@@ -269,14 +278,10 @@ pub fn commit_to_be(repo: &Repo, message: Vec<u8>, max_paths: usize) -> Result<C
     };
     for base in bases {
         let tree = match base {
-            Some(p) => Some(
-                g.find_commit(p)
-                    .and_then(|c| c.tree())
-                    .map_err(|e| {
-                        Error::incomplete(format!("cannot read the tree of {p}: {}", e.message()))
-                            .with_help("run `git fsck`")
-                    })?,
-            ),
+            Some(p) => Some(g.find_commit(p).and_then(|c| c.tree()).map_err(|e| {
+                Error::incomplete(format!("cannot read the tree of {p}: {}", e.message()))
+                    .with_help("run `git fsck`")
+            })?),
             None => None,
         };
         per_parent.push(staged_paths(g, tree.as_ref(), &index, max_paths)?);
@@ -308,15 +313,17 @@ fn merge_heads(repo: &Repo) -> Result<Vec<Oid>> {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => {
-            return Err(Error::repo(format!("cannot read MERGE_HEAD: {e}"))
-                .with_help("check `git status`"));
+            return Err(
+                Error::repo(format!("cannot read MERGE_HEAD: {e}")).with_help("check `git status`")
+            );
         }
     };
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
             Oid::from_str(l.trim()).map_err(|_| {
-                Error::repo("MERGE_HEAD is malformed").with_help("run `git merge --abort` and merge again")
+                Error::repo("MERGE_HEAD is malformed")
+                    .with_help("run `git merge --abort` and merge again")
             })
         })
         .collect()
@@ -334,8 +341,11 @@ fn staged_paths(
     let diff = g
         .diff_tree_to_index(tree, Some(index), Some(&mut opts))
         .map_err(|e| {
-            Error::incomplete(format!("cannot compare the index with HEAD: {}", e.message()))
-                .with_help("run `git status`; the repository may be missing objects")
+            Error::incomplete(format!(
+                "cannot compare the index with HEAD: {}",
+                e.message()
+            ))
+            .with_help("run `git status`; the repository may be missing objects")
         })?;
     let mut out = Vec::with_capacity(diff.deltas().len());
     for d in diff.deltas() {
@@ -423,7 +433,10 @@ mod tests {
 
     #[test]
     fn auto_comment_is_recovered() {
-        assert_eq!(auto_comment(b"Subject\n\n#1 fix\n\n; Please enter\n;\n"), ";");
+        assert_eq!(
+            auto_comment(b"Subject\n\n#1 fix\n\n; Please enter\n;\n"),
+            ";"
+        );
         assert_eq!(
             auto_comment(b"S\n; ------------------------ >8 ------------------------\n# x\n"),
             ";"

@@ -8,14 +8,13 @@ use std::path::Path;
 
 use crate::cli::CommitMsgArgs;
 use crate::commands::hook::{
-    Out, blocks, commit_findings, mode_name, record_formats, report_blocks, resolve,
-    trailer_lines,
+    Out, blocks, commit_findings, mode_name, record_formats, report_blocks, resolve, trailer_lines,
 };
 use crate::commands::{limits, load_policy, read_input};
 use crate::evaluate::{self, Context};
+use crate::facts::RangeInfo;
 use crate::facts::git;
 use crate::facts::staged;
-use crate::facts::RangeInfo;
 use crate::policy::{Date, HookMode};
 use crate::{Error, Result};
 

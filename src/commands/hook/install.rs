@@ -47,11 +47,10 @@ pub fn hooks_dir(repo: &Repo) -> Result<(PathBuf, bool)> {
         Err(e) if e.code() == git2::ErrorCode::NotFound => {
             Ok((repo.raw().commondir().join("hooks"), false))
         }
-        Err(e) => Err(Error::repo(format!(
-            "cannot read core.hooksPath: {}",
-            e.message()
-        ))
-        .with_help("check `git config core.hooksPath`")),
+        Err(e) => Err(
+            Error::repo(format!("cannot read core.hooksPath: {}", e.message()))
+                .with_help("check `git config core.hooksPath`"),
+        ),
     }
 }
 
@@ -315,7 +314,9 @@ pub fn install(cwd: &Path, force: bool) -> Result<u8> {
         for c in changed {
             note(&format!("{c} ({})", dir.display()));
         }
-        note("hooks are advisory (`--no-verify` skips them); CI and pre-receive enforce the policy");
+        note(
+            "hooks are advisory (`--no-verify` skips them); CI and pre-receive enforce the policy",
+        );
     }
     Ok(0)
 }

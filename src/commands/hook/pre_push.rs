@@ -49,12 +49,10 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
             continue;
         };
         let remote_known = Oid::from_str(&line.remote_oid)
-                .ok()
-                .filter(|_| !line.is_new())
-                .filter(|o| repo.raw().odb().is_ok_and(|db| db.exists(*o)))
-                .filter(|o| {
-                    *o == local || repo.raw().graph_descendant_of(local, *o).unwrap_or(false)
-                });
+            .ok()
+            .filter(|_| !line.is_new())
+            .filter(|o| repo.raw().odb().is_ok_and(|db| db.exists(*o)))
+            .filter(|o| *o == local || repo.raw().graph_descendant_of(local, *o).unwrap_or(false));
         let (hide, how) = match remote_known {
             Some(r) => (vec![r], format!("{}..{}", short(&r), short(&local))),
             None => (
@@ -68,7 +66,11 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
                     format!(
                         "{} --not refs/remotes/{remote}/* ({})",
                         short(&local),
-                        if line.is_new() { "new branch" } else { "force push" }
+                        if line.is_new() {
+                            "new branch"
+                        } else {
+                            "force push"
+                        }
                     )
                 },
             ),
@@ -85,7 +87,9 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
             head: Some(&head),
             explain: false,
         };
-        let results = git::scan(&repo, &commits, &lim, |c| evaluate::evaluate_commit(&ctx, &c))?;
+        let results = git::scan(&repo, &commits, &lim, |c| {
+            evaluate::evaluate_commit(&ctx, &c)
+        })?;
         let reports = results.into_iter().collect::<Result<Vec<_>>>()?;
         let report = evaluate::finish(
             &ctx,
@@ -138,10 +142,9 @@ pub fn baseline(repo: &Repo, policy: &Policy) -> Result<Option<Oid>> {
         .and_then(|o| o.peel_to_commit())
         .map(|c| Some(c.id()))
         .map_err(|e| {
-            Error::repo(format!("the policy's baseline `{b}`: {}", e.message()))
-                .with_help(format!(
-                    "fix `baseline: {b}` in the policy, or fetch it (`git fetch --tags`)"
-                ))
+            Error::repo(format!("the policy's baseline `{b}`: {}", e.message())).with_help(format!(
+                "fix `baseline: {b}` in the policy, or fetch it (`git fetch --tags`)"
+            ))
         })
 }
 

@@ -22,9 +22,9 @@ use crate::commands::hook::pre_push::{baseline, short_ref};
 use crate::commands::hook::{Out, commit_findings, read_stdin, report_blocks};
 use crate::commands::limits;
 use crate::evaluate::{self, Context};
+use crate::facts::RangeInfo;
 use crate::facts::git::{self, Repo};
 use crate::facts::pushinput::{self, ReceiveLine, existing_oid, peel_commit, walk_new};
-use crate::facts::RangeInfo;
 use crate::policy::load::{self, DISCOVERY};
 use crate::policy::{Date, HookMode, Origin, Policy};
 use crate::{Error, Result};
@@ -151,7 +151,11 @@ fn check_ref(
     ));
     for c in &report.commits {
         if c.is_failing() {
-            let header = format!("{} {}", c.id.chars().take(10).collect::<String>(), c.subject);
+            let header = format!(
+                "{} {}",
+                c.id.chars().take(10).collect::<String>(),
+                c.subject
+            );
             commit_findings(out, c, HookMode::Enforce, Some(&header), true);
         }
     }
