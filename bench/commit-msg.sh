@@ -16,8 +16,10 @@ out="$here/out"
 runs=${RUNS:-50}
 mkdir -p "$out"
 
-echo "== building countersign (release)"
-(cd "$root" && cargo build --release --quiet)
+if [ -z "${SKIP_BUILD:-}" ]; then
+  echo "== building countersign (release)"
+  (cd "$root" && cargo build --release --quiet)
+fi
 target=${CARGO_TARGET_DIR:-$root/target}
 cs="$target/release/countersign"
 

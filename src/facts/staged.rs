@@ -25,6 +25,7 @@
 //! - `git commit --cleanup=<mode>` on the command line is not visible to hooks; the
 //!   configuration is what the hook follows.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use git2::{Delta, DiffOptions, Oid};
@@ -248,27 +249,35 @@ pub fn commit_to_be(repo: &Repo, message: Vec<u8>, max_paths: usize) -> Result<C
     if !parents.is_empty() {
         parents.extend(merge_heads(repo)?);
     }
-    let index = match std::env::var_os("GIT_INDEX_FILE") {
+    let index_path = match std::env::var_os("GIT_INDEX_FILE") {
         Some(p) => {
             let p = PathBuf::from(p);
-            let p = if p.is_relative() {
+            if p.is_relative() {
                 std::env::current_dir().map(|d| d.join(&p)).unwrap_or(p)
             } else {
                 p
-            };
-            git2::Index::open(&p).map_err(|e| {
-                Error::repo(format!(
-                    "cannot read the index {}: {}",
-                    p.display(),
-                    e.message()
-                ))
-                .with_help("run the hook from `git commit`")
-            })?
+            }
         }
-        None => g.index().map_err(|e| {
-            Error::repo(format!("cannot read the index: {}", e.message()))
-                .with_help("check `git status`")
-        })?,
+        None => repo.git_dir().join("index"),
+    };
+    let bytes = match std::fs::read(&index_path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => {
+            return Err(Error::repo(format!(
+                "cannot read the index {}: {e}",
+                index_path.display()
+            ))
+            .with_help("check `git status`"));
+        }
+    };
+    let parsed = if bytes.is_empty() {
+        Some(IndexFile {
+            entries: Vec::new(),
+            cache: HashMap::new(),
+        })
+    } else {
+        read_index(&bytes)
     };
     let mut per_parent: Vec<Vec<ChangedPath>> = Vec::new();
     let bases: Vec<Option<Oid>> = if parents.is_empty() {
@@ -284,7 +293,21 @@ pub fn commit_to_be(repo: &Repo, message: Vec<u8>, max_paths: usize) -> Result<C
             })?),
             None => None,
         };
-        per_parent.push(staged_paths(g, tree.as_ref(), &index, max_paths)?);
+        let paths = match &parsed {
+            Some(idx) => fast_staged_paths(g, tree.as_ref().map(git2::Tree::id), idx, max_paths)?,
+            None => {
+                let index = git2::Index::open(&index_path).map_err(|e| {
+                    Error::repo(format!(
+                        "cannot read the index {}: {}",
+                        index_path.display(),
+                        e.message()
+                    ))
+                    .with_help("check `git status`")
+                })?;
+                staged_paths(g, tree.as_ref(), &index, max_paths)?
+            }
+        };
+        per_parent.push(paths);
     }
     let mut paths = per_parent.first().cloned().unwrap_or_default();
     for other in per_parent.iter().skip(1) {
@@ -329,7 +352,27 @@ fn merge_heads(repo: &Repo) -> Result<Vec<Oid>> {
         .collect()
 }
 
-/// The paths where the index differs from `tree` (the empty tree when `None`).
+/// The staged paths from our own index reader (see [`IndexDiff`]), sorted by path.
+fn fast_staged_paths(
+    g: &git2::Repository,
+    tree: Option<Oid>,
+    idx: &IndexFile,
+    max_paths: usize,
+) -> Result<Vec<ChangedPath>> {
+    let mut d = IndexDiff {
+        g,
+        cache: &idx.cache,
+        out: Vec::new(),
+        max_paths,
+    };
+    d.dir(b"", tree, &idx.entries)?;
+    let mut out = d.out;
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// The paths where the index differs from `tree` (the empty tree when `None`), by libgit2
+/// (used when [`read_index`] cannot read the index), sorted by path.
 fn staged_paths(
     g: &git2::Repository,
     tree: Option<&git2::Tree<'_>>,
@@ -382,7 +425,275 @@ fn staged_paths(
             .with_help("commit in smaller pieces or raise --max-paths"));
         }
     }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
+}
+
+/// One stage-0 index entry.
+struct IndexEntry {
+    path: Vec<u8>,
+    mode: u32,
+    oid: Oid,
+}
+
+/// The parts of the index file the staged diff needs: entries (sorted by path) and the
+/// valid cache-tree directories (path without trailing slash → tree id).
+struct IndexFile {
+    entries: Vec<IndexEntry>,
+    cache: HashMap<Vec<u8>, Oid>,
+}
+
+/// Reads a version 2–4 index file. `None` when it holds something this reader does not
+/// handle (unmerged entries, split or sparse index, unknown required extensions, a
+/// malformed file): the caller then uses libgit2's diff. Like git outside `fsck`, the
+/// trailing checksum is not verified.
+fn read_index(data: &[u8]) -> Option<IndexFile> {
+    let be32 = |at: usize| -> Option<u32> {
+        data.get(at..at + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    if data.get(..4)? != b"DIRC" {
+        return None;
+    }
+    let version = be32(4)?;
+    if !(2..=4).contains(&version) {
+        return None;
+    }
+    let count = be32(8)? as usize;
+    let mut at = 12usize;
+    let mut entries = Vec::with_capacity(count.min(1 << 20));
+    let mut prev: Vec<u8> = Vec::new();
+    for _ in 0..count {
+        let start = at;
+        let mode = be32(start + 24)?;
+        let oid = Oid::from_bytes(data.get(start + 40..start + 60)?).ok()?;
+        let flags = u16::from_be_bytes([*data.get(start + 60)?, *data.get(start + 61)?]);
+        let mut path_at = start + 62;
+        let mut intent_to_add = false;
+        if flags & 0x4000 != 0 {
+            if version < 3 {
+                return None;
+            }
+            let ext = u16::from_be_bytes([*data.get(start + 62)?, *data.get(start + 63)?]);
+            intent_to_add = ext & 0x2000 != 0;
+            path_at += 2;
+        }
+        if flags & 0x3000 != 0 || mode & 0o170000 == 0o040000 {
+            // Unmerged entries or sparse-directory entries.
+            return None;
+        }
+        let path = if version == 4 {
+            // Prefix compression: strip N bytes of the previous path, add the suffix.
+            let mut p = path_at;
+            let mut c = *data.get(p)?;
+            p += 1;
+            let mut strip = usize::from(c & 127);
+            while c & 128 != 0 {
+                c = *data.get(p)?;
+                p += 1;
+                strip = strip.checked_add(1)?.checked_mul(128)? + usize::from(c & 127);
+            }
+            let nul = data.get(p..)?.iter().position(|&b| b == 0)?;
+            let keep = prev.len().checked_sub(strip)?;
+            let mut path = prev.get(..keep)?.to_vec();
+            path.extend_from_slice(data.get(p..p + nul)?);
+            at = p + nul + 1;
+            path
+        } else {
+            let nul = data.get(path_at..)?.iter().position(|&b| b == 0)?;
+            let path = data.get(path_at..path_at + nul)?.to_vec();
+            // Entries are padded with 1–8 NULs to a multiple of 8 bytes.
+            at = start + ((path_at - start + nul + 8) & !7);
+            path
+        };
+        prev.clone_from(&path);
+        if !intent_to_add {
+            entries.push(IndexEntry { path, mode, oid });
+        }
+    }
+    let mut cache = HashMap::new();
+    let end = data.len().checked_sub(20)?;
+    while at + 8 <= end {
+        let sig = data.get(at..at + 4)?;
+        let size = be32(at + 4)? as usize;
+        let body = data.get(at + 8..(at + 8).checked_add(size)?)?;
+        match sig {
+            b"TREE" => {
+                let mut pos = 0;
+                cache_tree(body, &mut pos, &[], true, &mut cache)?;
+            }
+            s if s.first().is_some_and(u8::is_ascii_uppercase) => {}
+            _ => return None,
+        }
+        at += 8 + size;
+    }
+    Some(IndexFile { entries, cache })
+}
+
+/// Parses one cache-tree node (and its children) at `pos`.
+fn cache_tree(
+    body: &[u8],
+    pos: &mut usize,
+    parent: &[u8],
+    root: bool,
+    out: &mut HashMap<Vec<u8>, Oid>,
+) -> Option<()> {
+    let rest = body.get(*pos..)?;
+    let nul = rest.iter().position(|&b| b == 0)?;
+    let name = rest.get(..nul)?;
+    let nl = rest.iter().position(|&b| b == b'\n')?;
+    let header = std::str::from_utf8(rest.get(nul + 1..nl)?).ok()?;
+    let (count, subtrees) = header.split_once(' ')?;
+    let count: i64 = count.parse().ok()?;
+    let subtrees: usize = subtrees.parse().ok()?;
+    *pos += nl + 1;
+    let mut path = parent.to_vec();
+    if !root {
+        if !path.is_empty() {
+            path.push(b'/');
+        }
+        path.extend_from_slice(name);
+    }
+    if count >= 0 {
+        let oid = Oid::from_bytes(body.get(*pos..*pos + 20)?).ok()?;
+        *pos += 20;
+        out.insert(path.clone(), oid);
+    }
+    for _ in 0..subtrees {
+        cache_tree(body, pos, &path, false, out)?;
+    }
+    Some(())
+}
+
+/// The staged diff from the index file: descends only into directories whose cache-tree
+/// entry is missing or differs from the tree (git's own shortcut), so a commit touching
+/// a few files of a large tree reads a few tree objects.
+struct IndexDiff<'r> {
+    g: &'r git2::Repository,
+    cache: &'r HashMap<Vec<u8>, Oid>,
+    out: Vec<ChangedPath>,
+    max_paths: usize,
+}
+
+/// One name at one directory level of the index: a file entry or a run of entries below a
+/// subdirectory.
+enum Item<'e> {
+    File(&'e IndexEntry),
+    Dir(&'e [IndexEntry]),
+}
+
+impl IndexDiff<'_> {
+    fn push(&mut self, path: Vec<u8>, change: Change, old: Option<u32>, new: Option<u32>) -> Result<()> {
+        if self.out.len() >= self.max_paths {
+            return Err(Error::limit(format!(
+                "the staged change has more than {} paths (limit max_paths)",
+                self.max_paths
+            ))
+            .with_help("commit in smaller pieces or raise --max-paths"));
+        }
+        self.out.push(ChangedPath {
+            path: String::from_utf8_lossy(&path).into_owned(),
+            change,
+            old_mode: old,
+            new_mode: new,
+        });
+        Ok(())
+    }
+
+    fn tree_entries(&self, id: Oid) -> Result<Vec<(Vec<u8>, u32, Oid)>> {
+        let t = self.g.find_tree(id).map_err(|e| {
+            Error::incomplete(format!("cannot read tree {id}: {}", e.message()))
+                .with_help("run `git fsck`; the repository is missing objects")
+        })?;
+        Ok(t.iter()
+            .map(|e| (e.name_bytes().to_vec(), canon_mode(e.filemode() as u32), e.id()))
+            .collect())
+    }
+
+    /// Compares the tree `tree` (at `prefix`, which ends in `/` unless it is the root) with
+    /// the index entries below `prefix`.
+    fn dir(&mut self, prefix: &[u8], tree: Option<Oid>, entries: &[IndexEntry]) -> Result<()> {
+        let key = prefix.strip_suffix(b"/").unwrap_or(prefix);
+        if let Some(t) = tree
+            && self.cache.get(key) == Some(&t)
+        {
+            return Ok(());
+        }
+        // The index side, grouped by the next path component.
+        let mut items: Vec<(&[u8], Item<'_>)> = Vec::new();
+        let mut i = 0;
+        while let Some(e) = entries.get(i) {
+            let rest = e.path.get(prefix.len()..).unwrap_or_default();
+            match rest.iter().position(|&b| b == b'/') {
+                None => {
+                    items.push((rest, Item::File(e)));
+                    i += 1;
+                }
+                Some(s) => {
+                    let name = rest.get(..s).unwrap_or_default();
+                    let start = i;
+                    while entries.get(i).is_some_and(|x| {
+                        x.path.get(prefix.len()..).is_some_and(|r| {
+                            r.len() > s && r.get(..s) == Some(name) && r.get(s) == Some(&b'/')
+                        })
+                    }) {
+                        i += 1;
+                    }
+                    items.push((name, Item::Dir(entries.get(start..i).unwrap_or_default())));
+                }
+            }
+        }
+        let mut tree_side: HashMap<(Vec<u8>, bool), (u32, Oid)> = HashMap::new();
+        if let Some(t) = tree {
+            for (name, mode, id) in self.tree_entries(t)? {
+                let is_dir = mode == 0o040000;
+                tree_side.insert((name, is_dir), (mode, id));
+            }
+        }
+        for (name, item) in items {
+            let mut path = prefix.to_vec();
+            path.extend_from_slice(name);
+            match item {
+                Item::Dir(sub) => {
+                    let old = tree_side.remove(&(name.to_vec(), true)).map(|(_, id)| id);
+                    path.push(b'/');
+                    self.dir(&path, old, sub)?;
+                }
+                Item::File(e) => {
+                    let new_mode = canon_mode(e.mode);
+                    match tree_side.remove(&(name.to_vec(), false)) {
+                        None => self.push(path, Change::Added, None, Some(new_mode))?,
+                        Some((old_mode, old_id)) => {
+                            let change = if old_mode & 0o170000 != new_mode & 0o170000 {
+                                Change::TypeChanged
+                            } else if old_id != e.oid {
+                                Change::Modified
+                            } else if old_mode != new_mode {
+                                Change::ModeChanged
+                            } else {
+                                continue;
+                            };
+                            self.push(path, change, Some(old_mode), Some(new_mode))?;
+                        }
+                    }
+                }
+            }
+        }
+        // What only the tree has was deleted.
+        let mut gone: Vec<_> = tree_side.into_iter().collect();
+        gone.sort();
+        for ((name, is_dir), (mode, id)) in gone {
+            let mut path = prefix.to_vec();
+            path.extend_from_slice(&name);
+            if is_dir {
+                path.push(b'/');
+                self.dir(&path, Some(id), &[])?;
+            } else {
+                self.push(path, Change::Deleted, Some(mode), None)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -442,5 +753,119 @@ mod tests {
             ";"
         );
         assert_eq!(auto_comment(b"Subject\n"), "#");
+    }
+
+    /// Runs git in `dir` with an isolated environment.
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .current_dir(dir)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "A")
+            .env("GIT_AUTHOR_EMAIL", "a@x")
+            .env("GIT_COMMITTER_NAME", "A")
+            .env("GIT_COMMITTER_EMAIL", "a@x")
+            .env("GIT_AUTHOR_DATE", "@1704067200 +0000")
+            .env("GIT_COMMITTER_DATE", "@1704067200 +0000")
+            .args(args)
+            .output()
+            .expect("git");
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The fast reader, libgit2 and `git diff --cached` agree on the staged paths.
+    fn agree(dir: &Path, what: &str) {
+        let repo = crate::facts::git::open(dir).expect("open");
+        let g = repo.raw();
+        let tree = g.head().ok().and_then(|h| h.peel_to_tree().ok());
+        let bytes = std::fs::read(dir.join(".git/index")).unwrap_or_default();
+        let idx = read_index(&bytes).expect("readable index");
+        let fast = fast_staged_paths(g, tree.as_ref().map(git2::Tree::id), &idx, 1000).expect("fast");
+        let index = g.index().expect("index");
+        let slow = staged_paths(g, tree.as_ref(), &index, 1000).expect("slow");
+        assert_eq!(fast, slow, "{what}: fast vs libgit2");
+        let base = if tree.is_some() { "HEAD" } else { crate::facts::treediff::EMPTY_TREE };
+        let oracle = git(dir, &["diff", "--cached", "--no-renames", "--name-status", "-z", base]);
+        let mut want: Vec<(String, String)> = Vec::new();
+        let mut it = oracle.split('\0').filter(|s| !s.is_empty());
+        while let (Some(st), Some(p)) = (it.next(), it.next()) {
+            want.push((p.to_string(), st.to_string()));
+        }
+        want.sort();
+        let got: Vec<(String, String)> = fast
+            .iter()
+            .map(|c| {
+                let st = match c.change {
+                    Change::Added => "A",
+                    Change::Deleted => "D",
+                    Change::TypeChanged => "T",
+                    _ => "M",
+                };
+                (c.path.clone(), st.to_string())
+            })
+            .collect();
+        assert_eq!(got, want, "{what}: fast vs git diff --cached");
+    }
+
+    #[test]
+    fn staged_paths_match_git() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let d = tmp.path();
+        git(d, &["init", "-q", "-b", "main"]);
+        let w = |p: &str, c: &str| {
+            let p = d.join(p);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, c).expect("write");
+        };
+        w("a.txt", "a");
+        w("dir/x.rs", "x");
+        w("dir/sub/y.rs", "y");
+        w("dir-z", "z");
+        w("gone/one", "1");
+        w("gone/two/three", "3");
+        w("f2d", "file");
+        git(d, &["add", "-A"]);
+        agree(d, "first commit (empty tree)");
+        git(d, &["commit", "-q", "-m", "one"]);
+        agree(d, "nothing staged");
+        for v in ["2", "4"] {
+            git(d, &["update-index", "--index-version", v]);
+            w("dir/sub/y.rs", "y2");
+            w("dir/new/deep/n.rs", "n");
+            w("b.txt", "b");
+            git(d, &["add", "-A"]);
+            agree(d, &format!("edits, index v{v}"));
+        }
+        git(d, &["rm", "-r", "-q", "gone"]);
+        git(d, &["update-index", "--chmod=+x", "a.txt"]);
+        git(d, &["rm", "-q", "f2d"]);
+        w("f2d/inner", "now a dir");
+        git(d, &["add", "-A"]);
+        agree(d, "deletions, mode change, file to directory");
+        git(d, &["commit", "-q", "-m", "two"]);
+        std::fs::remove_dir_all(d.join("dir/sub")).expect("rm");
+        w("dir/sub", "now a file");
+        #[cfg(unix)]
+        {
+            std::fs::remove_file(d.join("b.txt")).expect("rm");
+            std::os::unix::fs::symlink("a.txt", d.join("b.txt")).expect("symlink");
+        }
+        git(d, &["add", "-A"]);
+        agree(d, "directory to file, file to symlink");
+        // Intent-to-add entries are not part of the commit.
+        git(d, &["commit", "-q", "-m", "three"]);
+        w("later.txt", "l");
+        git(d, &["add", "-N", "later.txt"]);
+        let repo = crate::facts::git::open(d).expect("open");
+        let idx = read_index(&std::fs::read(d.join(".git/index")).expect("index")).expect("parsed");
+        let tree = repo.raw().head().and_then(|h| h.peel_to_tree()).expect("tree").id();
+        assert!(fast_staged_paths(repo.raw(), Some(tree), &idx, 10).expect("diff").is_empty());
+        // Malformed or unmerged indexes are left to libgit2.
+        assert!(read_index(b"DIRC\0\0\0\x09").is_none());
+        assert!(read_index(b"nope").is_none());
     }
 }
