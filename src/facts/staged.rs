@@ -583,7 +583,13 @@ enum Item<'e> {
 }
 
 impl IndexDiff<'_> {
-    fn push(&mut self, path: Vec<u8>, change: Change, old: Option<u32>, new: Option<u32>) -> Result<()> {
+    fn push(
+        &mut self,
+        path: Vec<u8>,
+        change: Change,
+        old: Option<u32>,
+        new: Option<u32>,
+    ) -> Result<()> {
         if self.out.len() >= self.max_paths {
             return Err(Error::limit(format!(
                 "the staged change has more than {} paths (limit max_paths)",
@@ -606,7 +612,13 @@ impl IndexDiff<'_> {
                 .with_help("run `git fsck`; the repository is missing objects")
         })?;
         Ok(t.iter()
-            .map(|e| (e.name_bytes().to_vec(), canon_mode(e.filemode() as u32), e.id()))
+            .map(|e| {
+                (
+                    e.name_bytes().to_vec(),
+                    canon_mode(e.filemode() as u32),
+                    e.id(),
+                )
+            })
             .collect())
     }
 
@@ -773,7 +785,11 @@ mod tests {
             .args(args)
             .output()
             .expect("git");
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -784,12 +800,27 @@ mod tests {
         let tree = g.head().ok().and_then(|h| h.peel_to_tree().ok());
         let bytes = std::fs::read(dir.join(".git/index")).unwrap_or_default();
         let idx = read_index(&bytes).expect("readable index");
-        let fast = fast_staged_paths(g, tree.as_ref().map(git2::Tree::id), &idx, 1000).expect("fast");
+        let fast =
+            fast_staged_paths(g, tree.as_ref().map(git2::Tree::id), &idx, 1000).expect("fast");
         let index = g.index().expect("index");
         let slow = staged_paths(g, tree.as_ref(), &index, 1000).expect("slow");
         assert_eq!(fast, slow, "{what}: fast vs libgit2");
-        let base = if tree.is_some() { "HEAD" } else { crate::facts::treediff::EMPTY_TREE };
-        let oracle = git(dir, &["diff", "--cached", "--no-renames", "--name-status", "-z", base]);
+        let base = if tree.is_some() {
+            "HEAD"
+        } else {
+            crate::facts::treediff::EMPTY_TREE
+        };
+        let oracle = git(
+            dir,
+            &[
+                "diff",
+                "--cached",
+                "--no-renames",
+                "--name-status",
+                "-z",
+                base,
+            ],
+        );
         let mut want: Vec<(String, String)> = Vec::new();
         let mut it = oracle.split('\0').filter(|s| !s.is_empty());
         while let (Some(st), Some(p)) = (it.next(), it.next()) {
@@ -862,8 +893,17 @@ mod tests {
         git(d, &["add", "-N", "later.txt"]);
         let repo = crate::facts::git::open(d).expect("open");
         let idx = read_index(&std::fs::read(d.join(".git/index")).expect("index")).expect("parsed");
-        let tree = repo.raw().head().and_then(|h| h.peel_to_tree()).expect("tree").id();
-        assert!(fast_staged_paths(repo.raw(), Some(tree), &idx, 10).expect("diff").is_empty());
+        let tree = repo
+            .raw()
+            .head()
+            .and_then(|h| h.peel_to_tree())
+            .expect("tree")
+            .id();
+        assert!(
+            fast_staged_paths(repo.raw(), Some(tree), &idx, 10)
+                .expect("diff")
+                .is_empty()
+        );
         // Malformed or unmerged indexes are left to libgit2.
         assert!(read_index(b"DIRC\0\0\0\x09").is_none());
         assert!(read_index(b"nope").is_none());
