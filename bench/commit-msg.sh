@@ -52,7 +52,10 @@ if [ ! -f "$repo/.bench-ready" ]; then
   )
   touch "$repo/.bench-ready"
 fi
-echo "files in HEAD: $(git -C "$repo" ls-files | wc -l); staged: $(git -C "$repo" diff --cached --name-only | wc -l)"
+# gitlint reads the identity from the repository configuration.
+git -C "$repo" config user.name "Ada Author"
+git -C "$repo" config user.email ada@example.com
+echo "files in HEAD: $(git -C "$repo" ls-tree -r HEAD --name-only | wc -l); staged: $(git -C "$repo" diff --cached --name-only | wc -l)"
 
 msg="$out/COMMIT_EDITMSG"
 cat > "$msg" <<'MSG'

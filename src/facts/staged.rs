@@ -25,6 +25,7 @@
 //! - `git commit --cleanup=<mode>` on the command line is not visible to hooks; the
 //!   configuration is what the hook follows.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -356,7 +357,7 @@ fn merge_heads(repo: &Repo) -> Result<Vec<Oid>> {
 fn fast_staged_paths(
     g: &git2::Repository,
     tree: Option<Oid>,
-    idx: &IndexFile,
+    idx: &IndexFile<'_>,
     max_paths: usize,
 ) -> Result<Vec<ChangedPath>> {
     let mut d = IndexDiff {
@@ -430,16 +431,16 @@ fn staged_paths(
 }
 
 /// One stage-0 index entry.
-struct IndexEntry {
-    path: Vec<u8>,
+struct IndexEntry<'a> {
+    path: Cow<'a, [u8]>,
     mode: u32,
     oid: Oid,
 }
 
 /// The parts of the index file the staged diff needs: entries (sorted by path) and the
 /// valid cache-tree directories (path without trailing slash → tree id).
-struct IndexFile {
-    entries: Vec<IndexEntry>,
+struct IndexFile<'a> {
+    entries: Vec<IndexEntry<'a>>,
     cache: HashMap<Vec<u8>, Oid>,
 }
 
@@ -447,7 +448,7 @@ struct IndexFile {
 /// handle (unmerged entries, split or sparse index, unknown required extensions, a
 /// malformed file): the caller then uses libgit2's diff. Like git outside `fsck`, the
 /// trailing checksum is not verified.
-fn read_index(data: &[u8]) -> Option<IndexFile> {
+fn read_index(data: &[u8]) -> Option<IndexFile<'_>> {
     let be32 = |at: usize| -> Option<u32> {
         data.get(at..at + 4)
             .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
@@ -462,7 +463,7 @@ fn read_index(data: &[u8]) -> Option<IndexFile> {
     let count = be32(8)? as usize;
     let mut at = 12usize;
     let mut entries = Vec::with_capacity(count.min(1 << 20));
-    let mut prev: Vec<u8> = Vec::new();
+    let mut prev_owned: Vec<u8> = Vec::new();
     for _ in 0..count {
         let start = at;
         let mode = be32(start + 24)?;
@@ -494,19 +495,18 @@ fn read_index(data: &[u8]) -> Option<IndexFile> {
                 strip = strip.checked_add(1)?.checked_mul(128)? + usize::from(c & 127);
             }
             let nul = data.get(p..)?.iter().position(|&b| b == 0)?;
-            let keep = prev.len().checked_sub(strip)?;
-            let mut path = prev.get(..keep)?.to_vec();
-            path.extend_from_slice(data.get(p..p + nul)?);
+            let keep = prev_owned.len().checked_sub(strip)?;
+            prev_owned.truncate(keep);
+            prev_owned.extend_from_slice(data.get(p..p + nul)?);
             at = p + nul + 1;
-            path
+            Cow::Owned(prev_owned.clone())
         } else {
             let nul = data.get(path_at..)?.iter().position(|&b| b == 0)?;
-            let path = data.get(path_at..path_at + nul)?.to_vec();
+            let path = data.get(path_at..path_at + nul)?;
             // Entries are padded with 1–8 NULs to a multiple of 8 bytes.
             at = start + ((path_at - start + nul + 8) & !7);
-            path
+            Cow::Borrowed(path)
         };
-        prev.clone_from(&path);
         if !intent_to_add {
             entries.push(IndexEntry { path, mode, oid });
         }
@@ -578,8 +578,8 @@ struct IndexDiff<'r> {
 /// One name at one directory level of the index: a file entry or a run of entries below a
 /// subdirectory.
 enum Item<'e> {
-    File(&'e IndexEntry),
-    Dir(&'e [IndexEntry]),
+    File(&'e IndexEntry<'e>),
+    Dir(&'e [IndexEntry<'e>]),
 }
 
 impl IndexDiff<'_> {
@@ -624,7 +624,7 @@ impl IndexDiff<'_> {
 
     /// Compares the tree `tree` (at `prefix`, which ends in `/` unless it is the root) with
     /// the index entries below `prefix`.
-    fn dir(&mut self, prefix: &[u8], tree: Option<Oid>, entries: &[IndexEntry]) -> Result<()> {
+    fn dir(&mut self, prefix: &[u8], tree: Option<Oid>, entries: &[IndexEntry<'_>]) -> Result<()> {
         let key = prefix.strip_suffix(b"/").unwrap_or(prefix);
         if let Some(t) = tree
             && self.cache.get(key) == Some(&t)
@@ -892,7 +892,8 @@ mod tests {
         w("later.txt", "l");
         git(d, &["add", "-N", "later.txt"]);
         let repo = crate::facts::git::open(d).expect("open");
-        let idx = read_index(&std::fs::read(d.join(".git/index")).expect("index")).expect("parsed");
+        let bytes = std::fs::read(d.join(".git/index")).expect("index");
+        let idx = read_index(&bytes).expect("parsed");
         let tree = repo
             .raw()
             .head()
