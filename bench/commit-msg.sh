@@ -103,7 +103,7 @@ done
 
 median_ms() { # command -> median wall time in ms
   if command -v hyperfine >/dev/null; then
-    hyperfine --style none --warmup 3 --runs "$runs" -i --export-json "$out/hf.json" "$1" >/dev/null 2>&1
+    hyperfine -N --style none --warmup 3 --runs "$runs" -i --export-json "$out/hf.json" "$1" >/dev/null 2>&1
     python3 -c "import json;print('%.2f'%(json.load(open('$out/hf.json'))['results'][0]['median']*1000))"
   else
     local ts=()
