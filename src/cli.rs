@@ -42,6 +42,8 @@ pub enum Command {
     /// waivers over a range (exit 0 whatever the verdict; 2 when it cannot decide).
     /// `audit verify LOG` checks an evidence log's hash chain.
     Audit(AuditArgs),
+    /// Git hooks: commit-msg, pre-push, pre-receive, and their installer.
+    Hook(HookArgs),
 }
 
 /// Which commits.
@@ -284,6 +286,78 @@ pub enum PolicyCommand {
         #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
         format: ExplainFormat,
     },
+}
+
+/// `countersign hook`.
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    /// Which hook.
+    #[command(subcommand)]
+    pub hook: HookCommand,
+}
+
+/// The hooks.
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Check the message of the commit being made (git's commit-msg hook).
+    CommitMsg(CommitMsgArgs),
+    /// Check every commit a push would send (git's pre-push hook; stdin from git).
+    PrePush(PrePushArgs),
+    /// Server side: check every commit a push brings in (git's pre-receive hook; stdin from
+    /// git). The policy is read from the old tip of each ref, never from the push.
+    PreReceive(PreReceiveArgs),
+    /// Install the commit-msg and pre-push hooks (chaining any hook already there).
+    Install(InstallArgs),
+    /// Remove countersign's hooks and restore what was there before, byte for byte.
+    Uninstall,
+}
+
+/// `countersign hook commit-msg`.
+#[derive(Debug, Args)]
+pub struct CommitMsgArgs {
+    /// The file holding the proposed message (git passes `.git/COMMIT_EDITMSG`).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Policy file (default: discovered in the repository, else the embedded default).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Limits.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// `countersign hook pre-push`.
+#[derive(Debug, Args)]
+pub struct PrePushArgs {
+    /// The remote's name (or URL when pushing to a URL). Without it, the range comes from
+    /// pre-commit's `PRE_COMMIT_FROM_REF`/`PRE_COMMIT_TO_REF` environment.
+    #[arg(value_name = "REMOTE")]
+    pub remote: Option<String>,
+    /// The remote's URL.
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
+    /// Policy file (default: discovered in the repository, else the embedded default).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Limits.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// `countersign hook pre-receive`.
+#[derive(Debug, Args)]
+pub struct PreReceiveArgs {
+    /// Limits.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// `countersign hook install`.
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Install even when a hook manager (husky, lefthook, pre-commit) owns the hooks.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod check;
 pub mod ci;
 pub mod explain;
 pub mod facts;
+pub mod hook;
 pub mod init;
 pub mod policy;
 
@@ -38,6 +39,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Init(args) => init::run(&cwd, &args),
         Command::Policy(args) => policy::run(&cwd, &args),
         Command::Audit(args) => audit::run(&cwd, &args),
+        Command::Hook(args) => hook::run(&cwd, &args),
     }
 }
 

@@ -1,0 +1,210 @@
+//! `countersign hook pre-push REMOTE URL`: every ref being pushed, every commit it would
+//! send.
+//!
+//! Per stdin line: deletions are skipped; a fast-forward update checks `remote..local`; a new
+//! branch, a force push, or a remote object this clone does not have checks the commits of
+//! `local` that are on no `refs/remotes/<REMOTE>/*` ref (pushing to a URL or to a remote that
+//! has never been fetched: every commit reachable from `local`, minus the policy baseline).
+
+use std::path::Path;
+
+use git2::Oid;
+
+use crate::cli::PrePushArgs;
+use crate::commands::hook::{Out, commit_findings, mode_name, read_stdin, report_blocks};
+use crate::commands::{limits, load_policy, note};
+use crate::evaluate::{self, Context};
+use crate::facts::git::{self, Repo};
+use crate::facts::pushinput::{self, PushLine, existing_oid, peel_commit, walk_new};
+use crate::facts::{RangeInfo, staged::ZERO_ID};
+use crate::policy::{Date, HookMode, Policy};
+use crate::{Error, Result};
+
+/// Runs the pre-push hook: 0 lets the push go, 1 stops it.
+pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
+    let lim = limits(&args.limits);
+    let repo = git::open(cwd)?;
+    let lines = match &args.remote {
+        Some(_) => pushinput::parse_pre_push(&read_stdin(pushinput::MAX_INPUT_BYTES)?)?,
+        None => from_pre_commit_env(&repo)?,
+    };
+    let remote = args
+        .remote
+        .clone()
+        .or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok())
+        .unwrap_or_default();
+    let policy = load_policy(repo.workdir(), args.policy.as_deref())?;
+    let baseline = baseline(&repo, &policy)?;
+    let remote_tips = remote_tips(&repo, &remote)?;
+    let mode = policy.hooks.pre_push;
+    let mut out = Out::new("");
+    let mut blocked = false;
+    let mut checked = 0usize;
+    for line in &lines {
+        if line.is_delete() {
+            continue;
+        }
+        let local = existing_oid(&repo, &line.local_oid, "the pushed object")?;
+        let Some(local) = peel_commit(&repo, local)? else {
+            continue;
+        };
+        let remote_known = Oid::from_str(&line.remote_oid)
+            .ok()
+            .filter(|_| !line.is_new())
+            .filter(|o| repo.raw().odb().is_ok_and(|db| db.exists(*o)))
+            .filter(|o| *o == local || repo.raw().graph_descendant_of(local, *o).unwrap_or(false));
+        let (hide, how) = match remote_known {
+            Some(r) => (vec![r], format!("{}..{}", short(&r), short(&local))),
+            None => (
+                remote_tips.clone(),
+                if remote_tips.is_empty() {
+                    format!(
+                        "{} (every reachable commit: `{remote}` has no remote-tracking refs here)",
+                        short(&local)
+                    )
+                } else {
+                    format!(
+                        "{} --not refs/remotes/{remote}/* ({})",
+                        short(&local),
+                        if line.is_new() {
+                            "new branch"
+                        } else {
+                            "force push"
+                        }
+                    )
+                },
+            ),
+        };
+        let commits = walk_new(&repo, local, &hide, baseline, lim.max_commits)?;
+        checked += commits.len();
+        let branch = short_ref(&line.remote_ref);
+        let head = local.to_string();
+        let ctx = Context {
+            policy: &policy,
+            pr: None,
+            branch: Some(branch),
+            today: Date::today(),
+            head: Some(&head),
+            explain: false,
+            whole_history: false,
+        };
+        let results = git::scan(&repo, &commits, &lim, |c| {
+            evaluate::evaluate_commit(&ctx, &c)
+        })?;
+        let reports = results.into_iter().collect::<Result<Vec<_>>>()?;
+        let report = evaluate::finish(
+            &ctx,
+            RangeInfo {
+                description: how.clone(),
+                base: None,
+                head: Some(head.clone()),
+                branch: Some(branch.to_string()),
+            },
+            reports,
+        );
+        let ref_blocks = report_blocks(&report, mode);
+        blocked |= ref_blocks;
+        let mut any = false;
+        for c in &report.commits {
+            let header = format!("{} {}", short_str(&c.id), c.subject);
+            if !any && c.findings.iter().any(|f| f.waived_by.is_none()) {
+                out.line(format!(
+                    "countersign pre-push: {} → {} ({} commit(s): {how})",
+                    line.local_ref,
+                    line.remote_ref,
+                    report.commits.len()
+                ));
+            }
+            any |= commit_findings(&mut out, c, mode, Some(&header), true);
+        }
+    }
+    if blocked {
+        out.line(format!(
+            "countersign pre-push: push stopped (hooks.pre-push: {}); fix the commits above, or check with `countersign check`",
+            mode_name(mode)
+        ));
+    } else if !out.is_empty() && mode == HookMode::Warn {
+        out.line("countersign pre-push: reported only (hooks.pre-push: warn); CI will enforce it");
+    }
+    out.flush();
+    if checked > 0 && !blocked {
+        note(&format!("pre-push: {checked} commit(s) pass"));
+    }
+    Ok(u8::from(blocked))
+}
+
+/// The policy's baseline as a commit (unknown: an error, as in `check`).
+pub fn baseline(repo: &Repo, policy: &Policy) -> Result<Option<Oid>> {
+    let Some(b) = policy.baseline.as_deref() else {
+        return Ok(None);
+    };
+    repo.raw()
+        .revparse_single(b)
+        .and_then(|o| o.peel_to_commit())
+        .map(|c| Some(c.id()))
+        .map_err(|e| {
+            Error::repo(format!("the policy's baseline `{b}`: {}", e.message())).with_help(format!(
+                "fix `baseline: {b}` in the policy, or fetch it (`git fetch --tags`)"
+            ))
+        })
+}
+
+/// The commits at the tips of `refs/remotes/<remote>/*`.
+fn remote_tips(repo: &Repo, remote: &str) -> Result<Vec<Oid>> {
+    if remote.is_empty() {
+        return Ok(Vec::new());
+    }
+    let prefix = format!("refs/remotes/{remote}/");
+    let mut out = Vec::new();
+    for r in repo.raw().references()? {
+        let r = r?;
+        if !r.name_bytes().starts_with(prefix.as_bytes()) || r.symbolic_target_bytes().is_some() {
+            continue;
+        }
+        if let Some(oid) = r.target()
+            && let Some(c) = peel_commit(repo, oid)?
+        {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+/// pre-commit's pre-push stage passes no stdin: it sets `PRE_COMMIT_FROM_REF` and
+/// `PRE_COMMIT_TO_REF` for the first pushed ref only (see the README).
+fn from_pre_commit_env(repo: &Repo) -> Result<Vec<PushLine>> {
+    let to = std::env::var("PRE_COMMIT_TO_REF").map_err(|_| {
+        Error::usage("hook pre-push needs REMOTE and URL (git passes them) and git's lines on stdin")
+            .with_help("install it with `countersign hook install`, or call it from a hook as `countersign hook pre-push \"$@\"`")
+    })?;
+    let rev = |r: &str| -> Result<String> {
+        repo.raw()
+            .revparse_single(r)
+            .map(|o| o.id().to_string())
+            .map_err(|e| Error::input(format!("pre-commit ref `{r}`: {}", e.message())))
+    };
+    let from = match std::env::var("PRE_COMMIT_FROM_REF") {
+        Ok(f) if !f.is_empty() => rev(&f)?,
+        _ => ZERO_ID.to_string(),
+    };
+    let remote_ref = std::env::var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_else(|_| "HEAD".into());
+    Ok(vec![PushLine {
+        local_ref: to.clone(),
+        local_oid: rev(&to)?,
+        remote_ref,
+        remote_oid: from,
+    }])
+}
+
+/// `refs/heads/x` → `x` (other refs unchanged).
+pub fn short_ref(r: &str) -> &str {
+    r.strip_prefix("refs/heads/").unwrap_or(r)
+}
+
+fn short(o: &Oid) -> String {
+    short_str(&o.to_string())
+}
+
+fn short_str(s: &str) -> String {
+    s.chars().take(10).collect()
+}
