@@ -11,7 +11,10 @@ fn main() -> ExitCode {
         eprintln!("countersign: internal error: {info}");
         eprintln!("countersign: could not decide (exit 2); please report this as a bug");
     }));
-    match std::panic::catch_unwind(|| countersign::commands::run(cli)) {
+    match std::panic::catch_unwind(|| {
+        fault_injection();
+        countersign::commands::run(cli)
+    }) {
         Ok(Ok(code)) => ExitCode::from(code),
         Ok(Err(e)) => {
             eprintln!("error[{}]: {}", e.kind.as_str(), e.message);
@@ -21,5 +24,15 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(_) => ExitCode::from(2),
+    }
+}
+
+/// Debug builds only: `COUNTERSIGN_FAULT_INJECT=panic` panics inside the run, so the test
+/// suite can prove that a crash ends with exit 2 (threats.md AT-K02). Release builds have no
+/// such switch, and it can only make a run fail, never pass.
+fn fault_injection() {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("COUNTERSIGN_FAULT_INJECT").is_some_and(|v| v == "panic") {
+        panic!("fault injection (COUNTERSIGN_FAULT_INJECT=panic)");
     }
 }

@@ -43,6 +43,17 @@ pub struct Context<'a> {
 pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<CommitReport> {
     let policy = ctx.policy;
     let parsed = trailers::parse(&commit.message);
+    if let Some(Anomaly::TooManyTrailers { count, limit }) = parsed
+        .anomalies
+        .iter()
+        .find(|a| matches!(a, Anomaly::TooManyTrailers { .. }))
+    {
+        return Err(Error::limit(format!(
+            "commit {} has {count} trailers, more than {limit} (limit max_trailers)",
+            commit.id
+        ))
+        .with_help("such a trailer block cannot be checked; rewrite the commit message"));
+    }
     let markers = detect::detect(commit, &parsed, ctx.pr, ctx.branch, &policy.detect);
     let involvement = detect::involvement(&markers);
 
@@ -414,6 +425,11 @@ fn warnings(
             }
             Anomaly::LeadingBlankLine => (
                 "the message starts with a blank line; git reads no trailers from it".to_string(),
+                None,
+            ),
+            // Never reached: evaluate_commit stops with a limit error first.
+            Anomaly::TooManyTrailers { count, limit } => (
+                format!("the trailer block has {count} trailers, more than {limit}"),
                 None,
             ),
         };

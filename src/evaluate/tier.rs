@@ -1,6 +1,7 @@
 //! Tier selection: which rule and tier each changed path gets; the highest wins.
 
 use crate::evaluate::model::PathTier;
+use crate::facts::trailers::is_forbidden_char;
 use crate::policy::Policy;
 
 /// The classification of one path.
@@ -18,7 +19,31 @@ pub struct PathClass {
 
 /// Classifies one path: the highest tier of every matching rule, else the default tier;
 /// protected paths are at least the highest tier.
+///
+/// A path holding invisible characters (zero-width joiners, bidi controls, soft hyphens and
+/// other format or control characters — the code points git itself ignores on HFS+) is
+/// classified at least as the same path without them, so `src/au<U+200C>th/x.rs` is as risky
+/// as `src/auth/x.rs` (threats.md C4, AT-P05).
 pub fn classify(policy: &Policy, path: &str) -> PathClass {
+    let mut class = classify_exact(policy, path);
+    if path.chars().any(is_forbidden_char) {
+        let visible: String = path.chars().filter(|&c| !is_forbidden_char(c)).collect();
+        let alt = classify_exact(policy, &visible);
+        for r in &alt.matched {
+            if !class.matched.contains(r) {
+                class.matched.push(*r);
+            }
+        }
+        if alt.tier > class.tier {
+            class.tier = alt.tier;
+            class.rule = alt.rule;
+            class.protected = alt.protected;
+        }
+    }
+    class
+}
+
+fn classify_exact(policy: &Policy, path: &str) -> PathClass {
     let mut matched = Vec::new();
     let mut best: Option<(usize, usize)> = None; // (tier, rule)
     for (i, rule) in policy.rules.iter().enumerate() {

@@ -63,7 +63,19 @@ pub enum Anomaly {
     },
     /// The message starts with a blank line (git would still find trailers there; `git log` does not).
     LeadingBlankLine,
+    /// The trailer block holds more than [`MAX_TRAILERS`] trailers: none is read, and the
+    /// evaluator stops with a limit error (exit 2).
+    TooManyTrailers {
+        /// How many trailer lines the block has.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
 }
+
+/// The most trailers one commit may carry. A real trailer block has a handful; thousands are
+/// an attack on the reporters (and on people reading the report), so the run stops instead.
+pub const MAX_TRAILERS: usize = 1000;
 
 /// The result of parsing one message.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
@@ -92,6 +104,7 @@ impl ParsedMessage {
                     | Anomaly::CrLineEndings { .. }
                     | Anomaly::LeadingBlankLine
                     | Anomaly::NonTrailerInBlock { .. }
+                    | Anomaly::TooManyTrailers { .. }
             )
         })
     }
@@ -350,6 +363,17 @@ pub fn parse(msg: &[u8]) -> ParsedMessage {
     if any_other {
         out.anomalies
             .push(Anomaly::NonTrailerInBlock { span: block_span });
+        return out;
+    }
+    let count = kinds
+        .iter()
+        .filter(|k| matches!(k, Kind::Trailer(..)))
+        .count();
+    if count > MAX_TRAILERS {
+        out.anomalies.push(Anomaly::TooManyTrailers {
+            count,
+            limit: MAX_TRAILERS,
+        });
         return out;
     }
     out.block = Some(block_span);
