@@ -28,3 +28,6 @@ mod at_p;
 
 #[path = "adversarial/at_c.rs"]
 mod at_c;
+
+#[path = "adversarial/at_k.rs"]
+mod at_k;
