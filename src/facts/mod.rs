@@ -7,6 +7,7 @@
 pub mod git;
 pub mod identity;
 pub mod nearmiss;
+pub mod receive;
 pub mod trailers;
 pub mod treediff;
 
