@@ -62,8 +62,20 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
     let mut decisive: Option<(usize, tier::PathClass, &str)> = None;
     let mut forbidden_paths: Vec<&str> = Vec::new();
     let mut path_tiers = Vec::new();
+    let mut touched: Vec<usize> = Vec::new();
     for p in &commit.paths {
         let class = tier::classify(policy, &p.path);
+        // Every tier that applies to the path: the one it got and those of all its rules.
+        for t in std::iter::once(class.tier).chain(
+            class
+                .matched
+                .iter()
+                .filter_map(|&r| policy.rules.get(r).map(|r| r.tier)),
+        ) {
+            if !touched.contains(&t) {
+                touched.push(t);
+            }
+        }
         for &r in &class.matched {
             if !rule_hits.contains(&r) {
                 rule_hits.push(r);
@@ -112,8 +124,13 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
     warnings(ctx, commit, &parsed, &mut report);
 
     if let Some((tier_idx, class, path)) = decisive
-        && let Some(tier) = policy.tiers.get(tier_idx)
+        && let Some(highest) = policy.tiers.get(tier_idx)
     {
+        // Requirements combine every tier the commit touches, so adding a path of a higher
+        // tier with weaker requirements (e.g. `ai: forbidden` without reviewers) never drops
+        // the requirements of the others (regression b001).
+        let combined = tier::combine(policy, highest, &touched);
+        let tier = &combined;
         report.tier = Some(tier.name.clone());
         report.decisive_path = Some(tier::describe(policy, path, &class));
         let (policy_span, policy_label) = match class.rule.and_then(|r| policy.rules.get(r)) {

@@ -2,7 +2,7 @@
 
 use crate::evaluate::model::PathTier;
 use crate::facts::trailers::is_forbidden_char;
-use crate::policy::Policy;
+use crate::policy::{AppliesTo, Policy, Tier};
 
 /// The classification of one path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,4 +92,27 @@ pub fn describe(policy: &Policy, path: &str, class: &PathClass) -> PathTier {
             .filter_map(|&i| policy.rules.get(i).map(|r| r.name.clone()))
             .collect(),
     }
+}
+
+/// The requirements of a commit that touches the tiers `touched` (indices), named after the
+/// highest one: the most reviewers, a change record or declaration if any tier asks for one,
+/// `applies_to: all` if any tier has it, `ai: forbidden` only from the highest tier (the
+/// forbidden paths are found per path). Reviewer teams come from the highest tier, else from
+/// the highest touched tier that names teams.
+pub fn combine(policy: &Policy, highest: &Tier, touched: &[usize]) -> Tier {
+    let mut t = highest.clone();
+    let mut order: Vec<usize> = touched.to_vec();
+    order.sort_unstable_by(|a, b| b.cmp(a));
+    for other in order.iter().filter_map(|&i| policy.tiers.get(i)) {
+        t.reviewers = t.reviewers.max(other.reviewers);
+        t.change_record |= other.change_record;
+        t.declaration |= other.declaration;
+        if other.applies_to == AppliesTo::All {
+            t.applies_to = AppliesTo::All;
+        }
+        if t.reviewers_from.is_empty() && !other.reviewers_from.is_empty() {
+            t.reviewers_from = other.reviewers_from.clone();
+        }
+    }
+    t
 }
