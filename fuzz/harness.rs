@@ -5,10 +5,10 @@
 //! properties that must hold for every input; a violated property or a panic is a finding.
 #![allow(dead_code)]
 
+use countersign::facts::PullRequest;
 use countersign::facts::identity::{normalize_email, parse_identity};
 use countersign::facts::receive::parse_receive_line;
 use countersign::facts::trailers::{self, MAX_TRAILERS, is_forbidden_char};
-use countersign::facts::PullRequest;
 use countersign::policy::Origin;
 use countersign::policy::load;
 
@@ -42,14 +42,19 @@ pub fn fuzz_trailers(data: &[u8]) {
     assert_eq!(p, trailers::parse(data), "parse is not deterministic");
     assert!(p.trailers.len() <= MAX_TRAILERS);
     if let Some(b) = &p.block {
-        assert!(b.start <= b.end && b.end <= data.len(), "block span out of range");
+        assert!(
+            b.start <= b.end && b.end <= data.len(),
+            "block span out of range"
+        );
     }
     for t in &p.trailers {
         assert!(t.span.start <= t.span.end && t.span.end <= data.len());
         assert!(t.key_span.start <= t.key_span.end && t.key_span.end <= t.span.end);
         assert!(!t.key.is_empty());
         assert!(
-            t.key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'),
+            t.key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-'),
             "non-ASCII key {:?}",
             t.key
         );
@@ -67,7 +72,13 @@ pub fn fuzz_trailers(data: &[u8]) {
     if !data.contains(&b'\r') {
         let crlf: Vec<u8> = data
             .iter()
-            .flat_map(|&b| if b == b'\n' { vec![b'\r', b'\n'] } else { vec![b] })
+            .flat_map(|&b| {
+                if b == b'\n' {
+                    vec![b'\r', b'\n']
+                } else {
+                    vec![b]
+                }
+            })
             .collect();
         let q = trailers::parse(&crlf);
         let kv = |m: &trailers::ParsedMessage| -> Vec<(String, String)> {

@@ -21,7 +21,11 @@ fn replay(target: &str) {
     for p in entries {
         let data = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
         let outcome = std::panic::catch_unwind(|| harness::run(target, &data));
-        assert!(outcome.is_ok(), "seed {} fails target {target}", p.display());
+        assert!(
+            outcome.is_ok(),
+            "seed {} fails target {target}",
+            p.display()
+        );
     }
 }
 

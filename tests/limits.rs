@@ -25,7 +25,10 @@ fn run(r: &TestRepo, args: &[&str]) -> Output {
 fn assert_limit(out: &Output, name: &str) {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("error[limit]") || err.contains("error[policy]"), "{err}");
+    assert!(
+        err.contains("error[limit]") || err.contains("error[policy]"),
+        "{err}"
+    );
     assert!(err.contains(name), "expected `{name}` in {err}");
 }
 
@@ -61,7 +64,10 @@ fn paths_over_the_cap_are_exit_2_naming_max_paths() {
     let files: Vec<(String, String)> = (0..300)
         .map(|i| (format!("d/f{i:03}.txt"), format!("{i}\n")))
         .collect();
-    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     r.commit_files("Many files", &refs);
     let out = run(&r, &["check", "HEAD", "--max-paths", "299"]);
     assert_limit(&out, "max_paths");
@@ -78,14 +84,25 @@ fn trailers_over_the_cap_are_exit_2_naming_max_trailers() {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    r.commit_files(&format!("Many\n\nBody.\n\n{}\n", block(1001)), &[("b.txt", "b\n")]);
+    r.commit_files(
+        &format!("Many\n\nBody.\n\n{}\n", block(1001)),
+        &[("b.txt", "b\n")],
+    );
     let t = Instant::now();
     let out = run(&r, &["check", "HEAD"]);
     assert!(t.elapsed() < Duration::from_secs(20));
     assert_limit(&out, "max_trailers");
-    r.commit_files(&format!("Many\n\nBody.\n\n{}\n", block(1000)), &[("c.txt", "c\n")]);
+    r.commit_files(
+        &format!("Many\n\nBody.\n\n{}\n", block(1000)),
+        &[("c.txt", "c\n")],
+    );
     let out = run(&r, &["check", "HEAD"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -102,7 +119,8 @@ fn policy_over_one_mib_is_exit_2() {
 fn yaml_alias_expansion_is_bounded() {
     let r = repo();
     // A billion laughs: 10 levels of 10 aliases.
-    let mut bomb = String::from("version: 1\nl0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    let mut bomb =
+        String::from("version: 1\nl0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..10 {
         let refs = vec![format!("*l{}", i - 1); 10].join(", ");
         bomb.push_str(&format!("l{i}: &l{i} [{refs}]\n"));

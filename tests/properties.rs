@@ -158,8 +158,17 @@ const TRAILERS: &[&str] = &[
 
 fn message_strategy() -> impl Strategy<Value = String> {
     (
-        prop::sample::select(vec!["Fix", "Revert \"x\"", "fixup! y", "Reviewed-by: Bob Reviewer <bob@corp.example>"]),
-        prop::option::of(prop::sample::select(vec!["Body text.", "Co-authored-by: Claude <noreply@anthropic.com>", "---"])),
+        prop::sample::select(vec![
+            "Fix",
+            "Revert \"x\"",
+            "fixup! y",
+            "Reviewed-by: Bob Reviewer <bob@corp.example>",
+        ]),
+        prop::option::of(prop::sample::select(vec![
+            "Body text.",
+            "Co-authored-by: Claude <noreply@anthropic.com>",
+            "---",
+        ])),
         prop::collection::vec(prop::sample::select(TRAILERS.to_vec()), 0..5),
     )
         .prop_map(|(subject, body, trailers)| {
@@ -179,13 +188,16 @@ fn paths_strategy() -> impl Strategy<Value = Vec<&'static str>> {
 }
 
 fn approvers_strategy() -> impl Strategy<Value = Vec<&'static str>> {
-    prop::collection::vec(prop::sample::select(vec!["bob", "rita", "alice", "mallory"]), 0..3)
+    prop::collection::vec(
+        prop::sample::select(vec!["bob", "rita", "alice", "mallory"]),
+        0..3,
+    )
 }
 
 fn deny_char() -> impl Strategy<Value = char> {
     prop::sample::select(vec![
-        '\0', '\r', '\u{7}', '\u{1b}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{202E}',
-        '\u{202A}', '\u{2066}', '\u{FEFF}', '\u{00AD}', '\u{2060}',
+        '\0', '\r', '\u{7}', '\u{1b}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{202E}', '\u{202A}',
+        '\u{2066}', '\u{FEFF}', '\u{00AD}', '\u{2060}',
     ])
 }
 
@@ -350,7 +362,10 @@ fn parser_is_linear_in_input_size() {
             std::hint::black_box(trailers::parse(std::hint::black_box(&large)));
         });
         let bound = ts * 24 + Duration::from_millis(20);
-        assert!(tl <= bound, "{name}: {ts:?} for n, {tl:?} for 8n (bound {bound:?})");
+        assert!(
+            tl <= bound,
+            "{name}: {ts:?} for n, {tl:?} for 8n (bound {bound:?})"
+        );
     }
 }
 
@@ -371,15 +386,30 @@ fn git_config_never_changes_the_verdict() {
         &[("core.commentChar", ";")],
         &[("core.commentChar", "auto")],
         &[("trailer.separators", ":=%")],
-        &[("trailer.rv.key", "Reviewed-by"), ("trailer.Reviewed-by.key", "Rv")],
+        &[
+            ("trailer.rv.key", "Reviewed-by"),
+            ("trailer.Reviewed-by.key", "Rv"),
+        ],
         &[("core.quotePath", "false")],
         &[("core.quotePath", "true")],
         &[("i18n.logOutputEncoding", "ISO-8859-1")],
     ];
     for m in messages {
         let mut r = TestRepo::new();
-        r.commit_files("Initial", &[(".countersign.yml", &text), ("src/auth/caf\u{e9}.rs", "x\n")]);
-        r.commit_files(m, &[("src/auth/caf\u{e9}.rs", "y\n"), ("src/auth/login.rs", "z\n")]);
+        r.commit_files(
+            "Initial",
+            &[
+                (".countersign.yml", &text),
+                ("src/auth/caf\u{e9}.rs", "x\n"),
+            ],
+        );
+        r.commit_files(
+            m,
+            &[
+                ("src/auth/caf\u{e9}.rs", "y\n"),
+                ("src/auth/login.rs", "z\n"),
+            ],
+        );
         let verdict = |r: &TestRepo| {
             let out = r
                 .command(bin)
@@ -387,7 +417,12 @@ fn git_config_never_changes_the_verdict() {
                 .output()
                 .expect("run");
             let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-            (out.status.code(), v["verdict"].clone(), v["commits"][0]["findings"].clone(), v["commits"][0]["reviewers"].clone())
+            (
+                out.status.code(),
+                v["verdict"].clone(),
+                v["commits"][0]["findings"].clone(),
+                v["commits"][0]["reviewers"].clone(),
+            )
         };
         let plain = verdict(&r);
         assert!(plain.0 == Some(0) || plain.0 == Some(1), "{m}: {plain:?}");
@@ -395,7 +430,11 @@ fn git_config_never_changes_the_verdict() {
             for (k, v) in *cfg {
                 r.git(&["config", k, v]);
             }
-            assert_eq!(verdict(&r), plain, "{m}: config {cfg:?} changed the verdict");
+            assert_eq!(
+                verdict(&r),
+                plain,
+                "{m}: config {cfg:?} changed the verdict"
+            );
             for (k, _) in *cfg {
                 r.git(&["config", "--unset-all", k]);
             }

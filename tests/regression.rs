@@ -40,7 +40,9 @@ fn failing(p: &Policy, c: &CommitFacts) -> bool {
         head: None,
         explain: false,
     };
-    evaluate::evaluate_commit(&ctx, c).expect("evaluate").is_failing()
+    evaluate::evaluate_commit(&ctx, c)
+        .expect("evaluate")
+        .is_failing()
 }
 
 /// b001 — found by the `monotone` property test (tests/properties.rs).
@@ -71,11 +73,17 @@ rules:
     let m = "Change charge flow\n";
     assert!(failing(&p, &commit(m, &["src/payments/charge.rs"])));
     assert!(
-        failing(&p, &commit(m, &["src/payments/charge.rs", "src/crypto/aes.rs"])),
+        failing(
+            &p,
+            &commit(m, &["src/payments/charge.rs", "src/crypto/aes.rs"])
+        ),
         "adding a restricted path must not drop the `high` requirements"
     );
     // And via a protected path (the policy file is at least the highest tier).
-    assert!(failing(&p, &commit(m, &["src/payments/charge.rs", ".countersign.yml"])));
+    assert!(failing(
+        &p,
+        &commit(m, &["src/payments/charge.rs", ".countersign.yml"])
+    ));
     // And via a second rule that matches the same path with the higher, weaker tier.
     let q = policy(&format!(
         "{}  - {{ name: all, paths: [\"**\"], tier: restricted }}\n",
@@ -109,7 +117,10 @@ rules:
         "src/\u{202e}auth/x.rs",
         "src/auth/x.rs",
     ] {
-        assert!(failing(&p, &commit("Add x\n", &[path])), "{path:?} escaped the auth rule");
+        assert!(
+            failing(&p, &commit("Add x\n", &[path])),
+            "{path:?} escaped the auth rule"
+        );
     }
 }
 
@@ -130,5 +141,8 @@ tiers:
 default_tier: standard
 ",
     );
-    assert!(failing(&p, &commit("Point submodule elsewhere\n", &[".gitmodules"])));
+    assert!(failing(
+        &p,
+        &commit("Point submodule elsewhere\n", &[".gitmodules"])
+    ));
 }

@@ -141,7 +141,11 @@ fn at_c04_yaml_alias_bomb_is_indeterminate_quickly() {
     auth_change(&mut r, "Unreviewed\n");
     let t = Instant::now();
     let out = check_policy(&mut r, &bomb);
-    assert!(t.elapsed() < Duration::from_secs(10), "took {:?}", t.elapsed());
+    assert!(
+        t.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        t.elapsed()
+    );
     out.assert_indeterminate("policy");
 }
 
@@ -159,7 +163,11 @@ fn at_c05_pathological_regex_linear_and_regex_bomb_rejected() {
     let policy = POLICY.replace("'^CHG-[0-9]+$'", "'(a+)+$'");
     let t = Instant::now();
     let out = check_policy(&mut r, &policy);
-    assert!(t.elapsed() < Duration::from_secs(10), "took {:?}", t.elapsed());
+    assert!(
+        t.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        t.elapsed()
+    );
     // The classic ReDoS input `a…ab` does not match `(a+)+$`: the record is invalid, and the
     // regex crate says so in linear time.
     out.assert_deny("missing-change-record");
@@ -209,7 +217,14 @@ fn at_c07_skip_env_and_label_are_ignored() {
     std::fs::write(&prf, pr.to_string()).expect("pr");
     let out = run(
         &r,
-        &["check", "HEAD", "--format", "json", "--pr", &prf.to_string_lossy()],
+        &[
+            "check",
+            "HEAD",
+            "--format",
+            "json",
+            "--pr",
+            &prf.to_string_lossy(),
+        ],
         &[("COUNTERSIGN_SKIP", "1"), ("SKIP", "countersign")],
     );
     out.assert_deny("missing-reviewer");
@@ -234,7 +249,14 @@ fn at_x02_hostile_pr_title_and_branch_are_data() {
     for format in ["json", "human", "github", "markdown"] {
         let out = run(
             &r,
-            &["check", "HEAD", "--format", format, "--pr", &prf.to_string_lossy()],
+            &[
+                "check",
+                "HEAD",
+                "--format",
+                format,
+                "--pr",
+                &prf.to_string_lossy(),
+            ],
             &[],
         );
         assert_eq!(out.code, 0, "{format}: {}", out.stderr);

@@ -73,10 +73,20 @@ fn at_h03_hook_with_comments_and_scissors_equals_ci() {
         &[("COUNTERSIGN_FORMAT", "json")],
     );
     // git's default cleanup (strip) gives the final message.
-    r.git(&["commit", "-q", "--cleanup=scissors", "-F", &file.to_string_lossy()]);
+    r.git(&[
+        "commit",
+        "-q",
+        "--cleanup=scissors",
+        "-F",
+        &file.to_string_lossy(),
+    ]);
     let ci = run(&r, &["check", "HEAD", "--format", "json"], &[]);
     // Without platform data both need the same evidence: the trailer block is read the same.
-    assert_eq!(hook.code, ci.code, "hook:\n{}\nci:\n{}", hook.stderr, ci.stderr);
+    assert_eq!(
+        hook.code, ci.code,
+        "hook:\n{}\nci:\n{}",
+        hook.stderr, ci.stderr
+    );
 }
 
 #[test]

@@ -62,10 +62,15 @@ fn at_i03_initiator_co_author_approval_does_not_count() {
 #[test]
 fn at_i04_bot_approval_does_not_count() {
     let mut r = baseline();
-    let bot = "Reviewed-by: github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>";
+    let bot =
+        "Reviewed-by: github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>";
     auth_change(&mut r, &msg("Tighten login", &[bot, CHG]));
     let head = r.head();
-    let out = check_with(&mut r, "HEAD", Some(&[("github-actions[bot]", true, &head)]));
+    let out = check_with(
+        &mut r,
+        "HEAD",
+        Some(&[("github-actions[bot]", true, &head)]),
+    );
     out.assert_deny("missing-reviewer");
     assert_eq!(out.reasons(), ["not-human"]);
 }

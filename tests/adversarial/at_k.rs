@@ -13,7 +13,12 @@ pub fn run_measured(r: &TestRepo, args: &[&str]) -> (Run, Option<u64>) {
     }
     let rss_file = r.tmp.path().join("rss.txt");
     let mut cmd = r.command("/usr/bin/time");
-    cmd.arg("-o").arg(&rss_file).arg("-f").arg("%M").arg(BIN).args(args);
+    cmd.arg("-o")
+        .arg(&rss_file)
+        .arg("-f")
+        .arg("%M")
+        .arg(BIN)
+        .args(args);
     let out = cmd.output().expect("run countersign under time");
     let rss = std::fs::read_to_string(&rss_file)
         .ok()

@@ -31,7 +31,10 @@ fn at_m01_bot_author_without_trailers_is_ai_and_needs_review() {
 #[test]
 fn at_m02_no_markers_on_applies_to_all_path_denies() {
     let mut r = baseline();
-    auth_change(&mut r, "Tighten login\n\nWritten with the attribution switched off.\n");
+    auth_change(
+        &mut r,
+        "Tighten login\n\nWritten with the attribution switched off.\n",
+    );
     let out = check_approved(&mut r);
     out.assert_deny("missing-reviewer");
     out.assert_deny("missing-change-record");
@@ -44,7 +47,10 @@ fn at_m03_reworded_claude_name_is_matched_by_domain() {
     commit_as(
         &mut r,
         ALICE,
-        &msg("Add helper", &["Co-authored-by: C1aude <noreply@anthropic.com>"]),
+        &msg(
+            "Add helper",
+            &["Co-authored-by: C1aude <noreply@anthropic.com>"],
+        ),
         &[("src/util.rs", "fn u() {}\n")],
     );
     let out = check_approved(&mut r);

@@ -25,7 +25,10 @@ fn at_p01_rename_out_of_risky_dir_is_risky() {
 fn at_p02_rename_with_rewrite_is_risky() {
     let mut r = baseline();
     r.git(&["mv", "src/auth/login.rs", "src/login2.rs"]);
-    r.write("src/login2.rs", "completely different content\nline 2\nline 3\n");
+    r.write(
+        "src/login2.rs",
+        "completely different content\nline 2\nline 3\n",
+    );
     r.git(&["add", "-A"]);
     r.git(&["commit", "-q", "-m", "Rewrite login"]);
     assert_risky(&mut r);
@@ -71,10 +74,16 @@ fn at_p06_new_symlink_in_risky_dir_is_risky() {
 #[test]
 fn at_p07_gitlink_bump_under_risky_dir_is_risky() {
     let mut r = baseline();
-    r.add_gitlink("src/auth/vendor", "1111111111111111111111111111111111111111");
+    r.add_gitlink(
+        "src/auth/vendor",
+        "1111111111111111111111111111111111111111",
+    );
     r.git(&["commit", "-q", "-m", "Add vendor"]);
     check_approved(&mut r).assert_deny("missing-reviewer");
-    r.add_gitlink("src/auth/vendor", "2222222222222222222222222222222222222222");
+    r.add_gitlink(
+        "src/auth/vendor",
+        "2222222222222222222222222222222222222222",
+    );
     r.git(&["commit", "-q", "-m", "Bump vendor"]);
     assert_risky(&mut r);
 }
@@ -86,11 +95,17 @@ fn at_p07_gitmodules_url_change_is_risky() {
     let mut r = baseline();
     r.commit_files(
         "Add submodule config",
-        &[(".gitmodules", "[submodule \"v\"]\n\tpath = v\n\turl = https://a.example/v\n")],
+        &[(
+            ".gitmodules",
+            "[submodule \"v\"]\n\tpath = v\n\turl = https://a.example/v\n",
+        )],
     );
     r.commit_files(
         "Point submodule elsewhere",
-        &[(".gitmodules", "[submodule \"v\"]\n\tpath = v\n\turl = https://evil.example/v\n")],
+        &[(
+            ".gitmodules",
+            "[submodule \"v\"]\n\tpath = v\n\turl = https://evil.example/v\n",
+        )],
     );
     assert_risky(&mut r);
 }

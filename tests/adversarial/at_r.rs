@@ -30,7 +30,10 @@ fn many_commits(r: &mut TestRepo, branch: &str, n: usize, risky_at: Option<usize
         if i == 0 {
             s.push_str(&format!("from {parent}\n"));
         }
-        s.push_str(&format!("M 100644 inline {path}\ndata {}\n{content}\n", content.len()));
+        s.push_str(&format!(
+            "M 100644 inline {path}\ndata {}\n{content}\n",
+            content.len()
+        ));
     }
     let mut child = r
         .command("git")
@@ -53,13 +56,19 @@ fn at_r01_shallow_clone_is_indeterminate() {
     let mut src = baseline();
     src.git(&["checkout", "-q", "-b", "feature"]);
     for i in 0..3 {
-        auth_change(&mut src, &format!("Step {i}\n\nCo-authored-by: Claude <noreply@anthropic.com>\n"));
+        auth_change(
+            &mut src,
+            &format!("Step {i}\n\nCo-authored-by: Claude <noreply@anthropic.com>\n"),
+        );
         src.write("docs/n.md", &format!("{i}\n"));
         src.git(&["add", "-A"]);
         src.git(&["commit", "-q", "-m", &format!("Docs {i}")]);
     }
     src.git(&["checkout", "-q", "main"]);
-    let mut clone = TestRepo::clone_from(&src, &["--depth", "1", "--no-single-branch", "-b", "feature"]);
+    let mut clone = TestRepo::clone_from(
+        &src,
+        &["--depth", "1", "--no-single-branch", "-b", "feature"],
+    );
     let out = check_with(&mut clone, "origin/main..HEAD", Some(&[]));
     out.assert_indeterminate("incomplete");
     let out = check_with(&mut clone, "origin/main...HEAD", Some(&[]));
@@ -92,9 +101,19 @@ fn at_r03_pre_receive_new_branch_with_risky_commit_denies() {
         .spawn()
         .expect("spawn");
     let line = format!("{ZERO} {new} refs/heads/topic\n");
-    child.stdin.take().expect("stdin").write_all(line.as_bytes()).expect("write");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(line.as_bytes())
+        .expect("write");
     let out = child.wait_with_output().expect("wait");
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -112,10 +131,20 @@ fn at_r04_pre_receive_branch_deletion_follows_policy() {
         .spawn()
         .expect("spawn");
     let line = format!("{head} {ZERO} refs/heads/topic\n");
-    child.stdin.take().expect("stdin").write_all(line.as_bytes()).expect("write");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(line.as_bytes())
+        .expect("write");
     let out = child.wait_with_output().expect("wait");
     // Default: deleting an unprotected branch passes.
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -176,7 +205,13 @@ fn at_r07_push_event_lists_20_of_25_commits_all_evaluated() {
     std::fs::write(&reviews, "[]").expect("write reviews");
     let out = run(
         &r,
-        &["ci", "--reviews", &reviews.to_string_lossy(), "--format", "json"],
+        &[
+            "ci",
+            "--reviews",
+            &reviews.to_string_lossy(),
+            "--format",
+            "json",
+        ],
         &[
             ("GITHUB_ACTIONS", "true"),
             ("GITHUB_EVENT_NAME", "push"),
@@ -200,7 +235,10 @@ fn at_r08_empty_range_with_head_not_base_is_indeterminate() {
 
 #[test]
 fn at_r09_skip_ci_in_message_changes_nothing() {
-    for m in ["Tighten login [skip ci]\n", "Tighten login\n\nskip-checks: true\n"] {
+    for m in [
+        "Tighten login [skip ci]\n",
+        "Tighten login\n\nskip-checks: true\n",
+    ] {
         let mut r = baseline();
         auth_change(&mut r, m);
         check_approved(&mut r).assert_deny("missing-reviewer");

@@ -18,7 +18,9 @@ fn at_t01_reviewed_and_approved_passes() {
 #[test]
 fn at_t02_prose_after_trailers_denies() {
     let mut r = baseline();
-    let m = format!("Tighten login\n\nBody.\n\n{BY_BOB}\n{CHG}\n\nOne more thought after the trailers.\n");
+    let m = format!(
+        "Tighten login\n\nBody.\n\n{BY_BOB}\n{CHG}\n\nOne more thought after the trailers.\n"
+    );
     auth_change(&mut r, &m);
     let out = check_approved(&mut r);
     out.assert_deny("missing-reviewer");
@@ -45,9 +47,8 @@ fn at_t05_fence_plus_signoff_is_not_a_block() {
     // git's 25 % rule would accept this block (it holds `Signed-off-by`); the strict
     // profile does not: NON_TRAILER_IN_BLOCK is reported as `suspicious-trailer`.
     let mut r = baseline();
-    let m = format!(
-        "Tighten login\n\nBody.\n\n```\n{BY_BOB}\n```\n{CHG}\nSigned-off-by: {ALICE}\n"
-    );
+    let m =
+        format!("Tighten login\n\nBody.\n\n```\n{BY_BOB}\n```\n{CHG}\nSigned-off-by: {ALICE}\n");
     auth_change(&mut r, &m);
     let out = check_approved(&mut r);
     out.assert_deny("missing-reviewer");
@@ -88,7 +89,10 @@ fn at_t08_key_case_and_space_before_colon_pass() {
     let mut r = baseline();
     auth_change(
         &mut r,
-        &msg("Tighten login", &["reviewed-BY : Bob Reviewer <bob@corp.example>", CHG]),
+        &msg(
+            "Tighten login",
+            &["reviewed-BY : Bob Reviewer <bob@corp.example>", CHG],
+        ),
     );
     check_approved(&mut r).assert_pass();
 }
@@ -189,11 +193,7 @@ fn at_t15_three_dash_paragraph_hook_equals_ci() {
     std::fs::write(&file, &m).expect("write");
     r.write("src/auth/login.rs", "fn login() { check() }\n");
     r.git(&["add", "-A"]);
-    let hook = run(
-        &r,
-        &["hook", "commit-msg", &file.to_string_lossy()],
-        &[],
-    );
+    let hook = run(&r, &["hook", "commit-msg", &file.to_string_lossy()], &[]);
     auth_change(&mut r, &m);
     let ci = check_approved(&mut r);
     // The hook has no platform approval, so it can only be stricter, never more lenient.
@@ -320,7 +320,8 @@ fn at_t23_latin1_identity_denies() {
     // (NON_UTF8_IDENTITY → suspicious-trailer + missing-reviewer).
     let mut r = baseline();
     auth_change(&mut r, "Work in progress\n");
-    let mut m = b"Tighten login\n\nBody.\n\nReviewed-by: B\xf6b Reviewer <bob@corp.example>\n".to_vec();
+    let mut m =
+        b"Tighten login\n\nBody.\n\nReviewed-by: B\xf6b Reviewer <bob@corp.example>\n".to_vec();
     m.extend_from_slice(CHG.as_bytes());
     m.push(b'\n');
     raw_commit(&mut r, b"encoding ISO-8859-1\n", &m);

@@ -25,7 +25,8 @@ pub const CHG: &str = "Change-Request: CHG-1";
 /// The Copilot coding agent.
 pub const COPILOT: &str = "Copilot <198982749+Copilot@users.noreply.github.com>";
 /// The Copilot coding agent's bot identity.
-pub const COPILOT_BOT: &str = "copilot-swe-agent[bot] <198982749+copilot-swe-agent[bot]@users.noreply.github.com>";
+pub const COPILOT_BOT: &str =
+    "copilot-swe-agent[bot] <198982749+copilot-swe-agent[bot]@users.noreply.github.com>";
 
 /// The outcome of one run.
 pub struct Run {
@@ -80,7 +81,11 @@ impl Run {
 
     /// Asserts exit 0 and verdict `pass`.
     pub fn assert_pass(&self) {
-        assert_eq!(self.code, 0, "expected PASS\n{}\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "expected PASS\n{}\n{}",
+            self.stdout, self.stderr
+        );
         assert_eq!(self.json()["verdict"], "pass");
     }
 
