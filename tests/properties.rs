@@ -320,7 +320,7 @@ fn evidence(p: &Policy, pr: &PullRequest, c: &CommitFacts) -> (usize, usize) {
 
 /// Minimum wall time of `f` over a few runs (less noise on a shared machine).
 fn min_time(mut f: impl FnMut()) -> Duration {
-    (0..5)
+    (0..3)
         .map(|_| {
             let t = Instant::now();
             f();
@@ -330,9 +330,8 @@ fn min_time(mut f: impl FnMut()) -> Duration {
         .unwrap_or_default()
 }
 
-/// P1: linear time. For each repeated structure, parsing 8× the input takes at most 24× the
-/// time (linear is 8×; the slack absorbs cache effects and a loaded machine; a quadratic
-/// parser would take 64×).
+/// P1: linear time. For each repeated structure, doubling the input (4n → 8n) at most
+/// triples the time (linear: 2×, quadratic: 4×).
 #[test]
 fn parser_is_linear_in_input_size() {
     let units: &[(&str, &[u8])] = &[
@@ -352,19 +351,26 @@ fn parser_is_linear_in_input_size() {
             }
             m
         };
-        let n = 20_000;
-        let small = build(n);
+        // Compare the last doubling (4n → 8n): both sizes are out of the CPU caches, so a
+        // linear parser takes ~2×, a quadratic one 4×. Up to five attempts: other tests run
+        // in parallel on a small machine, and one noisy measurement must not fail the property.
+        let n = 25_000;
+        let mid = build(4 * n);
         let large = build(8 * n);
-        let ts = min_time(|| {
-            std::hint::black_box(trailers::parse(std::hint::black_box(&small)));
+        let mut seen = Vec::new();
+        let ok = (0..5).any(|_| {
+            let tm = min_time(|| {
+                std::hint::black_box(trailers::parse(std::hint::black_box(&mid)));
+            });
+            let tl = min_time(|| {
+                std::hint::black_box(trailers::parse(std::hint::black_box(&large)));
+            });
+            seen.push((tm, tl));
+            tl <= tm * 3 + Duration::from_millis(5)
         });
-        let tl = min_time(|| {
-            std::hint::black_box(trailers::parse(std::hint::black_box(&large)));
-        });
-        let bound = ts * 24 + Duration::from_millis(20);
         assert!(
-            tl <= bound,
-            "{name}: {ts:?} for n, {tl:?} for 8n (bound {bound:?})"
+            ok,
+            "{name}: (4n, 8n) timings {seen:?} grow faster than linear"
         );
     }
 }

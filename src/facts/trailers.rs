@@ -724,7 +724,29 @@ mod tests {
         }
         let t = std::time::Instant::now();
         let p = parse(&m);
-        assert_eq!(p.trailers.len(), 200_000);
+        // Over the cap: nothing is read, and the anomaly says why (the evaluator stops).
+        assert!(p.trailers.is_empty());
+        assert_eq!(
+            p.anomalies,
+            [Anomaly::TooManyTrailers {
+                count: 200_000,
+                limit: MAX_TRAILERS
+            }]
+        );
         assert!(t.elapsed().as_secs() < 5);
+    }
+
+    #[test]
+    fn trailer_cap_boundary() {
+        let block = |n: usize| {
+            let mut m = b"s\n\n".to_vec();
+            for i in 0..n {
+                m.extend_from_slice(format!("Key-{i}: v\n").as_bytes());
+            }
+            m
+        };
+        assert_eq!(parse(&block(MAX_TRAILERS)).trailers.len(), MAX_TRAILERS);
+        let over = parse(&block(MAX_TRAILERS + 1));
+        assert!(over.trailers.is_empty() && over.block_rejected());
     }
 }
