@@ -12,11 +12,7 @@ fn main() -> ExitCode {
         eprintln!("countersign: could not decide (exit 2); please report this as a bug");
     }));
     match std::panic::catch_unwind(|| {
-        // Fault injection for the test suite (debug builds only): proves a panic exits 2.
-        #[cfg(debug_assertions)]
-        if std::env::var_os("COUNTERSIGN_DEBUG_PANIC").is_some() {
-            panic!("injected panic (COUNTERSIGN_DEBUG_PANIC)");
-        }
+        fault_injection();
         countersign::commands::run(cli)
     }) {
         Ok(Ok(code)) => ExitCode::from(code),
@@ -28,5 +24,15 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(_) => ExitCode::from(2),
+    }
+}
+
+/// Debug builds only: `COUNTERSIGN_FAULT_INJECT=panic` panics inside the run, so the test
+/// suite can prove that a crash ends with exit 2 (threats.md AT-K02). Release builds have no
+/// such switch, and it can only make a run fail, never pass.
+fn fault_injection() {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("COUNTERSIGN_FAULT_INJECT").is_some_and(|v| v == "panic") {
+        panic!("fault injection (COUNTERSIGN_FAULT_INJECT=panic)");
     }
 }

@@ -669,7 +669,11 @@ fn golden_json_report() {
 #[test]
 fn a_panic_exits_2_never_0() {
     let r = repo();
-    let out = run_env(&r, &["check", "HEAD"], &[("COUNTERSIGN_DEBUG_PANIC", "1")]);
+    let out = run_env(
+        &r,
+        &["check", "HEAD"],
+        &[("COUNTERSIGN_FAULT_INJECT", "panic")],
+    );
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("internal error"), "{}", out.stderr);
 }

@@ -46,6 +46,17 @@ pub struct Context<'a> {
 pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<CommitReport> {
     let policy = ctx.policy;
     let parsed = trailers::parse(&commit.message);
+    if let Some(Anomaly::TooManyTrailers { count, limit }) = parsed
+        .anomalies
+        .iter()
+        .find(|a| matches!(a, Anomaly::TooManyTrailers { .. }))
+    {
+        return Err(Error::limit(format!(
+            "commit {} has {count} trailers, more than {limit} (limit max_trailers)",
+            commit.id
+        ))
+        .with_help("such a trailer block cannot be checked; rewrite the commit message"));
+    }
     let markers = detect::detect(commit, &parsed, ctx.pr, ctx.branch, &policy.detect);
     let involvement = detect::involvement(&markers);
 
@@ -54,10 +65,28 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
     let mut decisive: Option<(usize, tier::PathClass, &str)> = None;
     let mut forbidden_paths: Vec<&str> = Vec::new();
     let mut path_tiers = Vec::new();
-    let mut tier_of: Vec<usize> = Vec::with_capacity(commit.paths.len());
+    let mut touched: Vec<usize> = Vec::new();
+    // Per path: does any tier that applies to it ask for evidence? (waiver scope)
+    let mut path_needs: Vec<bool> = Vec::with_capacity(commit.paths.len());
     for p in &commit.paths {
         let class = tier::classify(policy, &p.path);
-        tier_of.push(class.tier);
+        let mut needs = false;
+        // Every tier that applies to the path: the one it got and those of all its rules.
+        for t in std::iter::once(class.tier).chain(
+            class
+                .matched
+                .iter()
+                .filter_map(|&r| policy.rules.get(r).map(|r| r.tier)),
+        ) {
+            if !touched.contains(&t) {
+                touched.push(t);
+            }
+            needs |= policy
+                .tiers
+                .get(t)
+                .is_some_and(|t| t.reviewers > 0 || t.change_record || t.declaration);
+        }
+        path_needs.push(needs);
         for &r in &class.matched {
             if !rule_hits.contains(&r) {
                 rule_hits.push(r);
@@ -106,8 +135,13 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
     warnings(ctx, commit, &parsed, &mut report);
 
     if let Some((tier_idx, class, path)) = decisive
-        && let Some(tier) = policy.tiers.get(tier_idx)
+        && let Some(highest) = policy.tiers.get(tier_idx)
     {
+        // Requirements combine every tier the commit touches, so adding a path of a higher
+        // tier with weaker requirements (e.g. `ai: forbidden` without reviewers) never drops
+        // the requirements of the others (regression b001).
+        let combined = tier::combine(policy, highest, &touched);
+        let tier = &combined;
         report.tier = Some(tier.name.clone());
         report.decisive_path = Some(tier::describe(policy, path, &class));
         let (policy_span, policy_label) = match class.rule.and_then(|r| policy.rules.get(r)) {
@@ -167,14 +201,18 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
         report.declaration = records::declaration(policy, &parsed.trailers);
 
         let fix_target = FixTarget::new(commit, ctx.head);
-        // The paths that set the requirements: every path at the commit's tier.
-        let scope: Vec<String> = commit
+        // The paths that set the requirements: every path under a tier that asks for evidence
+        // (or every path, when only involvement extras ask for it).
+        let mut scope: Vec<String> = commit
             .paths
             .iter()
-            .zip(&tier_of)
-            .filter(|(_, t)| **t == tier_idx)
+            .zip(&path_needs)
+            .filter(|(_, n)| **n)
             .map(|(p, _)| p.path.clone())
             .collect();
+        if scope.is_empty() {
+            scope = commit.paths.iter().map(|p| p.path.clone()).collect();
+        }
         if involvement > Involvement::None && !forbidden_paths.is_empty() {
             let first = forbidden_paths[0];
             let mut f = Finding::new(
@@ -431,6 +469,11 @@ fn warnings(
             }
             Anomaly::LeadingBlankLine => (
                 "the message starts with a blank line; git reads no trailers from it".to_string(),
+                None,
+            ),
+            // Never reached: evaluate_commit stops with a limit error first.
+            Anomaly::TooManyTrailers { count, limit } => (
+                format!("the trailer block has {count} trailers, more than {limit}"),
                 None,
             ),
         };

@@ -1,7 +1,8 @@
 //! Tier selection: which rule and tier each changed path gets; the highest wins.
 
 use crate::evaluate::model::PathTier;
-use crate::policy::Policy;
+use crate::facts::trailers::is_forbidden_char;
+use crate::policy::{AppliesTo, Policy, Tier};
 
 /// The classification of one path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +19,31 @@ pub struct PathClass {
 
 /// Classifies one path: the highest tier of every matching rule, else the default tier;
 /// protected paths are at least the highest tier.
+///
+/// A path holding invisible characters (zero-width joiners, bidi controls, soft hyphens and
+/// other format or control characters — the code points git itself ignores on HFS+) is
+/// classified at least as the same path without them, so `src/au<U+200C>th/x.rs` is as risky
+/// as `src/auth/x.rs` (threats.md C4, AT-P05).
 pub fn classify(policy: &Policy, path: &str) -> PathClass {
+    let mut class = classify_exact(policy, path);
+    if path.chars().any(is_forbidden_char) {
+        let visible: String = path.chars().filter(|&c| !is_forbidden_char(c)).collect();
+        let alt = classify_exact(policy, &visible);
+        for r in &alt.matched {
+            if !class.matched.contains(r) {
+                class.matched.push(*r);
+            }
+        }
+        if alt.tier > class.tier {
+            class.tier = alt.tier;
+            class.rule = alt.rule;
+            class.protected = alt.protected;
+        }
+    }
+    class
+}
+
+fn classify_exact(policy: &Policy, path: &str) -> PathClass {
     let mut matched = Vec::new();
     let mut best: Option<(usize, usize)> = None; // (tier, rule)
     for (i, rule) in policy.rules.iter().enumerate() {
@@ -67,4 +92,27 @@ pub fn describe(policy: &Policy, path: &str, class: &PathClass) -> PathTier {
             .filter_map(|&i| policy.rules.get(i).map(|r| r.name.clone()))
             .collect(),
     }
+}
+
+/// The requirements of a commit that touches the tiers `touched` (indices), named after the
+/// highest one: the most reviewers, a change record or declaration if any tier asks for one,
+/// `applies_to: all` if any tier has it, `ai: forbidden` only from the highest tier (the
+/// forbidden paths are found per path). Reviewer teams come from the highest tier, else from
+/// the highest touched tier that names teams.
+pub fn combine(policy: &Policy, highest: &Tier, touched: &[usize]) -> Tier {
+    let mut t = highest.clone();
+    let mut order: Vec<usize> = touched.to_vec();
+    order.sort_unstable_by(|a, b| b.cmp(a));
+    for other in order.iter().filter_map(|&i| policy.tiers.get(i)) {
+        t.reviewers = t.reviewers.max(other.reviewers);
+        t.change_record |= other.change_record;
+        t.declaration |= other.declaration;
+        if other.applies_to == AppliesTo::All {
+            t.applies_to = AppliesTo::All;
+        }
+        if t.reviewers_from.is_empty() && !other.reviewers_from.is_empty() {
+            t.reviewers_from = other.reviewers_from.clone();
+        }
+    }
+    t
 }

@@ -11,6 +11,7 @@ pub mod identity;
 pub mod message;
 pub mod nearmiss;
 pub mod pushinput;
+pub mod receive;
 pub mod staged;
 pub mod trailers;
 pub mod treediff;

@@ -63,7 +63,19 @@ pub enum Anomaly {
     },
     /// The message starts with a blank line (git would still find trailers there; `git log` does not).
     LeadingBlankLine,
+    /// The trailer block holds more than [`MAX_TRAILERS`] trailers: none is read, and the
+    /// evaluator stops with a limit error (exit 2).
+    TooManyTrailers {
+        /// How many trailer lines the block has.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
 }
+
+/// The most trailers one commit may carry. A real trailer block has a handful; thousands are
+/// an attack on the reporters (and on people reading the report), so the run stops instead.
+pub const MAX_TRAILERS: usize = 1000;
 
 /// The result of parsing one message.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
@@ -92,6 +104,7 @@ impl ParsedMessage {
                     | Anomaly::CrLineEndings { .. }
                     | Anomaly::LeadingBlankLine
                     | Anomaly::NonTrailerInBlock { .. }
+                    | Anomaly::TooManyTrailers { .. }
             )
         })
     }
@@ -350,6 +363,17 @@ pub fn parse(msg: &[u8]) -> ParsedMessage {
     if any_other {
         out.anomalies
             .push(Anomaly::NonTrailerInBlock { span: block_span });
+        return out;
+    }
+    let count = kinds
+        .iter()
+        .filter(|k| matches!(k, Kind::Trailer(..)))
+        .count();
+    if count > MAX_TRAILERS {
+        out.anomalies.push(Anomaly::TooManyTrailers {
+            count,
+            limit: MAX_TRAILERS,
+        });
         return out;
     }
     out.block = Some(block_span);
@@ -700,7 +724,29 @@ mod tests {
         }
         let t = std::time::Instant::now();
         let p = parse(&m);
-        assert_eq!(p.trailers.len(), 200_000);
+        // Over the cap: nothing is read, and the anomaly says why (the evaluator stops).
+        assert!(p.trailers.is_empty());
+        assert_eq!(
+            p.anomalies,
+            [Anomaly::TooManyTrailers {
+                count: 200_000,
+                limit: MAX_TRAILERS
+            }]
+        );
         assert!(t.elapsed().as_secs() < 5);
+    }
+
+    #[test]
+    fn trailer_cap_boundary() {
+        let block = |n: usize| {
+            let mut m = b"s\n\n".to_vec();
+            for i in 0..n {
+                m.extend_from_slice(format!("Key-{i}: v\n").as_bytes());
+            }
+            m
+        };
+        assert_eq!(parse(&block(MAX_TRAILERS)).trailers.len(), MAX_TRAILERS);
+        let over = parse(&block(MAX_TRAILERS + 1));
+        assert!(over.trailers.is_empty() && over.block_rejected());
     }
 }

@@ -43,6 +43,8 @@ pub const PROTECTED: &[&str] = &[
     "docs/CODEOWNERS",
     ".gitlab/CODEOWNERS",
     ".pre-commit-config.yaml",
+    // Where submodule content comes from (threats.md H6, AT-P07).
+    ".gitmodules",
     ".pre-commit-hooks.yaml",
     "lefthook.yml",
     ".husky/**",

@@ -1,0 +1,200 @@
+//! The bodies of the fuzz targets, shared by `fuzz/fuzz_targets/*.rs` (cargo-fuzz, nightly)
+//! and `tests/fuzz_corpus.rs` (replays the committed corpora in a plain `cargo test`).
+//!
+//! Each function takes arbitrary bytes, runs one parser of countersign and asserts the
+//! properties that must hold for every input; a violated property or a panic is a finding.
+#![allow(dead_code)]
+
+use countersign::facts::PullRequest;
+use countersign::facts::identity::{normalize_email, parse_identity};
+use countersign::facts::receive::parse_receive_line;
+use countersign::facts::trailers::{self, MAX_TRAILERS, is_forbidden_char};
+use countersign::policy::Origin;
+use countersign::policy::load;
+
+/// The names of the targets, as in `fuzz/Cargo.toml` and `fuzz/corpus/<name>/`.
+pub const TARGETS: &[&str] = &[
+    "trailers",
+    "identity",
+    "policy",
+    "glob_regex",
+    "receive_line",
+    "pr_json",
+];
+
+/// Runs target `name` on `data`.
+pub fn run(name: &str, data: &[u8]) {
+    match name {
+        "trailers" => fuzz_trailers(data),
+        "identity" => fuzz_identity(data),
+        "policy" => fuzz_policy(data),
+        "glob_regex" => fuzz_glob_regex(data),
+        "receive_line" => fuzz_receive_line(data),
+        "pr_json" => fuzz_pr_json(data),
+        other => panic!("unknown fuzz target {other}"),
+    }
+}
+
+/// The trailer parser: spans in bounds, evidence never holds forbidden characters, a NUL or
+/// a bare CR means no trailers, LF → CRLF changes nothing, and it is deterministic.
+pub fn fuzz_trailers(data: &[u8]) {
+    let p = trailers::parse(data);
+    assert_eq!(p, trailers::parse(data), "parse is not deterministic");
+    assert!(p.trailers.len() <= MAX_TRAILERS);
+    if let Some(b) = &p.block {
+        assert!(
+            b.start <= b.end && b.end <= data.len(),
+            "block span out of range"
+        );
+    }
+    for t in &p.trailers {
+        assert!(t.span.start <= t.span.end && t.span.end <= data.len());
+        assert!(t.key_span.start <= t.key_span.end && t.key_span.end <= t.span.end);
+        assert!(!t.key.is_empty());
+        assert!(
+            t.key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-'),
+            "non-ASCII key {:?}",
+            t.key
+        );
+        assert!(
+            !t.value.chars().any(is_forbidden_char),
+            "forbidden character in accepted value {:?}",
+            t.value
+        );
+        assert_eq!(data.get(t.key_span.clone()), Some(t.key.as_bytes()));
+    }
+    if data.contains(&0) {
+        assert!(p.trailers.is_empty(), "trailers read despite a NUL");
+    }
+    // LF → CRLF never changes what is read (only for inputs without any CR).
+    if !data.contains(&b'\r') {
+        let crlf: Vec<u8> = data
+            .iter()
+            .flat_map(|&b| {
+                if b == b'\n' {
+                    vec![b'\r', b'\n']
+                } else {
+                    vec![b]
+                }
+            })
+            .collect();
+        let q = trailers::parse(&crlf);
+        let kv = |m: &trailers::ParsedMessage| -> Vec<(String, String)> {
+            m.trailers
+                .iter()
+                .map(|t| (t.key.clone(), t.value.clone()))
+                .collect()
+        };
+        assert_eq!(kv(&p), kv(&q), "CRLF changed the trailers");
+    }
+    let _ = trailers::parse_git_compatible(data);
+    let _ = trailers::last_paragraph(data);
+}
+
+/// The `Name <email>` parser: an accepted identity has a name with a letter, exactly one `@`
+/// in the email, no forbidden characters, and parses to itself again.
+pub fn fuzz_identity(data: &[u8]) {
+    let s = String::from_utf8_lossy(data);
+    let _ = normalize_email(&s);
+    if let Ok(id) = parse_identity(&s) {
+        assert!(id.name.chars().any(char::is_alphabetic), "{id:?}");
+        assert_eq!(id.email.matches('@').count(), 1, "{id:?}");
+        assert!(!id.email.chars().any(char::is_whitespace), "{id:?}");
+        assert!(!id.name.chars().any(is_forbidden_char), "{id:?}");
+        assert!(!id.email.chars().any(is_forbidden_char), "{id:?}");
+        let again = parse_identity(&id.to_string());
+        assert_eq!(again.as_ref().ok(), Some(&id), "round trip of {id:?}");
+        let _ = normalize_email(&id.email);
+    }
+}
+
+/// The policy loader on arbitrary bytes: never panics; an accepted policy loads the same
+/// way twice and has at least one tier.
+pub fn fuzz_policy(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let origin = || Origin::File {
+        path: "fuzz.yml".to_string(),
+    };
+    match load::load(text, origin()) {
+        Ok(p) => {
+            assert!(!p.tiers.is_empty(), "a valid policy without tiers");
+            let again = load::load(text, origin());
+            assert!(again.is_ok(), "accepted once, rejected the second time");
+        }
+        Err(e) => {
+            assert!(e.error_count() > 0 || !e.diagnostics.is_empty());
+            let _ = e.render_plain();
+        }
+    }
+}
+
+/// Glob and regex compilation with countersign's settings, directly and through the policy
+/// loader (a rule glob and a change-record format built from the input).
+pub fn fuzz_glob_regex(data: &[u8]) {
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
+    let (pat, subject) = s.split_once('\n').unwrap_or((s, "src/auth/login.rs"));
+    if let Ok(g) = globset::GlobBuilder::new(pat)
+        .case_insensitive(true)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()
+    {
+        let m = g.compile_matcher();
+        let _ = m.is_match(subject);
+        // literal_separator: a glob without `/` and `**` never matches a path with `/`
+        // unless the glob has a separator itself.
+        if !pat.contains('/') && !pat.contains("**") && !pat.contains('\\') && !pat.contains('[') {
+            assert!(!m.is_match("a/b/c"), "{pat:?} crossed `/`");
+        }
+    }
+    if let Ok(re) = regex::RegexBuilder::new(pat)
+        .size_limit(1 << 20)
+        .dfa_size_limit(1 << 20)
+        .nest_limit(64)
+        .build()
+    {
+        let _ = re.is_match(subject);
+    }
+    // Through the loader: the pattern in a single-quoted YAML scalar (`'` doubled).
+    if pat.contains(['\n', '\r']) || pat.chars().any(char::is_control) {
+        return;
+    }
+    let q = pat.replace('\'', "''");
+    let policy = format!(
+        "version: 1\ntiers:\n  - name: low\n  - name: high\n    reviewers: 1\n    change_record: true\n\
+         default_tier: low\nrules:\n  - name: r\n    paths: ['{q}']\n    tier: high\n\
+         evidence:\n  change_record:\n    trailers: [Refs]\n    formats:\n      - {{ name: f, regex: '{q}' }}\n"
+    );
+    let _ = load::load(&policy, Origin::Embedded);
+}
+
+/// The pre-receive stdin line parser: accepted lines have full, equal-length hex ids and a
+/// `refs/` name, and re-parse to the same update.
+pub fn fuzz_receive_line(data: &[u8]) {
+    let s = String::from_utf8_lossy(data);
+    for line in s.split_inclusive('\n') {
+        if let Ok(u) = parse_receive_line(line) {
+            assert_eq!(u.old.len(), u.new.len());
+            assert!(u.refname.starts_with("refs/"));
+            assert!(!(u.is_create() && u.is_delete()));
+            let again = parse_receive_line(&format!("{} {} {}", u.old, u.new, u.refname));
+            assert_eq!(again.ok(), Some(u));
+        }
+    }
+}
+
+/// CI event / PR JSON → `PullRequest` (the range resolver from events is not on this branch
+/// yet): deserialisation never panics and round-trips.
+pub fn fuzz_pr_json(data: &[u8]) {
+    if let Ok(pr) = serde_json::from_slice::<PullRequest>(data) {
+        let text = serde_json::to_string(&pr).expect("serialise");
+        let back: PullRequest = serde_json::from_str(&text).expect("deserialise again");
+        assert_eq!(back, pr);
+    }
+}
