@@ -617,13 +617,6 @@ fn parse_ident(v: &[u8]) -> (Identity, i64) {
     (Identity::new(lossy(name), lossy(email)), time)
 }
 
-fn knob(n: &str, d: usize) -> usize {
-    std::env::var(n)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(d)
-}
-
 /// The error for a commit whose parents are cut off by a shallow clone.
 fn shallow_commit(oid: Oid) -> Error {
     Error::incomplete(format!(
@@ -652,7 +645,7 @@ impl<'o> Scanner<'o> {
     fn new(odb: &'o git2::Odb<'o>) -> Self {
         Scanner {
             odb,
-            reader: TreeReader::new(odb, knob("CS_CACHE_MB", TREE_CACHE_BYTES >> 20) << 20),
+            reader: TreeReader::new(odb, TREE_CACHE_BYTES),
             trees: HashMap::new(),
         }
     }
@@ -791,12 +784,12 @@ pub fn scan<R: Send>(
         let odb = repo.repo.odb()?;
         let mut s = Scanner::new(&odb);
         let mut results = Vec::with_capacity(commits.len());
-        for chunk in commits.chunks(knob("CS_CHUNK", CHUNK)) {
+        for chunk in commits.chunks(CHUNK) {
             results.extend(s.run(&repo.shallow, chunk, limits, &f)?);
         }
         return Ok(results);
     }
-    let chunks: Vec<&[Oid]> = commits.chunks(knob("CS_CHUNK", CHUNK)).collect();
+    let chunks: Vec<&[Oid]> = commits.chunks(CHUNK).collect();
     let slots: Vec<Mutex<Option<Vec<R>>>> = chunks.iter().map(|_| Mutex::new(None)).collect();
     let first_error: Mutex<Option<(usize, Error)>> = Mutex::new(None);
     let next = AtomicUsize::new(0);
