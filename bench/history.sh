@@ -34,7 +34,8 @@ scan="$target/release/examples/scan"
 cs="$target/release/countersign"
 have_cs=0
 # The CLI lands separately: use it only when `check --all` really produces a JSON report.
-if [ -x "$cs" ] && (cd "$repo" && "$cs" check --all --policy "$here/policy.yml" --format json 2>/dev/null | grep -q '"verdict"'); then
+# (Output captured first: `grep -q` closing the pipe early would fail the pipeline.)
+if [ -x "$cs" ] && grep -q '"verdict"' <<<"$(cd "$repo" && "$cs" check --all --policy "$here/policy.yml" --format json 2>/dev/null || true)"; then
   have_cs=1
 fi
 
@@ -49,7 +50,7 @@ trap 'rm -rf "$tmp"' EXIT
 run() { # name, command...
   local name="$1"; shift
   /usr/bin/time -f "%e %M %U %S" -o "$tmp/t" "$@" >/dev/null 2>/dev/null || true
-  echo "$(cat "$tmp/t")" >> "$tmp/$name"
+  tail -n 1 "$tmp/t" >> "$tmp/$name"  # last line: time prints a status line first on exit != 0
 }
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in $(seq "$rounds"); do
