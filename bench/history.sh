@@ -8,7 +8,8 @@
 #   (a) git log --format=%B --name-only --no-renames --diff-merges=combined --all
 #   (b) target/release/examples/scan REPO --all      (resolve + scan + globset match per path)
 #   (c) target/release/countersign check --all ...   (skipped when the CLI cannot do it yet)
-# and prints median wall time, peak RSS (/usr/bin/time %M) and the ratio to git log.
+# and prints median wall time, peak RSS (/usr/bin/time %M), the ratio to git log and the
+# median CPU time (user + sys). Prints the load average before and after.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -33,7 +34,8 @@ scan="$target/release/examples/scan"
 cs="$target/release/countersign"
 have_cs=0
 # The CLI lands separately: use it only when `check --all` really produces a JSON report.
-if [ -x "$cs" ] && (cd "$repo" && "$cs" check --all --policy "$here/policy.yml" --format json 2>/dev/null | grep -q '"verdict"'); then
+# (Output captured first: `grep -q` closing the pipe early would fail the pipeline.)
+if [ -x "$cs" ] && grep -q '"verdict"' <<<"$(cd "$repo" && "$cs" check --all --policy "$here/policy.yml" --format json 2>/dev/null || true)"; then
   have_cs=1
 fi
 
@@ -47,9 +49,10 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 run() { # name, command...
   local name="$1"; shift
-  /usr/bin/time -f "%e %M" -o "$tmp/t" "$@" >/dev/null 2>/dev/null || true
-  echo "$(cat "$tmp/t")" >> "$tmp/$name"
+  /usr/bin/time -f "%e %M %U %S" -o "$tmp/t" "$@" >/dev/null 2>/dev/null || true
+  tail -n 1 "$tmp/t" >> "$tmp/$name"  # last line: time prints a status line first on exit != 0
 }
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in $(seq "$rounds"); do
   order=(git scan cs)
   # rotate the order each round
@@ -63,12 +66,14 @@ for i in $(seq "$rounds"); do
   done
   echo "round $i done" >&2
 done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 gm=$(cut -d' ' -f1 "$tmp/git" | median)
 for n in git scan cs; do
   [ -f "$tmp/$n" ] || { echo "$n: skipped"; continue; }
   m=$(cut -d' ' -f1 "$tmp/$n" | median)
   rss=$(cut -d' ' -f2 "$tmp/$n" | sort -n | tail -1)
-  printf '%-5s median %6.2f s  (runs: %s)  peak RSS %d MB  ratio %.2f\n' "$n" "$m" \
-    "$(cut -d' ' -f1 "$tmp/$n" | tr '\n' ' ')" $((rss / 1024)) "$(echo "$m / $gm" | bc -l)"
+  cpu=$(awk '{print $3 + $4}' "$tmp/$n" | median)
+  printf '%-5s median %6.2f s  (runs: %s)  peak RSS %d MB  ratio %.2f  CPU (user+sys) median %.2f s\n' "$n" "$m" \
+    "$(cut -d' ' -f1 "$tmp/$n" | tr '\n' ' ')" $((rss / 1024)) "$(echo "$m / $gm" | bc -l)" "$cpu"
 done

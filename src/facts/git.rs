@@ -11,7 +11,7 @@
 //! the hand-written names-only diff of [`crate::facts::treediff`], and large scans run on all
 //! rayon threads with one `git2::Repository` per thread over contiguous chunks of commits.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, Once};
@@ -617,83 +617,153 @@ fn parse_ident(v: &[u8]) -> (Identity, i64) {
     (Identity::new(lossy(name), lossy(email)), time)
 }
 
-/// Reads one commit through `odb`/`reader`: identities, message bytes, parents, paths.
-fn read_with(
-    repo: &Repo,
-    odb: &git2::Odb<'_>,
-    reader: &mut TreeReader<'_>,
-    oid: Oid,
-    limits: &Limits,
-) -> Result<CommitFacts> {
-    if repo.shallow.contains(&oid) {
-        return Err(Error::incomplete(format!(
-            "commit {oid} is at the shallow boundary of this clone: its parents are not here"
-        ))
-        .with_help(SHALLOW_HELP));
-    }
-    read_commit_raw(odb, reader, oid, limits)
+/// The error for a commit whose parents are cut off by a shallow clone.
+fn shallow_commit(oid: Oid) -> Error {
+    Error::incomplete(format!(
+        "commit {oid} is at the shallow boundary of this clone: its parents are not here"
+    ))
+    .with_help(SHALLOW_HELP)
 }
 
-fn read_commit_raw(
-    odb: &git2::Odb<'_>,
-    reader: &mut TreeReader<'_>,
-    oid: Oid,
-    limits: &Limits,
-) -> Result<CommitFacts> {
-    let obj = odb.read(oid).map_err(|e| missing(oid, "commit", &e))?;
-    if obj.kind() != git2::ObjectType::Commit {
-        return Err(
-            Error::repo(format!("{oid} is a {}, not a commit", obj.kind().str()))
-                .with_help("name a commit"),
-        );
+/// The tree id on the first header line of a raw commit (`tree <hex>\n`).
+fn tree_of(data: &[u8]) -> Option<Oid> {
+    hex_oid(data.strip_prefix(b"tree ")?.get(..40)?)
+}
+
+/// Per-thread scanning state: the tree reader, and the tree ids of recently read commits so
+/// that a parent commit read earlier is not inflated a second time to find its tree.
+struct Scanner<'o> {
+    odb: &'o git2::Odb<'o>,
+    reader: TreeReader<'o>,
+    trees: HashMap<Oid, Oid>,
+}
+
+/// The scanner forgets remembered commit → tree ids beyond this many entries.
+const TREE_IDS_MAX: usize = 1 << 16;
+
+impl<'o> Scanner<'o> {
+    fn new(odb: &'o git2::Odb<'o>) -> Self {
+        Scanner {
+            odb,
+            reader: TreeReader::new(odb, TREE_CACHE_BYTES),
+            trees: HashMap::new(),
+        }
     }
-    let raw = parse_commit(obj.data()).ok_or_else(|| {
-        Error::incomplete(format!("commit {oid} is malformed"))
-            .with_help("run `git fsck`; the repository is corrupt")
-    })?;
-    if raw.message.len() > limits.max_message_bytes {
-        return Err(Error::limit(format!(
-            "commit {oid} has a {}-byte message, more than {} (limit max_message_bytes)",
-            raw.message.len(),
-            limits.max_message_bytes
-        ))
-        .with_help("such a message cannot be checked; rewrite the commit or raise the limit"));
+
+    /// Reads one raw commit object (a commit, not at the shallow boundary).
+    fn read_raw(&self, shallow: &HashSet<Oid>, oid: Oid) -> Result<git2::OdbObject<'o>> {
+        if shallow.contains(&oid) {
+            return Err(shallow_commit(oid));
+        }
+        let obj = self.odb.read(oid).map_err(|e| missing(oid, "commit", &e))?;
+        if obj.kind() != git2::ObjectType::Commit {
+            return Err(
+                Error::repo(format!("{oid} is a {}, not a commit", obj.kind().str()))
+                    .with_help("name a commit"),
+            );
+        }
+        Ok(obj)
     }
-    let mut parent_trees = Vec::with_capacity(raw.parents.len().max(1));
-    for p in &raw.parents {
-        let pobj = odb.read(*p).map_err(|e| missing(*p, "parent commit", &e))?;
-        let prc = parse_commit(pobj.data()).ok_or_else(|| {
-            Error::incomplete(format!("commit {p} is malformed"))
+
+    /// Reads `commits` (a contiguous, newest-first run) and returns `f` of each, in order.
+    /// All commit objects are read first, so a parent inside the run is not read again.
+    fn run<R>(
+        &mut self,
+        shallow: &HashSet<Oid>,
+        commits: &[Oid],
+        limits: &Limits,
+        f: &impl Fn(CommitFacts) -> R,
+    ) -> Result<Vec<R>> {
+        if self.trees.len() > TREE_IDS_MAX {
+            self.trees.clear();
+        }
+        let mut objs = Vec::with_capacity(commits.len());
+        for &c in commits {
+            let obj = self.read_raw(shallow, c);
+            if let Ok(o) = &obj
+                && let Some(t) = tree_of(o.data())
+            {
+                self.trees.insert(c, t);
+            }
+            objs.push(obj);
+        }
+        let mut out = Vec::with_capacity(commits.len());
+        for (&c, obj) in commits.iter().zip(objs) {
+            out.push(f(self.facts(c, &obj?, limits)?));
+        }
+        Ok(out)
+    }
+
+    /// The facts of commit `oid` from its raw object.
+    fn facts(
+        &mut self,
+        oid: Oid,
+        obj: &git2::OdbObject<'_>,
+        limits: &Limits,
+    ) -> Result<CommitFacts> {
+        let raw = parse_commit(obj.data()).ok_or_else(|| {
+            Error::incomplete(format!("commit {oid} is malformed"))
                 .with_help("run `git fsck`; the repository is corrupt")
         })?;
-        parent_trees.push(Some(prc.tree));
+        if raw.message.len() > limits.max_message_bytes {
+            return Err(Error::limit(format!(
+                "commit {oid} has a {}-byte message, more than {} (limit max_message_bytes)",
+                raw.message.len(),
+                limits.max_message_bytes
+            ))
+            .with_help("such a message cannot be checked; rewrite the commit or raise the limit"));
+        }
+        let mut parent_trees = Vec::with_capacity(raw.parents.len().max(1));
+        for p in &raw.parents {
+            let tree = match self.trees.get(p) {
+                Some(t) => *t,
+                None => {
+                    let pobj = self
+                        .odb
+                        .read(*p)
+                        .map_err(|e| missing(*p, "parent commit", &e))?;
+                    let t = parse_commit(pobj.data())
+                        .ok_or_else(|| {
+                            Error::incomplete(format!("commit {p} is malformed"))
+                                .with_help("run `git fsck`; the repository is corrupt")
+                        })?
+                        .tree;
+                    self.trees.insert(*p, t);
+                    t
+                }
+            };
+            parent_trees.push(Some(tree));
+        }
+        if parent_trees.is_empty() {
+            parent_trees.push(None);
+        }
+        let paths = self
+            .reader
+            .diff(Some(raw.tree), &parent_trees, limits.max_paths_per_commit)?;
+        let (author, _) = parse_ident(raw.author);
+        let (committer, time) = parse_ident(raw.committer);
+        Ok(CommitFacts {
+            id: oid.to_string(),
+            parents: raw.parents.iter().map(Oid::to_string).collect(),
+            author,
+            committer,
+            time,
+            message: raw.message.to_vec(),
+            encoding: raw
+                .encoding
+                .map(|e| String::from_utf8_lossy(e).into_owned()),
+            paths,
+        })
     }
-    if parent_trees.is_empty() {
-        parent_trees.push(None);
-    }
-    let paths = reader.diff(Some(raw.tree), &parent_trees, limits.max_paths_per_commit)?;
-    let (author, _) = parse_ident(raw.author);
-    let (committer, time) = parse_ident(raw.committer);
-    Ok(CommitFacts {
-        id: oid.to_string(),
-        parents: raw.parents.iter().map(Oid::to_string).collect(),
-        author,
-        committer,
-        time,
-        message: raw.message.to_vec(),
-        encoding: raw
-            .encoding
-            .map(|e| String::from_utf8_lossy(e).into_owned()),
-        paths,
-    })
 }
 
 /// Reads one commit: identities, raw message, parents and changed paths (for merges, the
 /// paths that differ from every parent).
 pub fn read_commit(repo: &Repo, oid: Oid, limits: &Limits) -> Result<CommitFacts> {
     let odb = repo.repo.odb()?;
-    let mut reader = TreeReader::new(&odb, TREE_CACHE_BYTES);
-    read_with(repo, &odb, &mut reader, oid, limits)
+    let mut s = Scanner::new(&odb);
+    let obj = s.read_raw(&repo.shallow, oid)?;
+    s.facts(oid, &obj, limits)
 }
 
 /// Reads every commit of `commits` and returns `f` of each, in the order of `commits`.
@@ -712,11 +782,12 @@ pub fn scan<R: Send>(
     let threads = rayon::current_num_threads();
     if commits.len() < PARALLEL_MIN || threads < 2 {
         let odb = repo.repo.odb()?;
-        let mut reader = TreeReader::new(&odb, TREE_CACHE_BYTES);
-        return commits
-            .iter()
-            .map(|&c| read_with(repo, &odb, &mut reader, c, limits).map(&f))
-            .collect();
+        let mut s = Scanner::new(&odb);
+        let mut results = Vec::with_capacity(commits.len());
+        for chunk in commits.chunks(CHUNK) {
+            results.extend(s.run(&repo.shallow, chunk, limits, &f)?);
+        }
+        return Ok(results);
     }
     let chunks: Vec<&[Oid]> = commits.chunks(CHUNK).collect();
     let slots: Vec<Mutex<Option<Vec<R>>>> = chunks.iter().map(|_| Mutex::new(None)).collect();
@@ -747,32 +818,22 @@ pub fn scan<R: Send>(
             Ok(o) => o,
             Err(e) => return record(0, e.into()),
         };
-        let mut reader = TreeReader::new(&odb, TREE_CACHE_BYTES);
+        let mut s = Scanner::new(&odb);
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(chunk) = chunks.get(i) else { return };
             if failed.load(Ordering::Relaxed) {
                 return;
             }
-            let mut out = Vec::with_capacity(chunk.len());
-            for &c in *chunk {
-                let facts = if shallow.contains(&c) {
-                    Err(Error::incomplete(format!(
-                        "commit {c} is at the shallow boundary of this clone: its parents are not here"
-                    ))
-                    .with_help(SHALLOW_HELP))
-                } else {
-                    read_commit_raw(&odb, &mut reader, c, limits)
-                };
-                match facts {
-                    Ok(facts) => out.push(f(facts)),
-                    Err(e) => return record(i, e),
+            match s.run(shallow, chunk, limits, &f) {
+                Ok(out) => {
+                    if let Some(slot) = slots.get(i)
+                        && let Ok(mut s) = slot.lock()
+                    {
+                        *s = Some(out);
+                    }
                 }
-            }
-            if let Some(slot) = slots.get(i)
-                && let Ok(mut s) = slot.lock()
-            {
-                *s = Some(out);
+                Err(e) => return record(i, e),
             }
         }
     });

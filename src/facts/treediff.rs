@@ -51,6 +51,8 @@ struct Entry<'a> {
     id: &'a [u8],
     /// Canonical mode.
     mode: u32,
+    /// The whole raw entry (`mode SP name NUL id`).
+    raw: &'a [u8],
 }
 
 impl Entry<'_> {
@@ -105,29 +107,79 @@ impl<'a> Cursor<'a> {
             Error::incomplete("a tree object in the repository is malformed")
                 .with_help("run `git fsck` and repair or re-clone the repository")
         };
-        let sp = rest.iter().position(|&b| b == b' ').ok_or_else(bad)?;
+        // The usual modes first; else octal digits up to the space (at most 10 fit a u32).
         let mut mode = 0u32;
-        for &d in rest.get(..sp).unwrap_or_default() {
-            if !(b'0'..=b'7').contains(&d) || mode > (u32::MAX >> 3) {
-                return Err(bad());
+        let mut sp = 0;
+        if rest.starts_with(b"100644 ") {
+            (mode, sp) = (0o100644, 6);
+        } else if rest.starts_with(b"40000 ") {
+            (mode, sp) = (0o40000, 5);
+        }
+        while sp == 0 || rest.get(sp) != Some(&b' ') {
+            match rest.get(sp) {
+                Some(&d) if (b'0'..=b'7').contains(&d) && sp < 10 => {
+                    mode = (mode << 3) | u32::from(d - b'0');
+                    sp += 1;
+                }
+                _ => return Err(bad()),
             }
-            mode = (mode << 3) | u32::from(d - b'0');
         }
         let after = rest.get(sp + 1..).ok_or_else(bad)?;
-        let nul = after.iter().position(|&b| b == 0).ok_or_else(bad)?;
+        let nul = find_nul(after).ok_or_else(bad)?;
         let name = after.get(..nul).ok_or_else(bad)?;
         let id = after.get(nul + 1..nul + 21).ok_or_else(bad)?;
-        if sp == 0 || name.is_empty() {
+        if name.is_empty() {
             return Err(bad());
         }
-        self.pos += sp + 1 + nul + 21;
+        let len = sp + 1 + nul + 21;
+        self.pos += len;
         self.cur = Some(Entry {
             name,
             id,
             mode: canon_mode(mode),
+            raw: rest.get(..len).ok_or_else(bad)?,
         });
         Ok(())
     }
+
+    /// Advances, taking `other`'s current entry without parsing when the next raw bytes
+    /// here are exactly that entry (an entry is self-delimiting, so equal bytes parse equal).
+    fn advance_like(&mut self, other: &Cursor<'a>) -> Result<()> {
+        if let Some(e) = other.cur
+            && self
+                .data
+                .get(self.pos..)
+                .is_some_and(|r| r.starts_with(e.raw))
+        {
+            self.pos += e.raw.len();
+            self.cur = Some(e);
+            return Ok(());
+        }
+        self.advance()
+    }
+}
+
+/// The index of the first NUL byte, eight bytes at a time (names are short but many).
+fn find_nul(s: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = s.chunks_exact(8);
+    let mut base = 0;
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let v = u64::from_le_bytes(w);
+        let z = v.wrapping_sub(LO) & !v & HI;
+        if z != 0 {
+            return Some(base + (z.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == 0)
+        .map(|i| base + i)
 }
 
 /// Reads raw tree objects through an object database, with a small two-generation cache
@@ -290,7 +342,7 @@ impl Differ {
                     t.advance()?;
                     for (i, c) in ps.iter_mut().enumerate() {
                         if at_min[i] {
-                            c.advance()?;
+                            c.advance_like(&t)?;
                         }
                     }
                 }
@@ -380,6 +432,7 @@ mod tests {
             name,
             id: &[],
             mode,
+            raw: &[],
         }
     }
 
@@ -415,6 +468,26 @@ mod tests {
         assert_eq!(
             cmp_entries(&e(b"a", S_IFDIR), &e(b"a0", S_IFREG)),
             Ordering::Less
+        );
+    }
+
+    #[test]
+    fn finds_the_first_nul() {
+        for n in 0..40 {
+            let mut v = vec![b'x'; 40];
+            if let Some(b) = v.get_mut(n) {
+                *b = 0;
+            }
+            if let Some(b) = v.get_mut(n + 3) {
+                *b = 0;
+            }
+            assert_eq!(find_nul(&v), Some(n), "at {n}");
+            assert_eq!(find_nul(v.get(..n).unwrap_or_default()), None);
+        }
+        // 0x80 bytes and 0x01 bytes must not look like NUL.
+        assert_eq!(
+            find_nul(&[0x80, 0x01, 0x81, 0xff, 1, 2, 3, 4, 5, 0]),
+            Some(9)
         );
     }
 
