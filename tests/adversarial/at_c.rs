@@ -211,7 +211,7 @@ fn at_c06_waivers_expired_self_approved_no_expiry_unused() {
     let file = r.tmp.path().join("policy-unused.yml");
     std::fs::write(&file, waiver("    expires: 2999-12-31\n")).expect("write policy");
     let head = r.head();
-    let pr = pr_file(&mut r, &head, Some(&[("bob", false, &head)]));
+    let pr = pr_file(&r, &head, Some(&[("bob", false, &head)]));
     let out = run(
         &r,
         &[
