@@ -7,7 +7,7 @@
 
 use countersign::facts::PullRequest;
 use countersign::facts::identity::{normalize_email, parse_identity};
-use countersign::facts::receive::parse_receive_line;
+use countersign::facts::pushinput::parse_pre_receive;
 use countersign::facts::trailers::{self, MAX_TRAILERS, is_forbidden_char};
 use countersign::policy::Origin;
 use countersign::policy::load;
@@ -177,14 +177,15 @@ pub fn fuzz_glob_regex(data: &[u8]) {
 /// The pre-receive stdin line parser: accepted lines have full, equal-length hex ids and a
 /// `refs/` name, and re-parse to the same update.
 pub fn fuzz_receive_line(data: &[u8]) {
-    let s = String::from_utf8_lossy(data);
-    for line in s.split_inclusive('\n') {
-        if let Ok(u) = parse_receive_line(line) {
+    // The hook's own parser: all lines or nothing, and what it accepts re-parses the same.
+    if let Ok(lines) = parse_pre_receive(data) {
+        for u in &lines {
             assert_eq!(u.old.len(), u.new.len());
             assert!(u.refname.starts_with("refs/"));
             assert!(!(u.is_create() && u.is_delete()));
-            let again = parse_receive_line(&format!("{} {} {}", u.old, u.new, u.refname));
-            assert_eq!(again.ok(), Some(u));
+            let again =
+                parse_pre_receive(format!("{} {} {}\n", u.old, u.new, u.refname).as_bytes());
+            assert_eq!(again.ok(), Some(vec![u.clone()]));
         }
     }
 }

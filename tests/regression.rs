@@ -147,3 +147,13 @@ default_tier: standard
         &commit("Point submodule elsewhere\n", &[".gitmodules"])
     ));
 }
+
+/// b004: the pre-receive parser accepted `0000… 0000… refs/heads/x` (zeros on both sides:
+/// neither a create nor a delete). git never sends it; the hook must reject it, not guess.
+/// Found when the fuzz harness moved from a test-only parser to the hook's own.
+#[test]
+fn b004_pre_receive_line_with_two_zero_ids_is_rejected() {
+    let zero = "0".repeat(40);
+    let line = format!("{zero} {zero} refs/heads/x\n");
+    assert!(countersign::facts::pushinput::parse_pre_receive(line.as_bytes()).is_err());
+}

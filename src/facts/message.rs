@@ -39,7 +39,7 @@ pub fn cut_at_scissors<'m>(msg: &'m [u8], comment: &str) -> &'m [u8] {
     msg
 }
 
-/// git's `strbuf_stripspace`: comment lines removed (if `comment` is not empty), trailing
+/// git's `strbuf_stripspace` (C `isspace` whitespace): comment lines removed (if `comment` is not empty), trailing
 /// whitespace stripped, blank-line runs collapsed, leading/trailing blank lines removed.
 pub fn strip(msg: &[u8], comment: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(msg.len());
@@ -50,7 +50,7 @@ pub fn strip(msg: &[u8], comment: &str) -> Vec<u8> {
         }
         let content_len = line
             .iter()
-            .rposition(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .rposition(|b| !matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
             .map_or(0, |p| p + 1);
         let content = line.get(..content_len).unwrap_or_default();
         if content.is_empty() {

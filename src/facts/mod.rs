@@ -11,7 +11,6 @@ pub mod identity;
 pub mod message;
 pub mod nearmiss;
 pub mod pushinput;
-pub mod receive;
 pub mod staged;
 pub mod trailers;
 pub mod treediff;

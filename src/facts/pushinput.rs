@@ -104,6 +104,13 @@ pub fn parse_pre_receive(input: &[u8]) -> Result<Vec<ReceiveLine>> {
             ))
             .with_help("this input does not come from git; pre-receive hooks read what `git receive-pack` writes"));
         }
+        if line.is_create() && line.is_delete() {
+            // Found by the fuzz corpus: git never sends zeros on both sides.
+            return Err(Error::input(format!(
+                "pre-receive input line {n}: both object ids are zero (neither a create nor a delete)"
+            ))
+            .with_help("this input does not come from git; pre-receive hooks read what `git receive-pack` writes"));
+        }
         out.push(line);
     }
     Ok(out)

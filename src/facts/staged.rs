@@ -33,14 +33,12 @@ use git2::{Delta, DiffOptions, Oid};
 
 use crate::error::{Error, Result};
 use crate::facts::git::Repo;
+use crate::facts::message;
 use crate::facts::treediff::canon_mode;
 use crate::facts::{Change, ChangedPath, CommitFacts, Identity};
 
 /// The id a commit that does not exist yet is given.
 pub const ZERO_ID: &str = "0000000000000000000000000000000000000000";
-
-/// The text of git's scissors line after the comment string and a space.
-const CUT_LINE: &str = "------------------------ >8 ------------------------";
 
 /// The characters `core.commentChar=auto` chooses from, in git's order.
 const AUTO_CANDIDATES: &str = "#;@!$%^&|:";
@@ -95,66 +93,15 @@ pub fn cleanup(msg: &[u8], s: &CleanupSettings) -> Vec<u8> {
     };
     let cut = matches!(mode, CleanupMode::Strip | CleanupMode::Scissors);
     let msg = if cut {
-        msg.get(..locate_end(msg, &s.comment)).unwrap_or(msg)
+        message::cut_at_scissors(msg, &s.comment)
     } else {
         msg
     };
     match mode {
         CleanupMode::Verbatim => msg.to_vec(),
-        CleanupMode::Strip => stripspace(msg, Some(s.comment.as_bytes())),
-        _ => stripspace(msg, None),
+        CleanupMode::Strip => message::strip(msg, &s.comment),
+        _ => message::strip(msg, ""),
     }
-}
-
-/// Where the scissors line starts (git's `wt_status_locate_end`), else the length.
-fn locate_end(msg: &[u8], comment: &str) -> usize {
-    let pat = format!("{comment} {CUT_LINE}\n");
-    let pat = pat.as_bytes();
-    if msg.starts_with(pat) {
-        return 0;
-    }
-    let mut nl = Vec::with_capacity(pat.len() + 1);
-    nl.push(b'\n');
-    nl.extend_from_slice(pat);
-    msg.windows(nl.len())
-        .position(|w| w == nl.as_slice())
-        .map_or(msg.len(), |i| i + 1)
-}
-
-/// git's `strbuf_stripspace`.
-fn stripspace(msg: &[u8], comment: Option<&[u8]>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(msg.len() + 1);
-    let mut empties = 0usize;
-    let mut rest = msg;
-    while !rest.is_empty() {
-        let (line, next) = match rest.iter().position(|&b| b == b'\n') {
-            Some(i) => (
-                rest.get(..i).unwrap_or_default(),
-                rest.get(i + 1..).unwrap_or_default(),
-            ),
-            None => (rest, &[][..]),
-        };
-        rest = next;
-        if comment.is_some_and(|c| !c.is_empty() && line.starts_with(c)) {
-            continue;
-        }
-        // C isspace: space, \t, \n, \v, \f, \r.
-        let keep = line
-            .iter()
-            .rposition(|&b| !matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
-            .map_or(0, |i| i + 1);
-        if keep > 0 {
-            if empties > 0 && !out.is_empty() {
-                out.push(b'\n');
-            }
-            empties = 0;
-            out.extend_from_slice(line.get(..keep).unwrap_or_default());
-            out.push(b'\n');
-        } else {
-            empties += 1;
-        }
-    }
-    out
 }
 
 /// Reads `commit.cleanup` and the comment string from the repository configuration and
@@ -191,7 +138,7 @@ pub fn auto_comment(msg: &[u8]) -> String {
             && AUTO_CANDIDATES.contains(c)
             && line
                 .get(c.len_utf8()..)
-                .is_some_and(|r| r == format!(" {CUT_LINE}"))
+                .is_some_and(|r| r == message::CUT_LINE)
         {
             return c.to_string();
         }
