@@ -10,11 +10,8 @@ use crate::audit::log::{self, Verification};
 use crate::audit::summary::summarise;
 use crate::audit::{self, html, markdown, time};
 use crate::cli::{AuditArgs, AuditCommand, AuditFormat, VerifyArgs};
-use crate::commands::{limits, load_policy, note, print_stdout, range_spec};
-use crate::evaluate::{self, Context};
-use crate::facts::git;
+use crate::commands::{evaluate_range, print_stdout};
 use crate::policy::Date;
-use crate::progress::Progress;
 use crate::{Error, Result};
 
 /// Runs `audit` (returns 0) or `audit verify` (0 intact, 1 tampered).
@@ -25,34 +22,16 @@ pub fn run(cwd: &Path, args: &AuditArgs) -> Result<u8> {
     if let Some(out) = &args.output {
         check_output(out)?;
     }
-    let repo = git::open(cwd)?;
-    let policy = load_policy(repo.workdir(), args.policy.as_deref())?;
-    let range = git::resolve(&repo, &range_spec(&args.range), policy.baseline.as_deref())?;
-    note(&format!(
-        "auditing {} commit(s) of {} against {}",
-        range.commits.len(),
-        range.info.description,
-        policy.source.name()
-    ));
     let today = Date::today();
-    let ctx = Context {
-        policy: &policy,
-        pr: None,
-        branch: range.info.branch.as_deref(),
+    let (policy, report) = evaluate_range(
+        cwd,
+        &args.range,
+        args.policy.as_deref(),
+        &args.limits,
+        None,
+        "auditing",
         today,
-        head: range.info.head.as_deref(),
-        explain: false,
-        whole_history: args.range.all,
-    };
-    let progress = Progress::start("auditing", range.commits.len());
-    let results = git::scan(&repo, &range.commits, &limits(&args.limits), |c| {
-        let r = evaluate::evaluate_commit(&ctx, &c);
-        progress.tick();
-        r
-    })?;
-    progress.finish();
-    let commits = results.into_iter().collect::<Result<Vec<_>>>()?;
-    let report = evaluate::finish(&ctx, range.info.clone(), commits);
+    )?;
     let now = time::now();
     let summary = summarise(&report, &policy, today, now.clone());
     let text = match args.format {

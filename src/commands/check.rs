@@ -5,13 +5,12 @@ use std::path::Path;
 use crate::audit;
 use crate::cli::CheckArgs;
 use crate::commands::{
-    FACTS_SCHEMA, FactsDoc, limits, load_policy, note, print_stdout, range_spec, read_input,
-    read_pr, use_color,
+    FACTS_SCHEMA, FactsDoc, evaluate_range, load_policy, print_stdout, read_input, read_pr,
+    use_color,
 };
 use crate::evaluate::{self, Context, Report};
 use crate::facts::git;
 use crate::policy::{Date, Policy};
-use crate::progress::Progress;
 use crate::report::{self, Options};
 use crate::{Error, Result};
 
@@ -44,39 +43,15 @@ fn from_git(
     args: &CheckArgs,
     pr: Option<crate::facts::PullRequest>,
 ) -> Result<(Policy, Report)> {
-    let repo = git::open(cwd)?;
-    let policy = load_policy(repo.workdir(), args.policy.as_deref())?;
-    let range = git::resolve(&repo, &range_spec(&args.range), policy.baseline.as_deref())?;
-    note(&format!(
-        "checking {} commit(s) of {} against {}",
-        range.commits.len(),
-        range.info.description,
-        policy.source.name()
-    ));
-    let branch = pr
-        .as_ref()
-        .map(|p| p.head_branch.clone())
-        .filter(|b| !b.is_empty())
-        .or_else(|| range.info.branch.clone());
-    let ctx = Context {
-        policy: &policy,
-        pr: pr.as_ref(),
-        branch: branch.as_deref(),
-        today: Date::today(),
-        head: range.info.head.as_deref(),
-        explain: false,
-        whole_history: args.range.all,
-    };
-    let progress = Progress::start("checking", range.commits.len());
-    let results = git::scan(&repo, &range.commits, &limits(&args.limits), |c| {
-        let r = evaluate::evaluate_commit(&ctx, &c);
-        progress.tick();
-        r
-    })?;
-    progress.finish();
-    let commits = results.into_iter().collect::<Result<Vec<_>>>()?;
-    let report = evaluate::finish(&ctx, range.info.clone(), commits);
-    Ok((policy, report))
+    evaluate_range(
+        cwd,
+        &args.range,
+        args.policy.as_deref(),
+        &args.limits,
+        pr.as_ref(),
+        "checking",
+        Date::today(),
+    )
 }
 
 fn from_facts(

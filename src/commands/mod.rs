@@ -191,3 +191,49 @@ pub fn open_range(
     let range = git::resolve(&repo, &range_spec(args), baseline)?;
     Ok((repo, range))
 }
+
+/// The pipeline `check` and `audit` share: open the repository, load its policy, resolve the
+/// range (minus the policy's baseline), then read and evaluate every commit in parallel with
+/// a progress bar. `verb` names the work on stderr ("checking", "auditing").
+pub fn evaluate_range(
+    cwd: &Path,
+    range_args: &RangeArgs,
+    policy_path: Option<&Path>,
+    limit_args: &LimitArgs,
+    pr: Option<&PullRequest>,
+    verb: &str,
+    today: crate::policy::Date,
+) -> Result<(Policy, crate::evaluate::Report)> {
+    let repo = git::open(cwd)?;
+    let policy = load_policy(repo.workdir(), policy_path)?;
+    let range = git::resolve(&repo, &range_spec(range_args), policy.baseline.as_deref())?;
+    note(&format!(
+        "{verb} {} commit(s) of {} against {}",
+        range.commits.len(),
+        range.info.description,
+        policy.source.name()
+    ));
+    let branch = pr
+        .map(|p| p.head_branch.clone())
+        .filter(|b| !b.is_empty())
+        .or_else(|| range.info.branch.clone());
+    let ctx = crate::evaluate::Context {
+        policy: &policy,
+        pr,
+        branch: branch.as_deref(),
+        today,
+        head: range.info.head.as_deref(),
+        explain: false,
+        whole_history: range_args.all,
+    };
+    let progress = crate::progress::Progress::start(verb, range.commits.len());
+    let results = git::scan(&repo, &range.commits, &limits(limit_args), |c| {
+        let r = crate::evaluate::evaluate_commit(&ctx, &c);
+        progress.tick();
+        r
+    })?;
+    progress.finish();
+    let commits = results.into_iter().collect::<Result<Vec<_>>>()?;
+    let report = crate::evaluate::finish(&ctx, range.info.clone(), commits);
+    Ok((policy, report))
+}
