@@ -321,6 +321,9 @@ pub struct CommitMsgArgs {
     /// Policy file (default: discovered in the repository, else the embedded default).
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+    /// Append one hash-chained evidence record per evaluated commit to PATH (JSON Lines).
+    #[arg(long, value_name = "PATH")]
+    pub evidence_log: Option<PathBuf>,
     /// Limits.
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -339,6 +342,9 @@ pub struct PrePushArgs {
     /// Policy file (default: discovered in the repository, else the embedded default).
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+    /// Append one hash-chained evidence record per evaluated commit to PATH (JSON Lines).
+    #[arg(long, value_name = "PATH")]
+    pub evidence_log: Option<PathBuf>,
     /// Limits.
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -347,6 +353,9 @@ pub struct PrePushArgs {
 /// `countersign hook pre-receive`.
 #[derive(Debug, Args)]
 pub struct PreReceiveArgs {
+    /// Append one hash-chained evidence record per evaluated commit to PATH (JSON Lines).
+    #[arg(long, value_name = "PATH")]
+    pub evidence_log: Option<PathBuf>,
     /// Limits.
     #[command(flatten)]
     pub limits: LimitArgs,

@@ -894,3 +894,43 @@ fn failed_install_leaves_nothing_half_written() {
     }
     std::fs::set_permissions(&hooks, std::fs::Permissions::from_mode(0o755)).expect("chmod");
 }
+
+/// `--evidence-log` works on the hooks too: a commit-msg run appends a `commit-msg` record
+/// that `audit verify` accepts.
+#[test]
+fn commit_msg_hook_appends_to_the_evidence_log() {
+    let mut r = support::TestRepo::new();
+    r.commit_files("Initial\n", &[("README.md", "x\n")]);
+    r.write("src/lib.rs", "fn a() {}\n");
+    r.git(&["add", "-A"]);
+    let msg = r.path().join("MSG");
+    std::fs::write(
+        &msg,
+        "Add a\n\nCo-authored-by: Claude <noreply@anthropic.com>\nReviewed-by: Rita Reviewer <rita@example.com>\n",
+    )
+    .unwrap();
+    let log = r.path().join("evidence.jsonl");
+    let bin = env!("CARGO_BIN_EXE_countersign");
+    let out = r
+        .command(bin)
+        .args(["hook", "commit-msg", "--evidence-log"])
+        .arg(&log)
+        .arg(&msg)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&log).unwrap();
+    let rec: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(rec["mode"], "commit-msg", "{rec}");
+    let v = r
+        .command(bin)
+        .args(["audit", "verify"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+}

@@ -67,6 +67,9 @@ pub fn run(cwd: &Path, args: &CommitMsgArgs) -> Result<u8> {
         },
         vec![evaluate::evaluate_commit(&ctx, &commit)?],
     );
+    if let Some(log) = &args.evidence_log {
+        crate::audit::log::append(log, &report, &policy, crate::audit::Mode::CommitMsg)?;
+    }
     let mode = policy.hooks.commit_msg;
     let Some(c) = report.commits.first() else {
         return Ok(0);

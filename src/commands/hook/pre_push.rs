@@ -102,6 +102,9 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
             },
             reports,
         );
+        if let Some(log) = &args.evidence_log {
+            crate::audit::log::append(log, &report, &policy, crate::audit::Mode::PrePush)?;
+        }
         let ref_blocks = report_blocks(&report, mode);
         blocked |= ref_blocks;
         let mut any = false;

@@ -75,7 +75,14 @@ fn check(cwd: &Path, args: &PreReceiveArgs, out: &mut Out) -> Result<u8> {
             }
             continue;
         }
-        rejected |= check_ref(&repo, line, default_ref.as_deref(), &lim, out)?;
+        rejected |= check_ref(
+            &repo,
+            line,
+            default_ref.as_deref(),
+            &lim,
+            args.evidence_log.as_deref(),
+            out,
+        )?;
     }
     if rejected {
         out.line("countersign: push rejected (the policy is read from the target branch before this push)");
@@ -88,6 +95,7 @@ fn check_ref(
     line: &ReceiveLine,
     default_ref: Option<&str>,
     lim: &git::Limits,
+    evidence_log: Option<&Path>,
     out: &mut Out,
 ) -> Result<bool> {
     let new = existing_oid(repo, &line.new, "the pushed object")?;
@@ -141,6 +149,9 @@ fn check_ref(
         },
         reports,
     );
+    if let Some(log) = evidence_log {
+        crate::audit::log::append(log, &report, &policy, crate::audit::Mode::PreReceive)?;
+    }
     if !report_blocks(&report, HookMode::Enforce) {
         return Ok(false);
     }
