@@ -326,7 +326,4 @@ fn check_approvals(input: &ReviewInput<'_>) -> Vec<ReviewerCheck> {
     out
 }
 
-/// The first 12 characters of an id.
-pub fn short(id: &str) -> &str {
-    id.get(..12).unwrap_or(id)
-}
+pub use crate::facts::short_id as short;

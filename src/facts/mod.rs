@@ -191,6 +191,15 @@ pub struct RangeInfo {
     pub branch: Option<String>,
 }
 
+/// The first 12 characters of a commit id, for display (ids are hex; a shorter or non-ASCII
+/// id is cut on a character boundary, never panics).
+pub fn short_id(id: &str) -> &str {
+    match id.char_indices().nth(12) {
+        Some((i, _)) => id.get(..i).unwrap_or(id),
+        None => id,
+    }
+}
+
 /// Serialise message bytes as a (lossy) string; deserialise from a string.
 mod bytes_as_string {
     use serde::{Deserialize, Deserializer, Serializer};
@@ -201,5 +210,18 @@ mod bytes_as_string {
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
         Ok(String::deserialize(d)?.into_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_id;
+
+    #[test]
+    fn short_id_cuts_on_char_boundaries() {
+        assert_eq!(short_id("0123456789abcdef0123"), "0123456789ab");
+        assert_eq!(short_id("abc"), "abc");
+        // Not an id at all (a policy origin from hostile input): never panics.
+        assert_eq!(short_id("ééééééééééééééé"), "éééééééééééé");
     }
 }

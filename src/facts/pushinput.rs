@@ -62,9 +62,7 @@ impl ReceiveLine {
 }
 
 /// True for an all-zeros object id (git's "no object").
-pub fn is_zero(oid: &str) -> bool {
-    !oid.is_empty() && oid.bytes().all(|b| b == b'0')
-}
+pub use super::github::is_zero_oid as is_zero;
 
 /// Parses `pre-push` stdin.
 pub fn parse_pre_push(input: &[u8]) -> Result<Vec<PushLine>> {

@@ -83,7 +83,7 @@ impl PolicySource {
             Origin::Embedded => "<embedded default policy>".to_string(),
             Origin::File { path } => path.clone(),
             Origin::Commit { path, commit } => {
-                format!("{}:{}", &commit[..commit.len().min(12)], path)
+                format!("{}:{}", crate::facts::short_id(commit), path)
             }
         }
     }

@@ -220,13 +220,7 @@ pub(crate) fn findings_with_commits(
         .chain(report.findings.iter().map(|f| (f, None)))
 }
 
-/// The first 12 characters of a commit id (ids are hex; a shorter id is kept whole).
-pub(crate) fn short_id(id: &str) -> &str {
-    match id.char_indices().nth(12) {
-        Some((i, _)) => id.get(..i).unwrap_or(id),
-        None => id,
-    }
-}
+pub(crate) use crate::facts::short_id;
 
 /// FNV-1a, 64 bits: a small stable hash for fingerprints (not for security).
 pub(crate) fn fnv1a64(parts: &[&str]) -> u64 {
