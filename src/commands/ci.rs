@@ -323,23 +323,9 @@ fn longest_run(s: &str, c: char) -> usize {
     best
 }
 
-/// The first discovered policy file at `rev`: its path and text.
-fn policy_text_at(repo: &Repo, rev: &str) -> Result<Option<(String, String)>> {
-    for name in DISCOVERY {
-        if let Some(bytes) = git::read_blob_at(repo, rev, name)? {
-            let text = String::from_utf8(bytes).map_err(|_| {
-                Error::policy(format!("the policy {name} at {rev} is not valid UTF-8"))
-                    .with_help("save the policy file as UTF-8")
-            })?;
-            return Ok(Some(((*name).to_string(), text)));
-        }
-    }
-    Ok(None)
-}
-
 /// Loads the policy from the base commit (else the embedded default).
 fn policy_at_base(repo: &Repo, base: &str) -> Result<Policy> {
-    match policy_text_at(repo, base)? {
+    match crate::commands::policy_text_at(repo, base, DISCOVERY)? {
         Some((path, text)) => {
             if text.len() > 1 << 20 {
                 return Err(Error::policy(format!("policy {path} is larger than 1 MiB")));
@@ -396,8 +382,8 @@ fn semantic_policy_diff(
 }
 
 fn policy_change(repo: &Repo, before: &str, head: &str) -> Result<Option<PolicyChange>> {
-    let old = policy_text_at(repo, before)?;
-    let new = policy_text_at(repo, head)?;
+    let old = crate::commands::policy_text_at(repo, before, DISCOVERY)?;
+    let new = crate::commands::policy_text_at(repo, head, DISCOVERY)?;
     if old == new {
         return Ok(None);
     }

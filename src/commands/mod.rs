@@ -237,3 +237,23 @@ pub fn evaluate_range(
     let report = crate::evaluate::finish(&ctx, range.info.clone(), commits);
     Ok((policy, report))
 }
+
+/// The first policy file among `candidates` (normally [`load::DISCOVERY`]) in the tree of
+/// `rev`: its path and text. Used wherever the policy must come from a commit (the base of a
+/// PR, the old tip in pre-receive, the REV of `policy diff`), never from the work tree.
+pub fn policy_text_at(
+    repo: &git::Repo,
+    rev: &str,
+    candidates: &[&str],
+) -> Result<Option<(String, String)>> {
+    for name in candidates {
+        if let Some(bytes) = git::read_blob_at(repo, rev, name)? {
+            let text = String::from_utf8(bytes).map_err(|_| {
+                Error::policy(format!("the policy {name} at {rev} is not valid UTF-8"))
+                    .with_help("save the policy file as UTF-8")
+            })?;
+            return Ok(Some(((*name).to_string(), text)));
+        }
+    }
+    Ok(None)
+}

@@ -191,18 +191,9 @@ fn diff_cmd(cwd: &Path, rev: &str, explicit: Option<&Path>, format: ExplainForma
         .filter(|p| !Path::new(p).is_absolute())
         .collect();
     candidates.extend(DISCOVERY.iter().map(|s| s.to_string()));
-    let mut old_text = None;
-    for c in &candidates {
-        if let Some(bytes) = git::read_blob_at(&repo, &commit, c)? {
-            let t = String::from_utf8(bytes).map_err(|_| {
-                Error::policy(format!("the policy {c} at {rev} is not valid UTF-8"))
-            })?;
-            old_text = Some((t, c.clone()));
-            break;
-        }
-    }
-    let old = match old_text {
-        Some((t, path)) => load(
+    let names: Vec<&str> = candidates.iter().map(String::as_str).collect();
+    let old = match crate::commands::policy_text_at(&repo, &commit, &names)? {
+        Some((path, t)) => load(
             &t,
             Origin::Commit {
                 path,

@@ -188,26 +188,21 @@ fn policy_at(repo: &Repo, base: Option<Oid>) -> Result<Policy> {
         return Ok(load::default_policy());
     };
     let rev = base.to_string();
-    for path in DISCOVERY {
-        if let Some(bytes) = git::read_blob_at(repo, &rev, path)? {
-            let text = String::from_utf8(bytes).map_err(|_| {
-                Error::policy(format!("the policy {path} at {rev} is not valid UTF-8"))
-            })?;
-            return load::load(
-                &text,
-                Origin::Commit {
-                    path: (*path).to_string(),
-                    commit: rev.clone(),
-                },
-            )
-            .map_err(|e| {
-                Error::policy(format!(
-                    "the policy {path} at {rev} (the target branch) is invalid: {} problem(s)",
-                    e.diagnostics.len()
-                ))
-                .with_help("fix the policy on the target branch first (`countersign policy check`)")
-            });
-        }
+    if let Some((path, text)) = crate::commands::policy_text_at(repo, &rev, DISCOVERY)? {
+        return load::load(
+            &text,
+            Origin::Commit {
+                path: path.clone(),
+                commit: rev.clone(),
+            },
+        )
+        .map_err(|e| {
+            Error::policy(format!(
+                "the policy {path} at {rev} (the target branch) is invalid: {} problem(s)",
+                e.diagnostics.len()
+            ))
+            .with_help("fix the policy on the target branch first (`countersign policy check`)")
+        });
     }
     Ok(load::default_policy())
 }
