@@ -5,8 +5,8 @@ use std::path::Path;
 use crate::audit;
 use crate::cli::CheckArgs;
 use crate::commands::{
-    FACTS_SCHEMA, FactsDoc, evaluate_range, load_policy, print_stdout, read_input, read_pr,
-    use_color,
+    FACTS_SCHEMA, FactsDoc, evaluate_range, load_policy, read_input, read_pr, use_color,
+    write_stdout,
 };
 use crate::evaluate::{self, Context, Report};
 use crate::facts::git;
@@ -25,16 +25,11 @@ pub fn run(cwd: &Path, args: &CheckArgs) -> Result<u8> {
         audit::log::append(log, &report, &policy, audit::Mode::Check)?;
     }
     report::write_reports(&report, &policy, &args.reports)?;
-    let text = report::render(
-        &report,
-        &policy,
-        args.format,
-        Options {
-            color: use_color(&std::io::stdout()),
-            verbose: args.verbose,
-        },
-    );
-    print_stdout(&text)?;
+    let opts = Options {
+        color: use_color(&std::io::stdout()),
+        verbose: args.verbose,
+    };
+    write_stdout(|w| report::write(w, &report, &policy, args.format, opts))?;
     Ok(report.verdict.exit_code())
 }
 

@@ -181,6 +181,16 @@ pub fn print_stdout(text: &str) -> Result<()> {
     }
 }
 
+/// Streams output to stdout through a buffer; a closed pipe (`| head`) is not an error.
+pub fn write_stdout(f: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match f(&mut out).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::output(format!("cannot write to stdout: {e}"))),
+    }
+}
+
 /// Opens the repository at `cwd` and resolves the range (used by `check` and `facts`).
 pub fn open_range(
     cwd: &Path,
@@ -227,13 +237,30 @@ pub fn evaluate_range(
         whole_history: range_args.all,
     };
     let progress = crate::progress::Progress::start(verb, range.commits.len());
-    let results = git::scan(&repo, &range.commits, &limits(limit_args), |c| {
-        let r = crate::evaluate::evaluate_commit(&ctx, &c);
-        progress.tick();
-        r
-    })?;
+    // Streamed straight into the one vector the report keeps (a whole-history report is
+    // the largest thing countersign holds; it is never gathered twice).
+    let mut commits = Vec::with_capacity(range.commits.len());
+    let mut failed = None;
+    git::scan_each(
+        &repo,
+        &range.commits,
+        &limits(limit_args),
+        |c| {
+            let r = crate::evaluate::evaluate_commit(&ctx, &c);
+            progress.tick();
+            r
+        },
+        |r| match r {
+            Ok(c) => commits.push(c),
+            Err(e) => {
+                failed.get_or_insert(e);
+            }
+        },
+    )?;
     progress.finish();
-    let commits = results.into_iter().collect::<Result<Vec<_>>>()?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
     let report = crate::evaluate::finish(&ctx, range.info.clone(), commits);
     Ok((policy, report))
 }

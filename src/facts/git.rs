@@ -11,26 +11,36 @@
 //! the hand-written names-only diff of [`crate::facts::treediff`], and large scans run on all
 //! rayon threads with one `git2::Repository` per thread over contiguous chunks of commits.
 
-use std::collections::{HashMap, HashSet};
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, Once};
+use std::sync::{Once, mpsc};
 
 use git2::{ErrorCode, Oid, Repository, RepositoryOpenFlags, Sort};
 
+use crate::error::ErrorKind;
 use crate::error::{Error, Result};
-use crate::facts::treediff::{TreeReader, missing};
+use crate::facts::objects::{Objects, missing};
+use crate::facts::pack::{Kind, PackSet};
+use crate::facts::treediff::TreeReader;
 use crate::facts::{CommitFacts, Identity, RangeInfo};
 
 /// Help line for history that is not all there.
 const SHALLOW_HELP: &str = "fetch the full history: `git fetch --unshallow` (actions/checkout: \
     `fetch-depth: 0`; GitLab CI: `GIT_DEPTH: 0`)";
 
-/// Bytes of tree data each scanning thread keeps cached (two generations of this size).
-const TREE_CACHE_BYTES: usize = 8 << 20;
+/// Bytes of tree data each scanning thread keeps cached (two generations of this size). Small:
+/// it only has to hold a commit's trees until its parent is diffed (the pack reader's
+/// delta-base cache does the heavy lifting; 1 MiB and 8 MiB measured the same).
+const TREE_CACHE_BYTES: usize = 2 << 20;
 
 /// Commits per unit of parallel work: contiguous, so parent trees are still cached.
 const CHUNK: usize = 128;
+
+/// Chunks scanned between two releases of the packs' resident pages ([`PackSet::trim`]).
+const TRIM_EVERY: usize = 16;
 
 /// Below this many commits, scanning stays on the calling thread.
 const PARALLEL_MIN: usize = 256;
@@ -65,6 +75,8 @@ pub struct Repo {
     how: OpenHow,
     /// Commits recorded in `shallow` (their parents are not in this clone).
     shallow: HashSet<Oid>,
+    /// The mapped packs of the object directory, opened on first use.
+    packs: OnceCell<PackSet>,
 }
 
 impl std::fmt::Debug for Repo {
@@ -121,6 +133,7 @@ pub fn open(start: &Path) -> Result<Repo> {
         workdir,
         how,
         shallow,
+        packs: OnceCell::new(),
     })
 }
 
@@ -173,6 +186,13 @@ impl Repo {
     /// The underlying libgit2 repository.
     pub fn raw(&self) -> &Repository {
         &self.repo
+    }
+
+    /// The packs of the repository's own object directory, mapped on first use (objects
+    /// elsewhere — loose, alternates, a quarantine — are read through libgit2).
+    pub fn packs(&self) -> &PackSet {
+        self.packs
+            .get_or_init(|| PackSet::open(&self.repo.commondir().join("objects")))
     }
 
     /// True when the repository is a shallow clone.
@@ -630,39 +650,69 @@ fn tree_of(data: &[u8]) -> Option<Oid> {
     hex_oid(data.strip_prefix(b"tree ")?.get(..40)?)
 }
 
-/// Per-thread scanning state: the tree reader, and the tree ids of recently read commits so
-/// that a parent commit read earlier is not inflated a second time to find its tree.
+/// Header bytes allowed in a commit object on top of `max_message_bytes` (tree, parents,
+/// identities, encoding, signatures and merged tags), so an oversized commit is refused
+/// before it is inflated.
+const COMMIT_HEADER_BYTES: u64 = 1 << 20;
+
+/// Per-thread scanning state: the tree reader (and the object reader under it), and the tree
+/// ids of recently read commits so that a parent commit read earlier is not inflated a
+/// second time to find its tree.
 struct Scanner<'o> {
-    odb: &'o git2::Odb<'o>,
     reader: TreeReader<'o>,
     trees: HashMap<Oid, Oid>,
+    commit_cap: u64,
 }
 
 /// The scanner forgets remembered commit → tree ids beyond this many entries.
 const TREE_IDS_MAX: usize = 1 << 16;
 
 impl<'o> Scanner<'o> {
-    fn new(odb: &'o git2::Odb<'o>) -> Self {
+    fn new(packs: &'o PackSet, odb: &'o git2::Odb<'o>, limits: &Limits) -> Self {
         Scanner {
-            odb,
-            reader: TreeReader::new(odb, TREE_CACHE_BYTES),
+            reader: TreeReader::new(Objects::new(packs, odb), TREE_CACHE_BYTES),
             trees: HashMap::new(),
+            commit_cap: (limits.max_message_bytes as u64).saturating_add(COMMIT_HEADER_BYTES),
         }
     }
 
-    /// Reads one raw commit object (a commit, not at the shallow boundary).
-    fn read_raw(&self, shallow: &HashSet<Oid>, oid: Oid) -> Result<git2::OdbObject<'o>> {
-        if shallow.contains(&oid) {
-            return Err(shallow_commit(oid));
-        }
-        let obj = self.odb.read(oid).map_err(|e| missing(oid, "commit", &e))?;
-        if obj.kind() != git2::ObjectType::Commit {
+    /// Reads one raw commit object (`what` names it in errors). Objects larger than a
+    /// message of `max_message_bytes` could make are refused before they are inflated.
+    fn read_commit_object(&mut self, oid: Oid, what: &str) -> Result<Rc<Vec<u8>>> {
+        let (kind, data) = self
+            .reader
+            .objects()
+            .read(oid, what, self.commit_cap)
+            .map_err(|e| {
+                if e.kind == ErrorKind::Limit {
+                    Error::limit(format!(
+                        "{what} {oid} is larger than {} bytes, so its message is over the \
+                         limit max_message_bytes",
+                        self.commit_cap
+                    ))
+                    .with_help(
+                        "such a message cannot be checked; rewrite the commit or raise \
+                         --max-message-bytes",
+                    )
+                } else {
+                    e
+                }
+            })?;
+        if kind != Kind::Commit {
             return Err(
-                Error::repo(format!("{oid} is a {}, not a commit", obj.kind().str()))
+                Error::repo(format!("{oid} is a {}, not a commit", kind.name()))
                     .with_help("name a commit"),
             );
         }
-        Ok(obj)
+        Ok(data)
+    }
+
+    /// Reads one raw commit object (a commit, not at the shallow boundary).
+    fn read_raw(&mut self, shallow: &HashSet<Oid>, oid: Oid) -> Result<Rc<Vec<u8>>> {
+        if shallow.contains(&oid) {
+            return Err(shallow_commit(oid));
+        }
+        self.read_commit_object(oid, "commit")
     }
 
     /// Reads `commits` (a contiguous, newest-first run) and returns `f` of each, in order.
@@ -681,7 +731,7 @@ impl<'o> Scanner<'o> {
         for &c in commits {
             let obj = self.read_raw(shallow, c);
             if let Ok(o) = &obj
-                && let Some(t) = tree_of(o.data())
+                && let Some(t) = tree_of(o)
             {
                 self.trees.insert(c, t);
             }
@@ -695,13 +745,8 @@ impl<'o> Scanner<'o> {
     }
 
     /// The facts of commit `oid` from its raw object.
-    fn facts(
-        &mut self,
-        oid: Oid,
-        obj: &git2::OdbObject<'_>,
-        limits: &Limits,
-    ) -> Result<CommitFacts> {
-        let raw = parse_commit(obj.data()).ok_or_else(|| {
+    fn facts(&mut self, oid: Oid, obj: &[u8], limits: &Limits) -> Result<CommitFacts> {
+        let raw = parse_commit(obj).ok_or_else(|| {
             Error::incomplete(format!("commit {oid} is malformed"))
                 .with_help("run `git fsck`; the repository is corrupt")
         })?;
@@ -718,11 +763,8 @@ impl<'o> Scanner<'o> {
             let tree = match self.trees.get(p) {
                 Some(t) => *t,
                 None => {
-                    let pobj = self
-                        .odb
-                        .read(*p)
-                        .map_err(|e| missing(*p, "parent commit", &e))?;
-                    let t = parse_commit(pobj.data())
+                    let pobj = self.read_commit_object(*p, "parent commit")?;
+                    let t = parse_commit(&pobj)
                         .ok_or_else(|| {
                             Error::incomplete(format!("commit {p} is malformed"))
                                 .with_help("run `git fsck`; the repository is corrupt")
@@ -761,20 +803,36 @@ impl<'o> Scanner<'o> {
 /// paths that differ from every parent).
 pub fn read_commit(repo: &Repo, oid: Oid, limits: &Limits) -> Result<CommitFacts> {
     let odb = repo.repo.odb()?;
-    let mut s = Scanner::new(&odb);
+    let mut s = Scanner::new(repo.packs(), &odb, limits);
     let obj = s.read_raw(&repo.shallow, oid)?;
     s.facts(oid, &obj, limits)
 }
 
-/// Reads every commit of `commits` and returns `f` of each, in the order of `commits`.
-/// Large lists run on all rayon threads (one repository handle per thread, contiguous
-/// chunks); the first error (in commit order) ends the scan.
+/// Reads every commit of `commits` and returns `f` of each, in the order of `commits`
+/// (see [`scan_each`]).
 pub fn scan<R: Send>(
     repo: &Repo,
     commits: &[Oid],
     limits: &Limits,
     f: impl Fn(CommitFacts) -> R + Sync,
 ) -> Result<Vec<R>> {
+    let mut out = Vec::with_capacity(commits.len().min(limits.max_commits));
+    scan_each(repo, commits, limits, f, |r| out.push(r))?;
+    Ok(out)
+}
+
+/// Reads every commit of `commits` and hands `f` of each to `sink`, in the order of
+/// `commits`, as the scan goes: results are streamed, never gathered twice. Large lists run
+/// on all rayon threads (one repository handle and one set of caches per thread, contiguous
+/// chunks of commits taken in order), and a small reorder buffer on the calling thread puts
+/// the chunks back in order. The first error (in commit order) ends the scan.
+pub fn scan_each<R: Send>(
+    repo: &Repo,
+    commits: &[Oid],
+    limits: &Limits,
+    f: impl Fn(CommitFacts) -> R + Sync,
+    mut sink: impl FnMut(R),
+) -> Result<()> {
     tune();
     if commits.len() > limits.max_commits {
         return Err(too_many(limits));
@@ -782,33 +840,34 @@ pub fn scan<R: Send>(
     let threads = rayon::current_num_threads();
     if commits.len() < PARALLEL_MIN || threads < 2 {
         let odb = repo.repo.odb()?;
-        let mut s = Scanner::new(&odb);
-        let mut results = Vec::with_capacity(commits.len());
-        for chunk in commits.chunks(CHUNK) {
-            results.extend(s.run(&repo.shallow, chunk, limits, &f)?);
+        let mut s = Scanner::new(repo.packs(), &odb, limits);
+        for (i, chunk) in commits.chunks(CHUNK).enumerate() {
+            s.run(&repo.shallow, chunk, limits, &f)?
+                .into_iter()
+                .for_each(&mut sink);
+            if i % TRIM_EVERY == TRIM_EVERY - 1 {
+                repo.packs().trim();
+            }
         }
-        return Ok(results);
+        return Ok(());
     }
     let chunks: Vec<&[Oid]> = commits.chunks(CHUNK).collect();
-    let slots: Vec<Mutex<Option<Vec<R>>>> = chunks.iter().map(|_| Mutex::new(None)).collect();
-    let first_error: Mutex<Option<(usize, Error)>> = Mutex::new(None);
     let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
     let how = &repo.how;
     let shallow = &repo.shallow;
-    let record = |i: usize, e: Error| {
-        failed.store(true, Ordering::Relaxed);
-        if let Ok(mut g) = first_error.lock()
-            && g.as_ref().is_none_or(|(j, _)| i < *j)
-        {
-            *g = Some((i, e));
-        }
-    };
-    rayon::broadcast(|_| {
+    let packs = repo.packs();
+    let (tx, rx) = mpsc::channel::<(usize, Result<Vec<R>>)>();
+    let worker = |tx: &mpsc::Sender<(usize, Result<Vec<R>>)>| {
+        let fail = |i: usize, e: Error| {
+            failed.store(true, Ordering::Relaxed);
+            let _ = tx.send((i, Err(e)));
+        };
         let g = match how.open() {
             Ok(g) => g,
             Err(e) => {
-                return record(
+                return fail(
                     0,
                     Error::repo(format!("cannot reopen the repository: {}", e.message())),
                 );
@@ -816,9 +875,9 @@ pub fn scan<R: Send>(
         };
         let odb = match g.odb() {
             Ok(o) => o,
-            Err(e) => return record(0, e.into()),
+            Err(e) => return fail(0, e.into()),
         };
-        let mut s = Scanner::new(&odb);
+        let mut s = Scanner::new(packs, &odb, limits);
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(chunk) = chunks.get(i) else { return };
@@ -827,29 +886,54 @@ pub fn scan<R: Send>(
             }
             match s.run(shallow, chunk, limits, &f) {
                 Ok(out) => {
-                    if let Some(slot) = slots.get(i)
-                        && let Ok(mut s) = slot.lock()
-                    {
-                        *s = Some(out);
+                    if done.fetch_add(1, Ordering::Relaxed) % TRIM_EVERY == TRIM_EVERY - 1 {
+                        packs.trim();
+                    }
+                    if tx.send((i, Ok(out))).is_err() {
+                        return;
                     }
                 }
-                Err(e) => return record(i, e),
+                Err(e) => return fail(i, e),
+            }
+        }
+    };
+    let mut first_error: Option<(usize, Error)> = None;
+    let mut wanted = 0;
+    std::thread::scope(|sc| {
+        // The pool's threads do the reading; this thread only reorders and hands on.
+        sc.spawn(move || {
+            rayon::broadcast(|_| worker(&tx));
+            drop(tx);
+        });
+        let mut pending: BTreeMap<usize, Vec<R>> = BTreeMap::new();
+        for (i, res) in rx {
+            match res {
+                Ok(out) => {
+                    pending.insert(i, out);
+                    while let Some(out) = pending.remove(&wanted) {
+                        if first_error.is_none() {
+                            out.into_iter().for_each(&mut sink);
+                        }
+                        wanted += 1;
+                    }
+                }
+                Err(e) => {
+                    if first_error.as_ref().is_none_or(|(j, _)| i < *j) {
+                        first_error = Some((i, e));
+                    }
+                }
             }
         }
     });
-    if let Ok(mut g) = first_error.lock()
-        && let Some((_, e)) = g.take()
-    {
+    if let Some((_, e)) = first_error {
         return Err(e);
     }
-    let mut results = Vec::with_capacity(commits.len());
-    for slot in slots {
-        let part = slot.into_inner().ok().flatten().ok_or_else(|| {
-            Error::incomplete("a scanning thread stopped before finishing").with_help("run again")
-        })?;
-        results.extend(part);
+    if wanted != chunks.len() {
+        return Err(
+            Error::incomplete("a scanning thread stopped before finishing").with_help("run again"),
+        );
     }
-    Ok(results)
+    Ok(())
 }
 
 /// The content of the file `path` at revision `rev` (`None` when the path does not exist
@@ -860,7 +944,7 @@ pub fn read_blob_at(repo: &Repo, rev: &str, path: &str) -> Result<Option<Vec<u8>
     let tree = g
         .find_commit(c)?
         .tree()
-        .map_err(|e| missing(c, "tree of commit", &e))?;
+        .map_err(|e| missing(c, "tree of commit", e.message()))?;
     let entry = match tree.get_path(Path::new(path)) {
         Ok(e) => e,
         Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
@@ -873,7 +957,7 @@ pub fn read_blob_at(repo: &Repo, rev: &str, path: &str) -> Result<Option<Vec<u8>
     }
     let blob = g
         .find_blob(entry.id())
-        .map_err(|e| missing(entry.id(), "blob", &e))?;
+        .map_err(|e| missing(entry.id(), "blob", e.message()))?;
     Ok(Some(blob.content().to_vec()))
 }
 
@@ -884,7 +968,7 @@ pub fn tree_paths_at(repo: &Repo, rev: &str) -> Result<Vec<String>> {
     let tree = g
         .find_commit(c)?
         .tree()
-        .map_err(|e| missing(c, "tree of commit", &e))?;
+        .map_err(|e| missing(c, "tree of commit", e.message()))?;
     let mut out = Vec::new();
     let mut err = None;
     tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
@@ -897,7 +981,7 @@ pub fn tree_paths_at(repo: &Repo, rev: &str) -> Result<Vec<String>> {
         git2::TreeWalkResult::Ok
     })
     .map_err(|e| {
-        err = Some(missing(c, "trees of commit", &e));
+        err = Some(missing(c, "trees of commit", e.message()));
     })
     .ok();
     match err {

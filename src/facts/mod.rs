@@ -10,6 +10,8 @@ pub mod gitlab;
 pub mod identity;
 pub mod message;
 pub mod nearmiss;
+pub mod objects;
+pub mod pack;
 pub mod pushinput;
 pub mod staged;
 pub mod trailers;

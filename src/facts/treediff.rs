@@ -20,9 +20,11 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use git2::{Odb, OdbObject, Oid};
+use git2::Oid;
 
 use crate::error::{Error, Result};
+use crate::facts::objects::Objects;
+use crate::facts::pack::Kind;
 use crate::facts::{Change, ChangedPath};
 
 /// The id of git's empty tree (SHA-1).
@@ -182,22 +184,27 @@ fn find_nul(s: &[u8]) -> Option<usize> {
         .map(|i| base + i)
 }
 
-/// Reads raw tree objects through an object database, with a small two-generation cache
-/// bounded in bytes (old generation dropped when the new one fills).
+/// Largest tree object read (a flat directory of several million entries); beyond it the
+/// scan stops with a limit error instead of allocating without bound.
+pub const MAX_TREE_BYTES: u64 = 256 << 20;
+
+/// Reads raw tree objects through [`Objects`], with a small two-generation cache bounded in
+/// bytes (old generation dropped when the new one fills): a commit's tree is usually its
+/// child's parent tree, and unchanged subtrees recur from commit to commit.
 pub struct TreeReader<'o> {
-    odb: &'o Odb<'o>,
-    cur: HashMap<Oid, Rc<OdbObject<'o>>>,
-    old: HashMap<Oid, Rc<OdbObject<'o>>>,
+    objects: Objects<'o>,
+    cur: HashMap<Oid, Rc<Vec<u8>>>,
+    old: HashMap<Oid, Rc<Vec<u8>>>,
     cur_bytes: usize,
     max_bytes: usize,
     empty: Oid,
 }
 
 impl<'o> TreeReader<'o> {
-    /// A reader over `odb` whose cache holds about `2 × max_bytes` of tree data.
-    pub fn new(odb: &'o Odb<'o>, max_bytes: usize) -> Self {
+    /// A reader over `objects` whose cache holds about `2 × max_bytes` of tree data.
+    pub fn new(objects: Objects<'o>, max_bytes: usize) -> Self {
         TreeReader {
-            odb,
+            objects,
             cur: HashMap::new(),
             old: HashMap::new(),
             cur_bytes: 0,
@@ -206,8 +213,13 @@ impl<'o> TreeReader<'o> {
         }
     }
 
+    /// The object reader underneath, for reading commits through the same caches.
+    pub fn objects(&mut self) -> &mut Objects<'o> {
+        &mut self.objects
+    }
+
     /// The raw bytes of tree `id` (`None` for the empty tree).
-    fn load(&mut self, id: Oid) -> Result<Option<Rc<OdbObject<'o>>>> {
+    fn load(&mut self, id: Oid) -> Result<Option<Rc<Vec<u8>>>> {
         if id == self.empty {
             return Ok(None);
         }
@@ -217,15 +229,15 @@ impl<'o> TreeReader<'o> {
         let obj = match self.old.remove(&id) {
             Some(o) => o,
             None => {
-                let o = self.odb.read(id).map_err(|e| missing(id, "tree", &e))?;
-                if o.kind() != git2::ObjectType::Tree {
+                let (kind, data) = self.objects.read(id, "tree", MAX_TREE_BYTES)?;
+                if kind != Kind::Tree {
                     return Err(Error::incomplete(format!(
                         "object {id} should be a tree but is a {}",
-                        o.kind().str()
+                        kind.name()
                     ))
                     .with_help("run `git fsck`; the repository is corrupt"));
                 }
-                Rc::new(o)
+                data
             }
         };
         self.cur_bytes += obj.len();
@@ -253,14 +265,6 @@ impl<'o> TreeReader<'o> {
         d.diff(self, new, parents)?;
         Ok(d.out)
     }
-}
-
-/// An error for an object that could not be read.
-pub(crate) fn missing(id: Oid, what: &str, e: &git2::Error) -> Error {
-    Error::incomplete(format!("cannot read {what} {id}: {}", e.message())).with_help(
-        "the history is incomplete: fetch it completely (`git fetch --unshallow`, \
-         `fetch-depth: 0` for actions/checkout, `GIT_DEPTH: 0` for GitLab) or run `git fsck`",
-    )
 }
 
 struct Differ {
@@ -292,10 +296,10 @@ impl Differ {
                 None => None,
             });
         }
-        let mut t = Cursor::new(new_obj.as_ref().map_or(&[][..], |o| o.data()))?;
+        let mut t = Cursor::new(new_obj.as_deref().map_or(&[][..], Vec::as_slice))?;
         let mut ps = Vec::with_capacity(par_objs.len());
         for o in &par_objs {
-            ps.push(Cursor::new(o.as_ref().map_or(&[][..], |o| o.data()))?);
+            ps.push(Cursor::new(o.as_deref().map_or(&[][..], Vec::as_slice))?);
         }
         let n = ps.len();
         let mut at_min = vec![false; n];

@@ -11,3 +11,10 @@ pub fn render(report: &Report) -> String {
     s.push('\n');
     s
 }
+
+/// Writes the report as JSON (with a trailing newline) straight into `out`: the same bytes as
+/// [`render`], without building the whole document in memory first.
+pub fn write(out: &mut dyn std::io::Write, report: &Report) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")
+}

@@ -95,6 +95,21 @@ pub fn render(report: &Report, policy: &Policy, format: Format, opts: Options) -
     }
 }
 
+/// Writes the report in `format` to `out`. JSON is serialised straight into the writer, so a
+/// whole-history report (tens of MB) is never held as one string as well as a struct.
+pub fn write(
+    out: &mut dyn std::io::Write,
+    report: &Report,
+    policy: &Policy,
+    format: Format,
+    opts: Options,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write(out, report),
+        _ => out.write_all(render(report, policy, format, opts).as_bytes()),
+    }
+}
+
 /// A `--report FORMAT=PATH` request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportTarget {
@@ -128,19 +143,20 @@ impl std::str::FromStr for ReportTarget {
 /// Writes every requested report file.
 pub fn write_reports(report: &Report, policy: &Policy, targets: &[ReportTarget]) -> Result<()> {
     for t in targets {
-        let text = render(
-            report,
-            policy,
-            t.format,
-            Options {
-                color: false,
-                verbose: true,
-            },
-        );
-        std::fs::write(&t.path, text).map_err(|e| {
-            Error::output(format!("cannot write report {}: {e}", t.path.display()))
-                .with_help("check that the directory exists and is writable")
-        })?;
+        let opts = Options {
+            color: false,
+            verbose: true,
+        };
+        std::fs::File::create(&t.path)
+            .and_then(|f| {
+                let mut w = std::io::BufWriter::new(f);
+                write(&mut w, report, policy, t.format, opts)?;
+                std::io::Write::flush(&mut w)
+            })
+            .map_err(|e| {
+                Error::output(format!("cannot write report {}: {e}", t.path.display()))
+                    .with_help("check that the directory exists and is writable")
+            })?;
     }
     Ok(())
 }
