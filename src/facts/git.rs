@@ -12,7 +12,7 @@
 //! rayon threads with one `git2::Repository` per thread over contiguous chunks of commits.
 
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -22,6 +22,7 @@ use git2::{ErrorCode, Oid, Repository, RepositoryOpenFlags, Sort};
 
 use crate::error::ErrorKind;
 use crate::error::{Error, Result};
+use crate::facts::idhash::IdMap;
 use crate::facts::objects::{Objects, missing};
 use crate::facts::pack::{Kind, PackSet};
 use crate::facts::treediff::TreeReader;
@@ -660,7 +661,7 @@ const COMMIT_HEADER_BYTES: u64 = 1 << 20;
 /// second time to find its tree.
 struct Scanner<'o> {
     reader: TreeReader<'o>,
-    trees: HashMap<Oid, Oid>,
+    trees: IdMap<Oid, Oid>,
     commit_cap: u64,
 }
 
@@ -671,7 +672,7 @@ impl<'o> Scanner<'o> {
     fn new(packs: &'o PackSet, odb: &'o git2::Odb<'o>, limits: &Limits) -> Self {
         Scanner {
             reader: TreeReader::new(Objects::new(packs, odb), TREE_CACHE_BYTES),
-            trees: HashMap::new(),
+            trees: IdMap::default(),
             commit_cap: (limits.max_message_bytes as u64).saturating_add(COMMIT_HEADER_BYTES),
         }
     }

@@ -8,6 +8,7 @@ pub mod git;
 pub mod github;
 pub mod gitlab;
 pub mod identity;
+pub mod idhash;
 pub mod message;
 pub mod nearmiss;
 pub mod objects;

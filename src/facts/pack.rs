@@ -18,7 +18,6 @@
 //! Threads: a [`PackSet`] (the mapped files) is shared; each thread has its own
 //! [`PackReader`] (cache and inflater), so there is no locking on the hot path.
 
-use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -27,6 +26,7 @@ use flate2::{Decompress, FlushDecompress, Status};
 use memmap2::Mmap;
 
 use crate::error::{Error, Result};
+use crate::facts::idhash::IdMap;
 
 /// Object kinds, as numbered in pack entry headers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -337,8 +337,8 @@ pub type Object = (Kind, Rc<Vec<u8>>);
 /// the older dropped when the newer fills half the budget — LRU-like at the cost of a map
 /// lookup, with memory never above the budget.
 struct BaseCache {
-    cur: HashMap<(u32, u64), Object>,
-    old: HashMap<(u32, u64), Object>,
+    cur: IdMap<(u32, u64), Object>,
+    old: IdMap<(u32, u64), Object>,
     cur_bytes: usize,
     half: usize,
 }
@@ -346,8 +346,8 @@ struct BaseCache {
 impl BaseCache {
     fn new(max_bytes: usize) -> Self {
         BaseCache {
-            cur: HashMap::new(),
-            old: HashMap::new(),
+            cur: IdMap::default(),
+            old: IdMap::default(),
             cur_bytes: 0,
             half: max_bytes / 2,
         }

@@ -17,12 +17,12 @@
 //!   the parents' matching subtrees (absent ones count as empty).
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use git2::Oid;
 
 use crate::error::{Error, Result};
+use crate::facts::idhash::IdMap;
 use crate::facts::objects::Objects;
 use crate::facts::pack::Kind;
 use crate::facts::{Change, ChangedPath};
@@ -193,8 +193,8 @@ pub const MAX_TREE_BYTES: u64 = 256 << 20;
 /// child's parent tree, and unchanged subtrees recur from commit to commit.
 pub struct TreeReader<'o> {
     objects: Objects<'o>,
-    cur: HashMap<Oid, Rc<Vec<u8>>>,
-    old: HashMap<Oid, Rc<Vec<u8>>>,
+    cur: IdMap<Oid, Rc<Vec<u8>>>,
+    old: IdMap<Oid, Rc<Vec<u8>>>,
     cur_bytes: usize,
     max_bytes: usize,
     empty: Oid,
@@ -205,8 +205,8 @@ impl<'o> TreeReader<'o> {
     pub fn new(objects: Objects<'o>, max_bytes: usize) -> Self {
         TreeReader {
             objects,
-            cur: HashMap::new(),
-            old: HashMap::new(),
+            cur: IdMap::default(),
+            old: IdMap::default(),
             cur_bytes: 0,
             max_bytes,
             empty: Oid::from_str(EMPTY_TREE).unwrap_or(Oid::ZERO_SHA1),
