@@ -394,7 +394,11 @@ fn walk(
     baseline: Option<Oid>,
     limits: &Limits,
 ) -> Result<Vec<Oid>> {
-    let g = &repo.repo;
+    // A handle of its own: the walk reads every commit, and libgit2 keeps the pack pages it
+    // mapped for that until the handle is dropped; dropping it here keeps them out of the
+    // scan's peak memory.
+    let own = repo.how.open().map_err(|e| walk_error(repo, e))?;
+    let g = &own;
     let mut w = g.revwalk()?;
     w.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
     if *spec == RangeSpec::All {
