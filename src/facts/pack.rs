@@ -180,15 +180,19 @@ impl Pack {
         };
         let hi = be32(&self.idx, 8 + 4 * first)? as usize;
         let (mut lo, mut hi) = (lo, hi.min(self.count));
+        let key = u64::from_be_bytes(id[..8].try_into().ok()?);
+        let name_at = |i: usize| -> Option<&[u8]> {
+            let at = self.names_at + i * ID_LEN;
+            self.idx.get(at..at + ID_LEN)
+        };
+        let head =
+            |name: &[u8]| -> Option<u64> { Some(u64::from_be_bytes(name[..8].try_into().ok()?)) };
         // Compare the first 8 bytes as one big-endian number, the rest only on a tie: a
         // plain slice comparison (a memcmp call) per step was measurable in whole scans.
-        let key = u64::from_be_bytes(id[..8].try_into().ok()?);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            let at = self.names_at + mid * ID_LEN;
-            let name = self.idx.get(at..at + ID_LEN)?;
-            let head = u64::from_be_bytes(name[..8].try_into().ok()?);
-            match head.cmp(&key).then_with(|| name[8..].cmp(&id[8..])) {
+            let name = name_at(mid)?;
+            match head(name)?.cmp(&key).then_with(|| name[8..].cmp(&id[8..])) {
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
                 std::cmp::Ordering::Equal => return Some(mid),
