@@ -421,55 +421,6 @@ impl<'p> PackReader<'p> {
         None
     }
 
-    /// The kind and inflated size of object `id` without inflating it (for a delta, the
-    /// size is the result's, read from the delta's header); `Ok(None)` when not in a pack.
-    pub fn header(&mut self, id: &[u8; ID_LEN]) -> Result<Option<(Kind, u64)>> {
-        let Some((pi, offset)) = self.locate(id) else {
-            return Ok(None);
-        };
-        let pack = &self.set.packs[pi];
-        let (code, size, at) = pack.header(offset)?;
-        if let Some(k) = Kind::from_code(code) {
-            return Ok(Some((k, size)));
-        }
-        // A delta: the result size is the second number of the delta header, and the kind
-        // is the chain base's.
-        let start = match code {
-            OFS_DELTA => pack.ofs_base(offset, at)?.1,
-            REF_DELTA => at + ID_LEN,
-            _ => return Err(pack.corrupt(offset, "unknown entry type")),
-        };
-        let head = self.inflate_prefix(pi, offset, start, 20)?;
-        let mut p = 0;
-        let _src = delta_varint(&head, &mut p).ok_or_else(|| pack.corrupt(offset, "bad delta"))?;
-        let dst = delta_varint(&head, &mut p).ok_or_else(|| pack.corrupt(offset, "bad delta"))?;
-        match self.kind_at(pi, offset)? {
-            Some(k) => Ok(Some((k, dst))),
-            None => Ok(None),
-        }
-    }
-
-    /// The kind of the entry at `offset`, following the chain to its base (`None` when the
-    /// base is outside this pack).
-    fn kind_at(&mut self, pi: usize, mut offset: u64) -> Result<Option<Kind>> {
-        let pack = &self.set.packs[pi];
-        for _ in 0..MAX_CHAIN {
-            let (code, _, at) = pack.header(offset)?;
-            if let Some(k) = Kind::from_code(code) {
-                return Ok(Some(k));
-            }
-            offset = match code {
-                OFS_DELTA => pack.ofs_base(offset, at)?.0,
-                REF_DELTA => match self.ref_base(pi, offset, at)? {
-                    Some(o) => o,
-                    None => return Ok(None),
-                },
-                _ => return Err(pack.corrupt(offset, "unknown entry type")),
-            };
-        }
-        Err(pack.corrupt(offset, "delta chain too long"))
-    }
-
     /// The offset, in the same pack, of a `REF_DELTA`'s base (`None` when it is elsewhere:
     /// the caller then reads the object through the fallback).
     fn ref_base(&self, pi: usize, offset: u64, at: usize) -> Result<Option<u64>> {
@@ -523,6 +474,11 @@ impl<'p> PackReader<'p> {
                 },
                 _ => return Err(pack.corrupt(cur, "unknown entry type")),
             };
+            // A delta's instructions are about as long as what they insert: twice the limit is
+            // far more than any real delta and still bounds the allocation.
+            if size > max_bytes.saturating_mul(2) {
+                return Err(too_big(size, max_bytes.saturating_mul(2)));
+            }
             self.chain.push((cur, start, size));
             cur = next;
         };
@@ -583,27 +539,6 @@ impl<'p> PackReader<'p> {
             return Err(pack.corrupt(offset, "inflated size differs from the entry header"));
         }
         Ok(())
-    }
-
-    /// Inflates at most the first `n` bytes of the stream at `start`.
-    fn inflate_prefix(
-        &mut self,
-        pi: usize,
-        offset: u64,
-        start: usize,
-        n: usize,
-    ) -> Result<Vec<u8>> {
-        let pack = &self.set.packs[pi];
-        let input = pack
-            .data
-            .get(start..pack.data.len() - ID_LEN)
-            .ok_or_else(|| pack.corrupt(offset, "entry data out of bounds"))?;
-        let mut out = Vec::with_capacity(n);
-        self.z.reset(true);
-        self.z
-            .decompress_vec(input, &mut out, FlushDecompress::None)
-            .map_err(|_| pack.corrupt(offset, "bad zlib data"))?;
-        Ok(out)
     }
 }
 
