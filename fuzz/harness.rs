@@ -20,6 +20,7 @@ pub const TARGETS: &[&str] = &[
     "glob_regex",
     "receive_line",
     "pr_json",
+    "pack_delta",
 ];
 
 /// Runs target `name` on `data`.
@@ -31,6 +32,7 @@ pub fn run(name: &str, data: &[u8]) {
         "glob_regex" => fuzz_glob_regex(data),
         "receive_line" => fuzz_receive_line(data),
         "pr_json" => fuzz_pr_json(data),
+        "pack_delta" => fuzz_pack_delta(data),
         other => panic!("unknown fuzz target {other}"),
     }
 }
@@ -197,5 +199,34 @@ pub fn fuzz_pr_json(data: &[u8]) {
         let text = serde_json::to_string(&pr).expect("serialise");
         let back: PullRequest = serde_json::from_str(&text).expect("deserialise again");
         assert_eq!(back, pr);
+    }
+}
+
+/// Delta application (`facts::pack::apply_delta`): the first byte picks how much of the rest
+/// is the base, the remainder is the delta. Never a panic; a success has exactly the size the
+/// delta announces, within the limit, and every byte of it comes from the base or the delta.
+pub fn fuzz_pack_delta(data: &[u8]) {
+    use countersign::facts::pack::apply_delta;
+    let Some((&k, rest)) = data.split_first() else {
+        return;
+    };
+    let cut = if rest.is_empty() {
+        0
+    } else {
+        usize::from(k) * rest.len() / 256
+    };
+    let (base, delta) = rest.split_at(cut);
+    let limit = 1 << 16;
+    if let Ok(out) = apply_delta(base, delta, limit) {
+        assert!(out.len() as u64 <= limit, "result over the limit");
+        assert_eq!(
+            out,
+            apply_delta(base, delta, limit).expect("deterministic"),
+            "apply_delta is not deterministic"
+        );
+        if base.is_empty() {
+            // Nothing to copy from: every byte was inserted from the delta.
+            assert!(out.len() <= delta.len(), "bytes from nowhere");
+        }
     }
 }

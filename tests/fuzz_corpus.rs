@@ -71,3 +71,8 @@ fn corpus_receive_line() {
 fn corpus_pr_json() {
     replay("pr_json");
 }
+
+#[test]
+fn corpus_pack_delta() {
+    replay("pack_delta");
+}

@@ -205,6 +205,30 @@ fn deny_char() -> impl Strategy<Value = char> {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
+    /// Pack deltas: applying any instruction stream to any base never panics, and a success
+    /// has exactly the size the delta announces.
+    #[test]
+    fn delta_application_never_panics(
+        base in prop::collection::vec(any::<u8>(), 0..64),
+        ops in prop::collection::vec(any::<u8>(), 0..256),
+        dst in 0u64..200,
+    ) {
+        // A well-formed header (so the instructions themselves get exercised) and random ops.
+        let mut delta = Vec::new();
+        for mut v in [base.len() as u64, dst] {
+            loop {
+                let b = (v & 0x7f) as u8;
+                v >>= 7;
+                if v == 0 { delta.push(b); break; }
+                delta.push(b | 0x80);
+            }
+        }
+        delta.extend_from_slice(&ops);
+        if let Ok(out) = countersign::facts::pack::apply_delta(&base, &delta, 1 << 16) {
+            prop_assert_eq!(out.len() as u64, dst);
+        }
+    }
+
     /// P1: the parser never panics, whatever the bytes.
     #[test]
     fn parser_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
