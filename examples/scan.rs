@@ -53,7 +53,9 @@ fn run(path: &Path, spec: &RangeSpec, pairs: bool) -> countersign::Result<()> {
         .build()
         .map_err(|e| countersign::Error::usage(e.to_string()))?;
     let repo = git::open(path)?;
+    let t0 = std::time::Instant::now();
     let range = git::resolve(&repo, spec, None)?;
+    let walked = t0.elapsed();
     eprintln!("range: {}", range.info.description);
     let results = git::scan(&repo, &range.commits, &Limits::default(), |f| {
         let matched = f.paths.iter().filter(|p| set.is_match(&p.path)).count();
@@ -78,5 +80,10 @@ fn run(path: &Path, spec: &RangeSpec, pairs: bool) -> countersign::Result<()> {
     }
     let _ = out.flush();
     eprintln!("commits={} pairs={n} matched={m}", results.len());
+    eprintln!(
+        "walk={:.2}s scan={:.2}s",
+        walked.as_secs_f64(),
+        (t0.elapsed() - walked).as_secs_f64()
+    );
     Ok(())
 }
