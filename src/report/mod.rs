@@ -106,6 +106,7 @@ pub fn write(
 ) -> std::io::Result<()> {
     match format {
         Format::Json => json::write(out, report),
+        Format::Sarif => sarif::write(out, report, policy),
         _ => out.write_all(render(report, policy, format, opts).as_bytes()),
     }
 }

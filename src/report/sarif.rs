@@ -166,13 +166,44 @@ fn related_location(f: &Finding, policy: &Policy) -> Option<Value> {
     }))
 }
 
-/// Renders the report as a SARIF 2.1.0 log (pretty JSON with a trailing newline).
-pub fn render(report: &Report, policy: &Policy) -> String {
-    let fps = fingerprints(report, policy);
-    let results: Vec<Value> = findings_with_commits(report)
-        .zip(fps.iter())
-        .map(|((f, c), fp)| result(f, c, policy, fp))
-        .collect();
+/// The results, built and written one at a time: a whole-history run can have tens of
+/// thousands, and a tree of `Value`s for all of them cost more memory than the scan.
+struct Results<'a> {
+    report: &'a Report,
+    policy: &'a Policy,
+    fps: Vec<String>,
+}
+
+impl serde::Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.fps.len()))?;
+        for ((f, c), fp) in findings_with_commits(self.report).zip(&self.fps) {
+            seq.serialize_element(&result(f, c, self.policy, fp))?;
+        }
+        seq.end()
+    }
+}
+
+/// One run. Fields in key order: serde_json's maps (no `preserve_order`) print keys sorted,
+/// and this struct must print exactly what the map-built document did.
+#[derive(serde::Serialize)]
+struct Run<'a> {
+    properties: Value,
+    results: Results<'a>,
+    tool: Value,
+}
+
+/// The SARIF log (keys in sorted order, as above).
+#[derive(serde::Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<'a>; 1],
+    version: &'static str,
+}
+
+fn log<'a>(report: &'a Report, policy: &'a Policy) -> Log<'a> {
     let mut driver = serde_json::Map::new();
     driver.insert("name".into(), json!(report.tool.name));
     driver.insert("version".into(), json!(report.tool.version));
@@ -186,16 +217,37 @@ pub fn render(report: &Report, policy: &Policy) -> String {
     run_props.insert("range".into(), json!(report.range.description));
     run_props.insert("policy".into(), json!(report.policy.source));
     run_props.insert("policyDigest".into(), json!(report.policy.digest));
-    let doc = json!({
-        "$schema": SCHEMA_URI,
-        "version": VERSION,
-        "runs": [{
-            "tool": { "driver": Value::Object(driver) },
-            "results": results,
-            "properties": Value::Object(run_props),
+    Log {
+        schema: SCHEMA_URI,
+        runs: [Run {
+            properties: Value::Object(run_props),
+            results: Results {
+                report,
+                policy,
+                fps: fingerprints(report, policy),
+            },
+            tool: json!({ "driver": Value::Object(driver) }),
         }],
-    });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_string());
-    s.push('\n');
-    s
+        version: VERSION,
+    }
+}
+
+/// Writes the report as a SARIF 2.1.0 log (pretty JSON with a trailing newline) into `out`,
+/// one result at a time.
+pub fn write(
+    out: &mut dyn std::io::Write,
+    report: &Report,
+    policy: &Policy,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &log(report, policy)).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")
+}
+
+/// Renders the report as a SARIF 2.1.0 log (pretty JSON with a trailing newline).
+pub fn render(report: &Report, policy: &Policy) -> String {
+    let mut out = Vec::new();
+    match write(&mut out, report, policy) {
+        Ok(()) => String::from_utf8(out).unwrap_or_else(|_| "{}\n".to_string()),
+        Err(_) => "{}\n".to_string(),
+    }
 }

@@ -119,7 +119,7 @@ fn at_p11_million_paths_hit_the_limit_in_bounded_time_and_memory() {
 }
 
 #[test]
-#[ignore = "the scan now refuses an oversized commit before inflating it (pack header / odb.read_header), but the range walk (libgit2's revwalk) still reads every commit whole; needs our own walk; tracked"]
+#[ignore = "the scan refuses an oversized commit before inflating it (pack header / odb.read_header), but resolving the range (libgit2's revparse and revwalk) still reads the commit whole; needs our own rev parsing and walk; tracked"]
 fn at_k01_message_cap_bounds_memory_before_reading() {
     // A 64 MiB message against a 1 KiB cap should never be loaded: RSS well under its size.
     let mut r = baseline();
