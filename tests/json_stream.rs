@@ -1,5 +1,5 @@
-//! The streamed, parallel JSON writer (`report::json::write`) against serde_json's pretty
-//! printer over the same `Report` (`report::json::render`): byte for byte, on a history large
+//! The streamed, parallel JSON writer (`report::json::write`, which `render` uses too) against
+//! serde_json's pretty printer over the same `Report`: byte for byte, on a history large
 //! enough to span several parallel windows, with markers, findings and merges in it.
 
 mod support;
@@ -89,11 +89,12 @@ fn streamed_json_is_byte_for_byte_the_pretty_printer() {
     assert!(report.commits.iter().any(|c| !c.markers.is_empty()));
     let mut streamed = Vec::new();
     json::write(&mut streamed, &report).expect("write");
-    let want = json::render(&report);
+    let want = serde_json::to_string_pretty(&report).expect("serialise") + "\n";
     assert!(
         streamed == want.as_bytes(),
         "streamed JSON differs from serde_json's pretty printer"
     );
+    assert_eq!(json::render(&report), want);
     // And the empty edge cases: no commits, no findings.
     let mut empty = report.clone();
     empty.commits.clear();

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::Stdio;
 
 use countersign::facts::git::{self, Limits, RangeSpec};
-use countersign::facts::pack::{Kind, PackReader, PackSet};
+use countersign::facts::pack::{PackReader, PackSet};
 use support::TestRepo;
 
 /// A history whose trees and blobs change a little at a time, so `git repack` stores most
@@ -39,6 +39,21 @@ fn deltified_history() -> TestRepo {
     }
     r.git(&["tag", "-a", "-m", "annotated", "v1"]);
     r
+}
+
+/// Repacks everything into one pack with long delta chains (`config`: `-c k=v` before it).
+fn deep_repack(r: &mut TestRepo, config: &[&str]) {
+    let mut args = config.to_vec();
+    args.extend([
+        "repack",
+        "-a",
+        "-d",
+        "-f",
+        "-q",
+        "--depth=50",
+        "--window=50",
+    ]);
+    r.git(&args);
 }
 
 /// Every object id in the repository, with git's kind name.
@@ -92,10 +107,6 @@ fn raw(id: &str) -> [u8; 20] {
     out
 }
 
-fn kind_name(k: Kind) -> &'static str {
-    k.name()
-}
-
 /// How many entries of the pack are deltas, and the longest chain (`git verify-pack -v`).
 fn delta_stats(r: &mut TestRepo) -> (usize, usize) {
     let idx = std::fs::read_dir(r.path().join(".git/objects/pack"))
@@ -131,7 +142,7 @@ fn check_every_object(r: &mut TestRepo) {
                 .read(&raw(id), u64::MAX)
                 .expect("read")
                 .unwrap_or_else(|| panic!("{id} not found in the pack"));
-            assert_eq!(kind_name(k), kind, "{id}");
+            assert_eq!(k.name(), kind, "{id}");
             assert_eq!(data.as_slice(), want[id].as_slice(), "{id} ({kind})");
         }
     }
@@ -143,15 +154,7 @@ fn check_every_object(r: &mut TestRepo) {
 #[test]
 fn ofs_delta_packs_read_exactly_as_git_prints_them() {
     let mut r = deltified_history();
-    r.git(&[
-        "repack",
-        "-a",
-        "-d",
-        "-f",
-        "-q",
-        "--depth=50",
-        "--window=50",
-    ]);
+    deep_repack(&mut r, &[]);
     let (deltas, longest) = delta_stats(&mut r);
     assert!(
         deltas > 50 && longest >= 5,
@@ -163,17 +166,7 @@ fn ofs_delta_packs_read_exactly_as_git_prints_them() {
 #[test]
 fn ref_delta_packs_read_exactly_as_git_prints_them() {
     let mut r = deltified_history();
-    r.git(&[
-        "-c",
-        "repack.useDeltaBaseOffset=false",
-        "repack",
-        "-a",
-        "-d",
-        "-f",
-        "-q",
-        "--depth=50",
-        "--window=50",
-    ]);
+    deep_repack(&mut r, &["-c", "repack.useDeltaBaseOffset=false"]);
     let (deltas, _) = delta_stats(&mut r);
     assert!(deltas > 50, "deltas {deltas}");
     check_every_object(&mut r);
@@ -215,15 +208,7 @@ fn damaged_copy(src: &Path, dir: &Path, edit: impl Fn(&mut Vec<u8>)) -> PackSet 
 #[test]
 fn damaged_packs_give_errors_never_panics() {
     let mut r = deltified_history();
-    r.git(&[
-        "repack",
-        "-a",
-        "-d",
-        "-f",
-        "-q",
-        "--depth=50",
-        "--window=50",
-    ]);
+    deep_repack(&mut r, &[]);
     let objects = all_objects(&mut r);
     let ids: Vec<String> = objects.iter().map(|(i, _)| i.clone()).collect();
     let want = git_contents(&r, &ids);
@@ -310,15 +295,7 @@ fn scans_of_packed_and_mixed_histories_match_git() {
     r.merge("merge side", &["side"], None);
     let loose = our_pairs(&r);
     assert_eq!(loose, git_pairs(&mut r));
-    r.git(&[
-        "repack",
-        "-a",
-        "-d",
-        "-f",
-        "-q",
-        "--depth=50",
-        "--window=50",
-    ]);
+    deep_repack(&mut r, &[]);
     assert_eq!(our_pairs(&r), loose, "packed");
     // New loose commits on top of the pack: both readers in one scan.
     for i in 0..300 {

@@ -173,12 +173,7 @@ pub fn note(msg: &str) {
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
 pub fn print_stdout(text: &str) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::output(format!("cannot write to stdout: {e}"))),
-    }
+    write_stdout(|w| w.write_all(text.as_bytes()))
 }
 
 /// Streams output to stdout through a buffer; a closed pipe (`| head`) is not an error.

@@ -20,8 +20,7 @@ use std::sync::{Once, mpsc};
 
 use git2::{ErrorCode, Oid, Repository, RepositoryOpenFlags, Sort};
 
-use crate::error::ErrorKind;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::facts::idhash::IdMap;
 use crate::facts::objects::{Objects, missing};
 use crate::facts::pack::{Kind, PackSet};
@@ -39,9 +38,6 @@ const TREE_CACHE_BYTES: usize = 2 << 20;
 
 /// Commits per unit of parallel work: contiguous, so parent trees are still cached.
 const CHUNK: usize = 128;
-
-/// Chunks scanned between two releases of the packs' resident pages ([`PackSet::trim`]).
-const TRIM_EVERY: usize = 16;
 
 /// Below this many commits, scanning stays on the calling thread.
 const PARALLEL_MIN: usize = 256;
@@ -846,19 +842,16 @@ pub fn scan_each<R: Send>(
     if commits.len() < PARALLEL_MIN || threads < 2 {
         let odb = repo.repo.odb()?;
         let mut s = Scanner::new(repo.packs(), &odb, limits);
-        for (i, chunk) in commits.chunks(CHUNK).enumerate() {
+        for chunk in commits.chunks(CHUNK) {
             s.run(&repo.shallow, chunk, limits, &f)?
                 .into_iter()
                 .for_each(&mut sink);
-            if i % TRIM_EVERY == TRIM_EVERY - 1 {
-                repo.packs().trim();
-            }
+            repo.packs().scanned_some();
         }
         return Ok(());
     }
     let chunks: Vec<&[Oid]> = commits.chunks(CHUNK).collect();
     let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
     let how = &repo.how;
     let shallow = &repo.shallow;
@@ -891,9 +884,7 @@ pub fn scan_each<R: Send>(
             }
             match s.run(shallow, chunk, limits, &f) {
                 Ok(out) => {
-                    if done.fetch_add(1, Ordering::Relaxed) % TRIM_EVERY == TRIM_EVERY - 1 {
-                        packs.trim();
-                    }
+                    packs.scanned_some();
                     if tx.send((i, Ok(out))).is_err() {
                         return;
                     }

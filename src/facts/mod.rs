@@ -4,6 +4,7 @@
 //! nothing else; the evaluator never touches git or the environment. `countersign facts`
 //! prints them, so any user's bug report can be reproduced exactly.
 
+pub mod cache;
 pub mod git;
 pub mod github;
 pub mod gitlab;

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use git2::{ObjectType, Odb, Oid};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::facts::pack::{Kind, Object, PackReader, PackSet};
+use crate::facts::pack::{Kind, Object, PackReader, PackSet, too_big};
 
 /// Bytes of reconstructed delta bases each scanning thread keeps. git's
 /// `core.deltaBaseCacheLimit` default is 96 MiB for its one thread; on the benchmark history
@@ -40,13 +40,6 @@ pub(crate) fn missing(id: Oid, what: &str, why: &str) -> Error {
     )
 }
 
-fn too_big(id: Oid, what: &str, size: u64, max: u64) -> Error {
-    Error::limit(format!(
-        "{what} {id} is {size} bytes, more than the {max} bytes countersign reads for one"
-    ))
-    .with_help("such an object cannot be checked; rewrite the commit or raise the limit")
-}
-
 impl<'o> Objects<'o> {
     /// A reader over `packs` (shared) and `odb` (this thread's libgit2 handle).
     pub fn new(packs: &'o PackSet, odb: &'o Odb<'o>) -> Self {
@@ -59,20 +52,21 @@ impl<'o> Objects<'o> {
     /// Reads object `id` (`what` names it in errors: "tree", "parent commit", …). Objects
     /// over `max_bytes` are an error before they are inflated.
     pub fn read(&mut self, id: Oid, what: &str, max_bytes: u64) -> Result<Object> {
-        let raw: &[u8; 20] = match id.as_bytes().try_into() {
-            Ok(r) => r,
-            Err(_) => return self.fallback(id, what, max_bytes),
+        let packed = match <&[u8; 20]>::try_from(id.as_bytes()) {
+            Ok(raw) => self.packs.read(raw, max_bytes),
+            Err(_) => Ok(None),
         };
-        match self.packs.read(raw, max_bytes) {
+        let read = match packed {
             Ok(Some(o)) => Ok(o),
             Ok(None) => self.fallback(id, what, max_bytes),
-            Err(mut e) => {
-                if e.kind == ErrorKind::Limit {
-                    e.message = format!("{what} {id}: {}", e.message);
-                }
-                Err(e)
+            Err(e) => Err(e),
+        };
+        read.map_err(|mut e| {
+            if e.kind == ErrorKind::Limit {
+                e.message = format!("{what} {id}: {}", e.message);
             }
-        }
+            e
+        })
     }
 
     fn fallback(&mut self, id: Oid, what: &str, max_bytes: u64) -> Result<Object> {
@@ -81,7 +75,7 @@ impl<'o> Objects<'o> {
             .read_header(id)
             .map_err(|e| missing(id, what, e.message()))?;
         if size as u64 > max_bytes {
-            return Err(too_big(id, what, size as u64, max_bytes));
+            return Err(too_big(size as u64, max_bytes));
         }
         let o = self
             .odb

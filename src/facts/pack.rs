@@ -21,12 +21,13 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use flate2::{Decompress, FlushDecompress, Status};
 use memmap2::Mmap;
 
 use crate::error::{Error, Result};
-use crate::facts::idhash::IdMap;
+use crate::facts::cache::TwoGen;
 
 /// Object kinds, as numbered in pack entry headers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -276,9 +277,14 @@ impl Pack {
     }
 }
 
+/// Calls of [`PackSet::scanned_some`] between two releases of the packs' resident pages.
+const RELEASE_EVERY: usize = 16;
+
 /// The packs of one object directory, mapped once and shared by all scanning threads.
 pub struct PackSet {
     packs: Vec<Pack>,
+    /// Units of scanning work reported so far (see [`PackSet::scanned_some`]).
+    progress: AtomicUsize,
 }
 
 impl std::fmt::Debug for PackSet {
@@ -304,23 +310,27 @@ impl PackSet {
         idxs.sort_by_key(|p| std::cmp::Reverse(p.metadata().map(|m| m.len()).unwrap_or(0)));
         PackSet {
             packs: idxs.iter().filter_map(|p| Pack::open(p)).collect(),
+            progress: AtomicUsize::new(0),
         }
     }
 
-    /// Releases the resident pages of every mapped pack and index. A whole-history scan
-    /// touches pages all over a pack, and the kernel maps neighbouring pages (blobs) with
-    /// them; calling this every few thousand commits keeps the process's resident memory at
-    /// the scan's working set instead of the size of the pack.
+    /// Tells the set that a unit of scanning work (a chunk of commits, from any thread) is
+    /// done; every few units it releases the packs' resident pages ([`Self::trim`]).
+    pub fn scanned_some(&self) {
+        if self.progress.fetch_add(1, Ordering::Relaxed) % RELEASE_EVERY == RELEASE_EVERY - 1 {
+            self.trim();
+        }
+    }
+
+    /// Releases the resident pages of every mapped pack. A whole-history scan touches pages
+    /// all over a pack, and the kernel maps neighbouring pages (blobs) with them; doing this
+    /// every few thousand commits keeps the process's resident memory at the scan's working
+    /// set instead of the size of the pack.
     pub fn trim(&self) {
         // Only the pack data: index pages are read at random by every lookup and stay hot.
         for p in &self.packs {
             release(&p.data);
         }
-    }
-
-    /// An empty set: everything is read through the fallback.
-    pub fn none() -> PackSet {
-        PackSet { packs: Vec::new() }
     }
 
     /// How many packs are in use.
@@ -337,53 +347,11 @@ impl PackSet {
 /// An object read from a pack: its kind and bytes (shared with the cache).
 pub type Object = (Kind, Rc<Vec<u8>>);
 
-/// A bounded cache of reconstructed delta bases keyed by (pack, offset): two generations,
-/// the older dropped when the newer fills half the budget — LRU-like at the cost of a map
-/// lookup, with memory never above the budget.
-struct BaseCache {
-    cur: IdMap<(u32, u64), Object>,
-    old: IdMap<(u32, u64), Object>,
-    cur_bytes: usize,
-    half: usize,
-}
-
-impl BaseCache {
-    fn new(max_bytes: usize) -> Self {
-        BaseCache {
-            cur: IdMap::default(),
-            old: IdMap::default(),
-            cur_bytes: 0,
-            half: max_bytes / 2,
-        }
-    }
-
-    fn get(&mut self, key: (u32, u64)) -> Option<Object> {
-        if let Some(o) = self.cur.get(&key) {
-            return Some(o.clone());
-        }
-        let o = self.old.remove(&key)?;
-        self.put(key, o.clone());
-        Some(o)
-    }
-
-    fn put(&mut self, key: (u32, u64), o: Object) {
-        let n = o.1.len();
-        if n > self.half {
-            return;
-        }
-        if self.cur_bytes + n > self.half {
-            self.old = std::mem::take(&mut self.cur);
-            self.cur_bytes = 0;
-        }
-        self.cur_bytes += n;
-        self.cur.insert(key, o);
-    }
-}
-
 /// One thread's reader over a [`PackSet`]: the delta-base cache and a zlib inflater.
 pub struct PackReader<'p> {
     set: &'p PackSet,
-    cache: BaseCache,
+    /// Reconstructed delta bases by (pack, offset).
+    cache: TwoGen<(u32, u64), Object>,
     z: Decompress,
     last: usize,
     chain: Vec<(u64, usize, u64)>,
@@ -396,7 +364,7 @@ impl<'p> PackReader<'p> {
     pub fn new(set: &'p PackSet, cache_bytes: usize) -> Self {
         PackReader {
             set,
-            cache: BaseCache::new(cache_bytes),
+            cache: TwoGen::new(cache_bytes),
             z: Decompress::new(true),
             last: 0,
             chain: Vec::new(),
@@ -484,7 +452,7 @@ impl<'p> PackReader<'p> {
         };
         while let Some((delta_at, start, size)) = self.chain.pop() {
             if !cached {
-                self.cache.put(key(cur), base.clone());
+                self.cache.put(key(cur), base.clone(), base.1.len());
             }
             let mut delta = std::mem::take(&mut self.scratch);
             self.inflate_into(pi, delta_at, start, size, &mut delta)?;
@@ -542,7 +510,8 @@ impl<'p> PackReader<'p> {
     }
 }
 
-fn too_big(size: u64, max: u64) -> Error {
+/// The error for an object over the size limit (the caller adds which object it is).
+pub(crate) fn too_big(size: u64, max: u64) -> Error {
     Error::limit(format!(
         "an object of {size} bytes is larger than the {max}-byte limit for what countersign reads"
     ))
@@ -693,25 +662,5 @@ mod tests {
         // An offset near usize::MAX must not overflow.
         let d = delta(3, 3, &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
         assert_eq!(apply_delta(base, &d, 1 << 20), Err("copy outside the base"));
-    }
-
-    #[test]
-    fn cache_stays_within_its_budget() {
-        let mut c = BaseCache::new(100);
-        for i in 0..50u64 {
-            c.put((0, i), (Kind::Tree, Rc::new(vec![0; 10])));
-            let total: usize = c
-                .cur
-                .values()
-                .chain(c.old.values())
-                .map(|o| o.1.len())
-                .sum();
-            assert!(total <= 100, "{total}");
-        }
-        assert!(c.get((0, 49)).is_some());
-        assert!(c.get((0, 0)).is_none());
-        // Too big for the cache: not kept.
-        c.put((0, 99), (Kind::Tree, Rc::new(vec![0; 60])));
-        assert!(c.get((0, 99)).is_none());
     }
 }

@@ -22,7 +22,7 @@ use std::rc::Rc;
 use git2::Oid;
 
 use crate::error::{Error, Result};
-use crate::facts::idhash::IdMap;
+use crate::facts::cache::TwoGen;
 use crate::facts::objects::Objects;
 use crate::facts::pack::Kind;
 use crate::facts::{Change, ChangedPath};
@@ -188,15 +188,12 @@ fn find_nul(s: &[u8]) -> Option<usize> {
 /// scan stops with a limit error instead of allocating without bound.
 pub const MAX_TREE_BYTES: u64 = 256 << 20;
 
-/// Reads raw tree objects through [`Objects`], with a small two-generation cache bounded in
-/// bytes (old generation dropped when the new one fills): a commit's tree is usually its
-/// child's parent tree, and unchanged subtrees recur from commit to commit.
+/// Reads raw tree objects through [`Objects`], with a small bounded cache of whole trees: a
+/// commit's tree is usually its child's parent tree, and unchanged subtrees recur from commit
+/// to commit.
 pub struct TreeReader<'o> {
     objects: Objects<'o>,
-    cur: IdMap<Oid, Rc<Vec<u8>>>,
-    old: IdMap<Oid, Rc<Vec<u8>>>,
-    cur_bytes: usize,
-    max_bytes: usize,
+    cache: TwoGen<Oid, Rc<Vec<u8>>>,
     empty: Oid,
 }
 
@@ -205,10 +202,7 @@ impl<'o> TreeReader<'o> {
     pub fn new(objects: Objects<'o>, max_bytes: usize) -> Self {
         TreeReader {
             objects,
-            cur: IdMap::default(),
-            old: IdMap::default(),
-            cur_bytes: 0,
-            max_bytes,
+            cache: TwoGen::new(2 * max_bytes),
             empty: Oid::from_str(EMPTY_TREE).unwrap_or(Oid::ZERO_SHA1),
         }
     }
@@ -223,29 +217,18 @@ impl<'o> TreeReader<'o> {
         if id == self.empty {
             return Ok(None);
         }
-        if let Some(o) = self.cur.get(&id) {
-            return Ok(Some(Rc::clone(o)));
+        if let Some(o) = self.cache.get(id) {
+            return Ok(Some(o));
         }
-        let obj = match self.old.remove(&id) {
-            Some(o) => o,
-            None => {
-                let (kind, data) = self.objects.read(id, "tree", MAX_TREE_BYTES)?;
-                if kind != Kind::Tree {
-                    return Err(Error::incomplete(format!(
-                        "object {id} should be a tree but is a {}",
-                        kind.name()
-                    ))
-                    .with_help("run `git fsck`; the repository is corrupt"));
-                }
-                data
-            }
-        };
-        self.cur_bytes += obj.len();
-        if self.cur_bytes > self.max_bytes {
-            self.old = std::mem::take(&mut self.cur);
-            self.cur_bytes = obj.len();
+        let (kind, obj) = self.objects.read(id, "tree", MAX_TREE_BYTES)?;
+        if kind != Kind::Tree {
+            return Err(Error::incomplete(format!(
+                "object {id} should be a tree but is a {}",
+                kind.name()
+            ))
+            .with_help("run `git fsck`; the repository is corrupt"));
         }
-        self.cur.insert(id, Rc::clone(&obj));
+        self.cache.put(id, Rc::clone(&obj), obj.len());
         Ok(Some(obj))
     }
 

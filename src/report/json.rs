@@ -1,10 +1,10 @@
 //! The JSON report: `countersign/report/v1`, pretty-printed, one document.
 //!
-//! [`render`] is serde_json's pretty printer over the [`Report`] struct. [`write`] produces the
-//! same bytes for large reports without holding the document in memory and with the commits
-//! serialised on all cores: a whole-history report is tens of megabytes, and printing it was
-//! a second of single-threaded work after the (parallel) scan. A test holds the two to
-//! byte-for-byte equality.
+//! The document is exactly what serde_json's pretty printer makes of the [`Report`] struct,
+//! but [`write`] produces it without holding it in memory and with the commits serialised on
+//! all cores: a whole-history report is tens of megabytes, and printing it was a second of
+//! single-threaded work after the (parallel) scan. `tests/json_stream.rs` holds the output to
+//! byte-for-byte equality with `serde_json::to_string_pretty`.
 
 use std::io::{self, Write};
 
@@ -16,12 +16,17 @@ use crate::evaluate::{CommitReport, Report};
 
 /// Renders the report as JSON (with a trailing newline).
 pub fn render(report: &Report) -> String {
-    // Serialising plain data with string keys cannot fail; fall back to a valid document anyway.
-    let mut s = serde_json::to_string_pretty(report).unwrap_or_else(|e| {
-        serde_json::json!({ "schema": crate::evaluate::SCHEMA, "error": e.to_string() }).to_string()
-    });
-    s.push('\n');
-    s
+    let mut out = Vec::new();
+    // Serialising plain data into memory cannot fail; fall back to a valid document anyway.
+    match write(&mut out, report).map(|()| String::from_utf8(out)) {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => error_document(&e.to_string()),
+        Err(e) => error_document(&e.to_string()),
+    }
+}
+
+fn error_document(why: &str) -> String {
+    serde_json::json!({ "schema": crate::evaluate::SCHEMA, "error": why }).to_string() + "\n"
 }
 
 /// serde_json's `PrettyFormatter` (two-space indent), starting at a given depth, so a value
@@ -138,9 +143,9 @@ fn write_commits(out: &mut dyn Write, commits: &[CommitReport]) -> io::Result<()
     out.write_all(b"\n  ]")
 }
 
-/// Writes the report as JSON (with a trailing newline) straight into `out`: the same bytes as
-/// [`render`] (field for field, in the struct's order), without building the document in
-/// memory and with the commits serialised on all cores.
+/// Writes the report as JSON (with a trailing newline) straight into `out`: the bytes serde_json's
+/// pretty printer makes of the struct (field for field, in its order), without building the
+/// document in memory and with the commits serialised on all cores.
 pub fn write(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     // Exhaustive destructuring: a field added to `Report` fails to compile here until it is
     // written too (and the equality test pins the layout).
