@@ -6,9 +6,9 @@
 #![allow(dead_code)]
 
 use countersign::facts::PullRequest;
-use countersign::facts::identity::{normalize_email, parse_identity};
-use countersign::facts::pushinput::parse_pre_receive;
-use countersign::facts::trailers::{self, MAX_TRAILERS, is_forbidden_char};
+use countersign::message::identity::{normalize_email, parse_identity};
+use countersign::message::trailers::{self, MAX_TRAILERS, is_forbidden_char};
+use countersign::platform::hook_lines::parse_pre_receive;
 use countersign::policy::Origin;
 use countersign::policy::load;
 
@@ -202,11 +202,11 @@ pub fn fuzz_pr_json(data: &[u8]) {
     }
 }
 
-/// Delta application (`facts::pack::apply_delta`): the first byte picks how much of the rest
+/// Delta application (`git::odb::pack::apply_delta`): the first byte picks how much of the rest
 /// is the base, the remainder is the delta. Never a panic; a success has exactly the size the
 /// delta announces, within the limit, and every byte of it comes from the base or the delta.
 pub fn fuzz_pack_delta(data: &[u8]) {
-    use countersign::facts::pack::apply_delta;
+    use countersign::git::odb::pack::apply_delta;
     let Some((&k, rest)) = data.split_first() else {
         return;
     };

@@ -12,8 +12,12 @@ pub mod error;
 pub mod evaluate;
 pub mod facts;
 pub mod findings;
+pub mod git;
+pub mod message;
+pub mod platform;
 pub mod policy;
 pub mod progress;
 pub mod report;
+pub mod time;
 
 pub use error::{Error, ErrorKind, Result};

@@ -8,8 +8,8 @@ use countersign::detect::signatures::SIGNATURES;
 use countersign::detect::{
     Marker, MarkerSource, detect, involvement, is_bot_login, is_machine_identity,
 };
-use countersign::facts::trailers::{ParsedMessage, Trailer};
 use countersign::facts::{CommitFacts, Identity, PullRequest};
+use countersign::message::trailers::{ParsedMessage, Trailer};
 use countersign::policy::{Detect, IdentitySignature, Involvement, TrailerSignature};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 

@@ -3,7 +3,7 @@
 mod support;
 
 use countersign::ErrorKind;
-use countersign::facts::git::{self, Limits, RangeSpec, ResolvedRange};
+use countersign::git::{self, Limits, RangeSpec, ResolvedRange};
 use support::TestRepo;
 
 fn ids(r: &ResolvedRange) -> Vec<String> {

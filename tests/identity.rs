@@ -1,8 +1,8 @@
 //! `Name <email>` parsing and email normalisation, including the AT-T17/T18/T20 shapes.
 
 use countersign::facts::Identity;
-use countersign::facts::identity::{normalize_email, parse_identity, same_email};
-use countersign::facts::trailers;
+use countersign::message::identity::{normalize_email, parse_identity, same_email};
+use countersign::message::trailers;
 
 fn reason(v: &str) -> String {
     match parse_identity(v) {

@@ -1,4 +1,4 @@
-//! The pack reader (`countersign::facts::pack`) against git itself: every object of a packed
+//! The pack reader (`countersign::git::odb::pack`) against git itself: every object of a packed
 //! repository — with deep delta chains, in both delta encodings — must read back byte for byte
 //! as `git cat-file --batch` prints it, with a tiny cache and a large one; a damaged pack must
 //! give errors, never a panic or wrong success; and a scan over a packed (and partly loose)
@@ -11,8 +11,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::Stdio;
 
-use countersign::facts::git::{self, Limits, RangeSpec};
-use countersign::facts::pack::{PackReader, PackSet};
+use countersign::git::odb::pack::{PackReader, PackSet};
+use countersign::git::{self, Limits, RangeSpec};
 use support::TestRepo;
 
 /// A history whose trees and blobs change a little at a time, so `git repack` stores most

@@ -9,8 +9,8 @@ mod support;
 use std::time::{Duration, Instant};
 
 use countersign::evaluate::{self, Context};
-use countersign::facts::trailers;
 use countersign::facts::{Approval, Change, ChangedPath, CommitFacts, Identity, PullRequest};
+use countersign::message::trailers;
 use countersign::policy::load::load;
 use countersign::policy::{Date, Origin, Policy};
 use proptest::prelude::*;
@@ -224,7 +224,7 @@ proptest! {
             }
         }
         delta.extend_from_slice(&ops);
-        if let Ok(out) = countersign::facts::pack::apply_delta(&base, &delta, 1 << 16) {
+        if let Ok(out) = countersign::git::odb::pack::apply_delta(&base, &delta, 1 << 16) {
             prop_assert_eq!(out.len() as u64, dst);
         }
     }

@@ -155,5 +155,5 @@ default_tier: standard
 fn b004_pre_receive_line_with_two_zero_ids_is_rejected() {
     let zero = "0".repeat(40);
     let line = format!("{zero} {zero} refs/heads/x\n");
-    assert!(countersign::facts::pushinput::parse_pre_receive(line.as_bytes()).is_err());
+    assert!(countersign::platform::hook_lines::parse_pre_receive(line.as_bytes()).is_err());
 }

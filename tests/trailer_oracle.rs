@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use countersign::facts::trailers::{self, ParsedMessage};
+use countersign::message::trailers::{self, ParsedMessage};
 use serde_json::Value;
 
 type Pairs = Vec<(String, String)>;
@@ -257,7 +257,7 @@ fn strict_parser_matches_git_except_listed_differences() {
         }
         // Near misses never point at an accepted trailer with a known key.
         let keys = ["Reviewed-by", "Change-Record", "Refs", "Co-authored-by"];
-        for nm in countersign::facts::nearmiss::near_misses(&c.message, &parsed, &keys) {
+        for nm in countersign::message::nearmiss::near_misses(&c.message, &parsed, &keys) {
             if parsed
                 .trailers
                 .iter()
@@ -312,7 +312,7 @@ fn strict_parser_matches_git_except_listed_differences() {
 /// comment string.
 #[test]
 fn cleanup_matches_git_commit() {
-    use countersign::facts::message;
+    use countersign::message::cleanup;
 
     let mut inputs: Vec<(String, Vec<u8>)> = load_corpus()
         .into_iter()
@@ -375,7 +375,7 @@ fn cleanup_matches_git_commit() {
             cat.args(["cat-file", "commit", "HEAD"]);
             let obj = run(cat);
             let stored = message_of_object(&obj).to_vec();
-            let ours = message::cleanup(msg, comment);
+            let ours = cleanup::cleanup(msg, comment);
             if ours != stored {
                 failures.push(format!(
                     "{name} (comment {comment:?}): ours {:?}, git {:?}",

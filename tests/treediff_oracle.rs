@@ -1,4 +1,4 @@
-//! The changed paths of `countersign::facts::git::scan` against git itself as the oracle:
+//! The changed paths of `countersign::git::scan` against git itself as the oracle:
 //! `git diff-tree -r --no-renames --raw` for ordinary commits (paths and A/D/M/T status) and
 //! `git diff-tree -c --name-only` for merges (git's combined file set).
 
@@ -6,8 +6,8 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use countersign::facts::git::{self, Limits, RangeSpec};
 use countersign::facts::{Change, CommitFacts};
+use countersign::git::{self, Limits, RangeSpec};
 use support::TestRepo;
 
 /// A history with every kind of change the diff must see.

@@ -23,9 +23,9 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::audit::record::{Chain, EvidenceRecord, Mode, SCHEMA};
-use crate::audit::time;
 use crate::evaluate::Report;
 use crate::policy::Policy;
+use crate::time;
 use crate::{Error, Result};
 
 /// The largest record `append` and `verify` accept (a commit with thousands of findings fits).

@@ -14,7 +14,6 @@ pub mod log;
 pub mod markdown;
 pub mod record;
 pub mod summary;
-pub mod time;
 
 use serde::Serialize;
 

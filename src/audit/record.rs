@@ -6,11 +6,11 @@
 
 use serde::Serialize;
 
-use crate::audit::time::rfc3339;
 use crate::detect::Marker;
 use crate::evaluate::{CommitReport, EvidenceSource, Finding, RecordCheck, Report, Requirements};
 use crate::facts::Identity;
 use crate::policy::{Involvement, Origin, Policy};
+use crate::time::rfc3339;
 
 /// The schema tag of every evidence record.
 pub const SCHEMA: &str = "countersign/evidence/v1";

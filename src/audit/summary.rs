@@ -10,10 +10,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::audit::time::{rfc3339, week_label};
 use crate::evaluate::{CommitReport, Report};
 use crate::findings::Severity;
 use crate::policy::{Date, Involvement, Policy};
+use crate::time::{rfc3339, week_label};
 
 /// One ISO week.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

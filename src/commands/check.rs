@@ -9,7 +9,7 @@ use crate::commands::{
     write_stdout,
 };
 use crate::evaluate::{self, Context, Report};
-use crate::facts::git;
+use crate::git;
 use crate::policy::{Date, Policy};
 use crate::report::{self, Options};
 use crate::{Error, Result};

@@ -2,7 +2,7 @@
 //!
 //! 1. Detect the platform (`GITHUB_ACTIONS=true` / `GITLAB_CI=true`), else exit 2.
 //! 2. Read base, head and the PR/MR from the event payload or the `CI_*` variables
-//!    ([`crate::facts::github`], [`crate::facts::gitlab`]), plus reviews/approvals files.
+//!    ([`crate::platform::github`], [`crate::platform::gitlab`]), plus reviews/approvals files.
 //! 3. Compute the range with git: `merge-base(base, head)..head` (never from payload lists);
 //!    a missing base or head, a shallow boundary or unrelated histories end with exit 2.
 //! 4. Read the policy from the **base** commit, never from the change under test; a change
@@ -21,9 +21,9 @@ use crate::cli::CiArgs;
 use crate::commands::{limits, note, policy_failed, print_stdout, read_input, use_color};
 use crate::evaluate::{self, Context, Report};
 use crate::facts::PullRequest;
-use crate::facts::git::{self, RangeSpec, Repo};
-use crate::facts::github::{self, Base, CiEvent, EventKind};
-use crate::facts::gitlab;
+use crate::git::{self, RangeSpec, Repo};
+use crate::platform::github::{self, Base, CiEvent, EventKind};
+use crate::platform::gitlab;
 use crate::policy::load::{self, DISCOVERY};
 use crate::policy::{Date, Origin, Policy, ReviewMode};
 use crate::report::{self, Format, Options, ReportTarget};

@@ -15,9 +15,10 @@ use serde::Serialize;
 
 use crate::cli::{ExplainArgs, ExplainFormat};
 use crate::commands::{load_policy, print_stdout, read_pr};
-use crate::evaluate::{self, CommitReport, Context, EvidenceSource, PathTier, tier};
-use crate::facts::git;
+use crate::evaluate::{self, CommitReport, Context, EvidenceSource, PathTier};
 use crate::findings::Code;
+use crate::git;
+use crate::policy::classify;
 use crate::policy::load::line_column;
 use crate::policy::{AppliesTo, Date, Policy, Span};
 use crate::{Error, Result};
@@ -432,8 +433,8 @@ fn explain_path(cwd: &Path, args: &ExplainArgs, path: &str) -> Result<u8> {
     let root = repo.as_ref().and_then(|r| r.workdir());
     let policy = load_policy(root, args.policy.as_deref())?;
     let path = path.trim_start_matches("./").replace('\\', "/");
-    let class = tier::classify(&policy, &path);
-    let described = tier::describe(&policy, &path, &class);
+    let class = classify::classify(&policy, &path);
+    let described = classify::describe(&policy, &path, &class);
     let text = match args.format {
         ExplainFormat::Json => {
             let mut s = serde_json::to_string_pretty(&PathExplanation {

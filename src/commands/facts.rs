@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::cli::FactsArgs;
 use crate::commands::{FACTS_SCHEMA, FactsDoc, limits, note, print_stdout, range_spec, read_pr};
-use crate::facts::git;
+use crate::git;
 use crate::{Error, Result};
 
 /// Runs `facts`; always 0 on success.

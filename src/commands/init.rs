@@ -12,7 +12,7 @@ use std::path::Path;
 
 use crate::cli::InitArgs;
 use crate::commands::print_stdout;
-use crate::facts::git;
+use crate::git;
 use crate::policy::{DISCOVERY, Origin, default_policy, load, schema};
 use crate::{Error, Result};
 

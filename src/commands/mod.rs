@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::cli::{Cli, Command, LimitArgs, RangeArgs};
-use crate::facts::git::{self, Limits, RangeSpec};
 use crate::facts::{CommitFacts, PullRequest, RangeInfo};
+use crate::git::{self, Limits, RangeSpec};
 use crate::policy::load::{self, PolicyErrors};
 use crate::policy::{Origin, Policy};
 use crate::{Error, Result};

@@ -8,7 +8,7 @@ use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
 use crate::cli::{ExplainFormat, PolicyArgs, PolicyCommand};
 use crate::commands::{note, policy_failed, print_stdout, read_input, use_color};
-use crate::facts::git;
+use crate::git;
 use crate::policy::load::DEFAULT_POLICY;
 use crate::policy::{
     DISCOVERY, Origin, Policy, PolicyDiagnostic, diff, lint, load, load_with_warnings, schema, show,

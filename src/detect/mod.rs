@@ -19,8 +19,8 @@ use std::sync::LazyLock;
 use regex::bytes::Regex;
 use serde::Serialize;
 
-use crate::facts::trailers::ParsedMessage;
 use crate::facts::{CommitFacts, Identity, PullRequest};
+use crate::message::trailers::ParsedMessage;
 use crate::policy::{Detect, Involvement};
 
 use matching::{

@@ -5,21 +5,20 @@
 //! declaration, `ai: forbidden`, and waivers. A commit that changes no path (an empty commit,
 //! a clean merge) has no tier and nothing to answer for; its parents are evaluated on their own.
 
-pub mod model;
 pub mod records;
 pub mod reviewers;
-pub mod tier;
 pub mod waivers;
 
 use crate::detect::{self, MarkerSource};
-use crate::facts::nearmiss::near_misses;
-use crate::facts::trailers::{self, Anomaly, ParsedMessage};
 use crate::facts::{CommitFacts, PullRequest, RangeInfo};
 use crate::findings::{Code, Severity};
+use crate::message::nearmiss::near_misses;
+use crate::message::trailers::{self, Anomaly, ParsedMessage};
+use crate::policy::classify;
 use crate::policy::{Date, Involvement, Policy};
 use crate::{Error, Result};
 
-pub use model::*;
+pub use crate::findings::model::*;
 
 /// What the evaluator knows besides the commit itself.
 #[derive(Debug, Clone, Copy)]
@@ -62,14 +61,14 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
 
     // Tier: the highest over every changed path.
     let mut rule_hits: Vec<usize> = Vec::new();
-    let mut decisive: Option<(usize, tier::PathClass, &str)> = None;
+    let mut decisive: Option<(usize, classify::PathClass, &str)> = None;
     let mut forbidden_paths: Vec<&str> = Vec::new();
     let mut path_tiers = Vec::new();
     let mut touched: Vec<usize> = Vec::new();
     // Per path: does any tier that applies to it ask for evidence? (waiver scope)
     let mut path_needs: Vec<bool> = Vec::with_capacity(commit.paths.len());
     for p in &commit.paths {
-        let class = tier::classify(policy, &p.path);
+        let class = classify::classify(policy, &p.path);
         let mut needs = false;
         // Every tier that applies to the path: the one it got and those of all its rules.
         for t in std::iter::once(class.tier).chain(
@@ -96,7 +95,7 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
             forbidden_paths.push(&p.path);
         }
         if ctx.explain {
-            path_tiers.push(tier::describe(policy, &p.path, &class));
+            path_tiers.push(classify::describe(policy, &p.path, &class));
         }
         if decisive.as_ref().is_none_or(|(t, _, _)| class.tier > *t) {
             decisive = Some((class.tier, class, &p.path));
@@ -140,10 +139,10 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
         // Requirements combine every tier the commit touches, so adding a path of a higher
         // tier with weaker requirements (e.g. `ai: forbidden` without reviewers) never drops
         // the requirements of the others (regression b001).
-        let combined = tier::combine(policy, highest, &touched);
+        let combined = classify::combine(policy, highest, &touched);
         let tier = &combined;
         report.tier = Some(tier.name.clone());
-        report.decisive_path = Some(tier::describe(policy, path, &class));
+        report.decisive_path = Some(classify::describe(policy, path, &class));
         let (policy_span, policy_label) = match class.rule.and_then(|r| policy.rules.get(r)) {
             Some(rule) => (
                 rule.tier_span,

@@ -1,9 +1,9 @@
 //! Change records and AI declarations read from the trailer block (and the PR body).
 
-use crate::evaluate::model::{EvidenceSource, RecordCheck};
 use crate::evaluate::reviewers::key_in;
 use crate::facts::PullRequest;
-use crate::facts::trailers::Trailer;
+use crate::findings::model::{EvidenceSource, RecordCheck};
+use crate::message::trailers::Trailer;
 use crate::policy::Policy;
 
 /// Checks one change-record value against the policy's formats.

@@ -7,10 +7,10 @@
 use std::collections::HashSet;
 
 use crate::detect::{is_bot_login, is_machine_identity};
-use crate::evaluate::model::{EvidenceSource, RejectReason, ReviewerCheck};
-use crate::facts::identity::{normalize_email, parse_identity};
-use crate::facts::trailers::Trailer;
 use crate::facts::{Approval, CommitFacts, Identity, PullRequest};
+use crate::findings::model::{EvidenceSource, RejectReason, ReviewerCheck};
+use crate::message::identity::{normalize_email, parse_identity};
+use crate::message::trailers::Trailer;
 use crate::policy::{Policy, ReviewMode, Tier};
 
 /// Everything reviewer checks need about one commit.

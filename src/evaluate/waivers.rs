@@ -1,8 +1,8 @@
 //! Waivers: turn matching findings into waived ones; an expired waiver is a finding itself.
 
 use crate::evaluate::Context;
-use crate::evaluate::model::{CommitReport, Finding};
 use crate::facts::CommitFacts;
+use crate::findings::model::{CommitReport, Finding};
 use crate::findings::{Code, Severity};
 use crate::policy::Waiver;
 

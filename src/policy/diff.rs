@@ -21,7 +21,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::{AppliesTo, HookMode, Policy, ReviewMode, Span, Tier};
-use crate::evaluate::tier::classify;
+use crate::policy::classify::classify;
 
 /// Whether a change asks for more or less.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -3,6 +3,7 @@
 //! Only a validated, compiled [`Policy`] reaches the evaluator. Every user-written item keeps
 //! its [`Span`] into [`PolicySource::text`] so findings can point at the line that decided.
 
+pub mod classify;
 pub mod diff;
 pub mod lint;
 pub mod load;

@@ -13,8 +13,8 @@ use crate::commands::hook::{
 use crate::commands::{limits, load_policy, read_input};
 use crate::evaluate::{self, Context};
 use crate::facts::RangeInfo;
-use crate::facts::git;
-use crate::facts::staged;
+use crate::git;
+use crate::git::staged;
 use crate::policy::{Date, HookMode};
 use crate::{Error, Result};
 

@@ -19,7 +19,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::commands::note;
-use crate::facts::git::{self, Repo};
+use crate::git::{self, Repo};
 use crate::{Error, Result};
 
 /// The hooks `install` manages.

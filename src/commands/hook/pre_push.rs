@@ -14,9 +14,10 @@ use crate::cli::PrePushArgs;
 use crate::commands::hook::{Out, commit_findings, mode_name, read_stdin, report_blocks};
 use crate::commands::{limits, load_policy, note};
 use crate::evaluate::{self, Context};
-use crate::facts::git::{self, Repo};
-use crate::facts::pushinput::{self, PushLine, existing_oid, peel_commit, walk_new};
-use crate::facts::{RangeInfo, staged::ZERO_ID};
+use crate::facts::RangeInfo;
+use crate::git::staged::ZERO_ID;
+use crate::git::{self, Repo};
+use crate::platform::hook_lines::{self, PushLine, existing_oid, peel_commit, walk_new};
 use crate::policy::{Date, HookMode, Policy};
 use crate::{Error, Result};
 
@@ -25,7 +26,7 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
     let lim = limits(&args.limits);
     let repo = git::open(cwd)?;
     let lines = match &args.remote {
-        Some(_) => pushinput::parse_pre_push(&read_stdin(pushinput::MAX_INPUT_BYTES)?)?,
+        Some(_) => hook_lines::parse_pre_push(&read_stdin(hook_lines::MAX_INPUT_BYTES)?)?,
         None => from_pre_commit_env(&repo)?,
     };
     let remote = args

@@ -23,8 +23,8 @@ use crate::commands::hook::{Out, commit_findings, read_stdin, report_blocks};
 use crate::commands::limits;
 use crate::evaluate::{self, Context};
 use crate::facts::RangeInfo;
-use crate::facts::git::{self, Repo};
-use crate::facts::pushinput::{self, ReceiveLine, existing_oid, peel_commit, walk_new};
+use crate::git::{self, Repo};
+use crate::platform::hook_lines::{self, ReceiveLine, existing_oid, peel_commit, walk_new};
 use crate::policy::load::{self, DISCOVERY};
 use crate::policy::{Date, HookMode, Origin, Policy};
 use crate::{Error, Result};
@@ -60,7 +60,7 @@ pub fn run(cwd: &Path, args: &PreReceiveArgs) -> Result<u8> {
 
 fn check(cwd: &Path, args: &PreReceiveArgs, out: &mut Out) -> Result<u8> {
     let lim = limits(&args.limits);
-    let lines = pushinput::parse_pre_receive(&read_stdin(pushinput::MAX_INPUT_BYTES)?)?;
+    let lines = hook_lines::parse_pre_receive(&read_stdin(hook_lines::MAX_INPUT_BYTES)?)?;
     let repo = git::open(cwd)?;
     let default_ref = default_branch(&repo);
     let mut rejected = false;

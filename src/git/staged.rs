@@ -32,10 +32,10 @@ use std::path::{Path, PathBuf};
 use git2::{Delta, DiffOptions, Oid};
 
 use crate::error::{Error, Result};
-use crate::facts::git::Repo;
-use crate::facts::message;
-use crate::facts::treediff::canon_mode;
 use crate::facts::{Change, ChangedPath, CommitFacts, Identity};
+use crate::git::Repo;
+use crate::git::treediff::canon_mode;
+use crate::message::cleanup;
 
 /// The id a commit that does not exist yet is given.
 pub const ZERO_ID: &str = "0000000000000000000000000000000000000000";
@@ -93,14 +93,14 @@ pub fn cleanup(msg: &[u8], s: &CleanupSettings) -> Vec<u8> {
     };
     let cut = matches!(mode, CleanupMode::Strip | CleanupMode::Scissors);
     let msg = if cut {
-        message::cut_at_scissors(msg, &s.comment)
+        cleanup::cut_at_scissors(msg, &s.comment)
     } else {
         msg
     };
     match mode {
         CleanupMode::Verbatim => msg.to_vec(),
-        CleanupMode::Strip => message::strip(msg, &s.comment),
-        _ => message::strip(msg, ""),
+        CleanupMode::Strip => cleanup::strip(msg, &s.comment),
+        _ => cleanup::strip(msg, ""),
     }
 }
 
@@ -138,7 +138,7 @@ pub fn auto_comment(msg: &[u8]) -> String {
             && AUTO_CANDIDATES.contains(c)
             && line
                 .get(c.len_utf8()..)
-                .is_some_and(|r| r == message::CUT_LINE)
+                .is_some_and(|r| r == cleanup::CUT_LINE)
         {
             return c.to_string();
         }
@@ -742,7 +742,7 @@ mod tests {
 
     /// The fast reader, libgit2 and `git diff --cached` agree on the staged paths.
     fn agree(dir: &Path, what: &str) {
-        let repo = crate::facts::git::open(dir).expect("open");
+        let repo = crate::git::open(dir).expect("open");
         let g = repo.raw();
         let tree = g.head().ok().and_then(|h| h.peel_to_tree().ok());
         let bytes = std::fs::read(dir.join(".git/index")).unwrap_or_default();
@@ -755,7 +755,7 @@ mod tests {
         let base = if tree.is_some() {
             "HEAD"
         } else {
-            crate::facts::treediff::EMPTY_TREE
+            crate::git::treediff::EMPTY_TREE
         };
         let oracle = git(
             dir,
@@ -838,7 +838,7 @@ mod tests {
         git(d, &["commit", "-q", "-m", "three"]);
         w("later.txt", "l");
         git(d, &["add", "-N", "later.txt"]);
-        let repo = crate::facts::git::open(d).expect("open");
+        let repo = crate::git::open(d).expect("open");
         let bytes = std::fs::read(d.join(".git/index")).expect("index");
         let idx = read_index(&bytes).expect("parsed");
         let tree = repo

@@ -8,8 +8,12 @@
 //!
 //! Speed (`reference/perf.md`): commits and trees are read raw from the object database
 //! (libgit2's object cache is off; our own small tree cache is used instead), tree diffs are
-//! the hand-written names-only diff of [`crate::facts::treediff`], and large scans run on all
+//! the hand-written names-only diff of [`crate::git::treediff`], and large scans run on all
 //! rayon threads with one `git2::Repository` per thread over contiguous chunks of commits.
+
+pub mod odb;
+pub mod staged;
+pub mod treediff;
 
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashSet};
@@ -21,11 +25,11 @@ use std::sync::{Once, mpsc};
 use git2::{ErrorCode, Oid, Repository, RepositoryOpenFlags, Sort};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::facts::idhash::IdMap;
-use crate::facts::objects::{Objects, missing};
-use crate::facts::pack::{Kind, PackSet};
-use crate::facts::treediff::TreeReader;
 use crate::facts::{CommitFacts, Identity, RangeInfo};
+use crate::git::odb::idhash::IdMap;
+use crate::git::odb::objects::{Objects, missing};
+use crate::git::odb::pack::{Kind, PackSet};
+use crate::git::treediff::TreeReader;
 
 /// Help line for history that is not all there.
 const SHALLOW_HELP: &str = "fetch the full history: `git fetch --unshallow` (actions/checkout: \

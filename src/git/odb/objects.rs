@@ -1,4 +1,4 @@
-//! One way to read a raw object during a scan: from the packs first ([`crate::facts::pack`],
+//! One way to read a raw object during a scan: from the packs first ([`crate::git::odb::pack`],
 //! with its git-like delta-base cache), else through libgit2 — loose objects, alternates, a
 //! pre-receive quarantine, SHA-256 repositories, anything the pack reader does not handle.
 //! Either way the result is the same bytes; the fallback only costs speed.
@@ -8,7 +8,7 @@ use std::rc::Rc;
 use git2::{ObjectType, Odb, Oid};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::facts::pack::{Kind, Object, PackReader, PackSet, too_big};
+use crate::git::odb::pack::{Kind, Object, PackReader, PackSet, too_big};
 
 /// Bytes of reconstructed delta bases each scanning thread keeps. git's
 /// `core.deltaBaseCacheLimit` default is 96 MiB for its one thread; on the benchmark history

@@ -4,21 +4,6 @@
 //! nothing else; the evaluator never touches git or the environment. `countersign facts`
 //! prints them, so any user's bug report can be reproduced exactly.
 
-pub mod cache;
-pub mod git;
-pub mod github;
-pub mod gitlab;
-pub mod identity;
-pub mod idhash;
-pub mod message;
-pub mod nearmiss;
-pub mod objects;
-pub mod pack;
-pub mod pushinput;
-pub mod staged;
-pub mod trailers;
-pub mod treediff;
-
 use serde::{Deserialize, Serialize};
 
 /// A person or bot as git records it: `Name <email>`.

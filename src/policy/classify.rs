@@ -1,7 +1,7 @@
 //! Tier selection: which rule and tier each changed path gets; the highest wins.
 
-use crate::evaluate::model::PathTier;
-use crate::facts::trailers::is_forbidden_char;
+use crate::findings::model::PathTier;
+use crate::message::trailers::is_forbidden_char;
 use crate::policy::{AppliesTo, Policy, Tier};
 
 /// The classification of one path.

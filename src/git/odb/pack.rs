@@ -27,7 +27,7 @@ use flate2::{Decompress, FlushDecompress, Status};
 use memmap2::Mmap;
 
 use crate::error::{Error, Result};
-use crate::facts::cache::TwoGen;
+use crate::git::odb::cache::TwoGen;
 
 /// Object kinds, as numbered in pack entry headers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,8 +4,8 @@
 //! real name. Anything else — two people, a placeholder, `<>`, an empty value, invisible
 //! characters — is rejected with a reason the user can act on.
 
-use super::Identity;
 use super::trailers::is_forbidden_char;
+use crate::facts::Identity;
 
 /// Why a value is not exactly one `Name <email>`. `.0` is a human-readable reason.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -435,7 +435,7 @@ mod tests {
             }
         }
     }
-    use crate::facts::trailers::parse;
+    use crate::message::trailers::parse;
 
     const KEYS: &[&str] = &["Reviewed-by", "Change-Record", "Refs"];
 

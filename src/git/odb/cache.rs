@@ -4,12 +4,12 @@
 //! That is LRU-like for a walk that revisits recent objects, costs one map lookup, and holds
 //! at most the budget — or, when one value is larger than a generation, that value alone
 //! beside the older generation (a root tree of several MiB must stay cached: it is read for
-//! every commit). Used for reconstructed delta bases ([`crate::facts::pack`])
-//! and for whole tree objects ([`crate::facts::treediff`]).
+//! every commit). Used for reconstructed delta bases ([`crate::git::odb::pack`])
+//! and for whole tree objects ([`crate::git::treediff`]).
 
 use std::hash::Hash;
 
-use crate::facts::idhash::IdMap;
+use crate::git::odb::idhash::IdMap;
 
 /// A two-generation cache of `V` by `K`, bounded by the bytes its caller says each value has.
 pub struct TwoGen<K, V> {

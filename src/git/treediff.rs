@@ -22,10 +22,10 @@ use std::rc::Rc;
 use git2::Oid;
 
 use crate::error::{Error, Result};
-use crate::facts::cache::TwoGen;
-use crate::facts::objects::Objects;
-use crate::facts::pack::Kind;
 use crate::facts::{Change, ChangedPath};
+use crate::git::odb::cache::TwoGen;
+use crate::git::odb::objects::Objects;
+use crate::git::odb::pack::Kind;
 
 /// The id of git's empty tree (SHA-1).
 pub const EMPTY_TREE: &str = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";

@@ -9,8 +9,8 @@
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::facts::github::{Base, CiEvent, is_object_id, is_zero_oid};
 use crate::facts::{Approval, PullRequest};
+use crate::platform::github::{Base, CiEvent, is_object_id, is_zero_oid};
 
 /// The variables a GitLab job sees (a lookup, so tests need no process environment).
 pub trait Env {

@@ -8,7 +8,7 @@
 use git2::{Oid, Sort};
 
 use crate::error::{Error, Result};
-use crate::facts::git::Repo;
+use crate::git::Repo;
 
 /// The most bytes of hook input read from stdin.
 pub const MAX_INPUT_BYTES: usize = 16 << 20;

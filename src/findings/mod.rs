@@ -1,0 +1,7 @@
+//! Findings: the stable codes ([`codes`]) and the report model every output format reads
+//! ([`model`]): one finding per problem, one report per run.
+
+mod codes;
+pub mod model;
+
+pub use codes::*;
