@@ -9,8 +9,8 @@ use std::process::Stdio;
 
 use countersign::cli::{LimitArgs, RangeArgs};
 use countersign::commands::evaluate_range;
-use countersign::policy::Date;
 use countersign::report::json;
+use countersign::time::Date;
 use support::TestRepo;
 
 /// `n` commits through `git fast-import` (fast), every third one AI-assisted, some reviewed,

@@ -12,7 +12,8 @@ use countersign::evaluate::{self, Context};
 use countersign::facts::{Approval, Change, ChangedPath, CommitFacts, Identity, PullRequest};
 use countersign::message::trailers;
 use countersign::policy::load::load;
-use countersign::policy::{Date, Origin, Policy};
+use countersign::policy::{Origin, Policy};
+use countersign::time::Date;
 use proptest::prelude::*;
 
 const HEAD: &str = "1111111111111111111111111111111111111111";

@@ -4,7 +4,8 @@
 use countersign::evaluate::{self, Context};
 use countersign::facts::{Change, ChangedPath, CommitFacts, Identity};
 use countersign::policy::load::load;
-use countersign::policy::{Date, Origin, Policy};
+use countersign::policy::{Origin, Policy};
+use countersign::time::Date;
 
 fn policy(text: &str) -> Policy {
     load(text, Origin::Embedded).unwrap_or_else(|e| panic!("{}", e.render_plain()))

@@ -14,10 +14,11 @@ use countersign::evaluate::{
 use countersign::facts::{Identity, RangeInfo};
 use countersign::findings::{Code, Severity};
 use countersign::policy::{
-    AppliesTo, Date, Detect, Evidence, Hooks, Involvement, InvolvementExtras, Origin, Policy,
+    AppliesTo, Detect, Evidence, Hooks, Involvement, InvolvementExtras, Origin, Policy,
     PolicySource, ReviewMode, Rule, Span, Tier, Waiver, WaiverScope,
 };
 use countersign::report::{self, Format, Options, codequality, github, junit, markdown, sarif};
+use countersign::time::Date;
 use globset::GlobSet;
 use serde_json::Value;
 

@@ -12,7 +12,8 @@ use serde::Serialize;
 
 use crate::evaluate::{CommitReport, Report};
 use crate::findings::Severity;
-use crate::policy::{Date, Involvement, Policy};
+use crate::policy::{Involvement, Policy};
+use crate::time::Date;
 use crate::time::{rfc3339, week_label};
 
 /// One ISO week.

@@ -11,8 +11,8 @@ use crate::audit::summary::summarise;
 use crate::audit::{self, html, markdown};
 use crate::cli::{AuditArgs, AuditCommand, AuditFormat, VerifyArgs};
 use crate::commands::{evaluate_range, print_stdout};
-use crate::policy::Date;
 use crate::time;
+use crate::time::Date;
 use crate::{Error, Result};
 
 /// Runs `audit` (returns 0) or `audit verify` (0 intact, 1 tampered).

@@ -10,8 +10,9 @@ use crate::commands::{
 };
 use crate::evaluate::{self, Context, Report};
 use crate::git;
-use crate::policy::{Date, Policy};
+use crate::policy::Policy;
 use crate::report::{self, Options};
+use crate::time::Date;
 use crate::{Error, Result};
 
 /// Runs `check`; returns 0 (pass) or 1 (fail).

@@ -22,11 +22,13 @@ use crate::commands::{limits, note, policy_failed, print_stdout, read_input, use
 use crate::evaluate::{self, Context, Report};
 use crate::facts::PullRequest;
 use crate::git::{self, RangeSpec, Repo};
+use crate::platform::env::Env;
 use crate::platform::github::{self, Base, CiEvent, EventKind};
 use crate::platform::gitlab;
 use crate::policy::load::{self, DISCOVERY};
-use crate::policy::{Date, Origin, Policy, ReviewMode};
+use crate::policy::{Origin, Policy, ReviewMode};
 use crate::report::{self, Format, Options, ReportTarget};
+use crate::time::Date;
 use crate::{Error, ErrorKind, Result};
 
 /// Help for history that is not all there, for both platforms.
@@ -46,7 +48,7 @@ pub enum Platform {
 }
 
 /// Detects the platform from the environment lookup `env`.
-pub fn detect(env: &dyn gitlab::Env) -> Result<Platform> {
+pub fn detect(env: &dyn Env) -> Result<Platform> {
     if env.get("GITHUB_ACTIONS").as_deref() == Some("true") {
         return Ok(Platform::Github);
     }
@@ -84,7 +86,7 @@ struct Prepared {
     notes: Vec<String>,
 }
 
-fn run_on(cwd: &Path, args: &CiArgs, platform: Platform, env: &dyn gitlab::Env) -> Result<u8> {
+fn run_on(cwd: &Path, args: &CiArgs, platform: Platform, env: &dyn Env) -> Result<u8> {
     let repo = git::open(cwd)?;
     let prepared = match platform {
         Platform::Github => prepare_github(args, env)?,
@@ -142,7 +144,7 @@ fn run_on(cwd: &Path, args: &CiArgs, platform: Platform, env: &dyn gitlab::Env) 
     Ok(report.verdict.exit_code())
 }
 
-fn prepare_github(args: &CiArgs, env: &dyn gitlab::Env) -> Result<Prepared> {
+fn prepare_github(args: &CiArgs, env: &dyn Env) -> Result<Prepared> {
     if args.approvals.is_some() || args.mr.is_some() {
         return Err(Error::usage(
             "--approvals and --mr are for GitLab CI; on GitHub Actions use --reviews FILE",
@@ -186,7 +188,7 @@ fn prepare_github(args: &CiArgs, env: &dyn gitlab::Env) -> Result<Prepared> {
     Ok(Prepared { event, notes })
 }
 
-fn prepare_gitlab(repo: &Repo, args: &CiArgs, env: &dyn gitlab::Env) -> Result<Prepared> {
+fn prepare_gitlab(repo: &Repo, args: &CiArgs, env: &dyn Env) -> Result<Prepared> {
     if args.reviews.is_some() {
         return Err(Error::usage(
             "--reviews is for GitHub Actions; on GitLab CI use --approvals FILE (and --mr FILE)",
@@ -558,7 +560,7 @@ fn write_report(
 }
 
 /// Appends `text` to the file named by the environment variable `var` (when set).
-fn append_env_file(env: &dyn gitlab::Env, var: &str, text: &str) -> Result<()> {
+fn append_env_file(env: &dyn Env, var: &str, text: &str) -> Result<()> {
     let Some(path) = env.get(var) else {
         return Ok(());
     };
@@ -579,7 +581,7 @@ fn github_files(
     policy: &Policy,
     written: &[(String, PathBuf)],
     change: Option<&PolicyChange>,
-    env: &dyn gitlab::Env,
+    env: &dyn Env,
 ) -> Result<()> {
     let mut summary = report::github::step_summary(report, policy);
     if let Some(c) = change {
@@ -594,7 +596,7 @@ fn github_files(
 }
 
 /// On GitHub, an exit-2 run still leaves an error annotation, a summary and `verdict=error`.
-fn github_error(e: &Error, env: &dyn gitlab::Env) {
+fn github_error(e: &Error, env: &dyn Env) {
     let mut msg = format!("could not decide (exit 2): {}", e.message);
     if let Some(h) = &e.help {
         msg.push_str("\nFix: ");

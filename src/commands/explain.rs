@@ -20,7 +20,8 @@ use crate::findings::Code;
 use crate::git;
 use crate::policy::classify;
 use crate::policy::load::line_column;
-use crate::policy::{AppliesTo, Date, Policy, Span};
+use crate::policy::{AppliesTo, Policy, Span};
+use crate::time::Date;
 use crate::{Error, Result};
 
 /// Renders the documentation of one code.

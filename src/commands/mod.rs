@@ -207,7 +207,7 @@ pub fn evaluate_range(
     limit_args: &LimitArgs,
     pr: Option<&PullRequest>,
     verb: &str,
-    today: crate::policy::Date,
+    today: crate::time::Date,
 ) -> Result<(Policy, crate::evaluate::Report)> {
     let repo = git::open(cwd)?;
     let policy = load_policy(repo.workdir(), policy_path)?;

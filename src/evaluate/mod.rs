@@ -15,7 +15,8 @@ use crate::findings::{Code, Severity};
 use crate::message::nearmiss::near_misses;
 use crate::message::trailers::{self, Anomaly, ParsedMessage};
 use crate::policy::classify;
-use crate::policy::{Date, Involvement, Policy};
+use crate::policy::{Involvement, Policy};
+use crate::time::Date;
 use crate::{Error, Result};
 
 pub use crate::findings::model::*;

@@ -14,6 +14,7 @@
 pub mod odb;
 pub mod staged;
 pub mod treediff;
+pub mod walks;
 
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashSet};

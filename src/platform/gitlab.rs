@@ -10,19 +10,8 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::facts::{Approval, PullRequest};
+use crate::platform::env::Env;
 use crate::platform::github::{Base, CiEvent, is_object_id, is_zero_oid};
-
-/// The variables a GitLab job sees (a lookup, so tests need no process environment).
-pub trait Env {
-    /// The value of `name`, when it is set (empty counts as unset).
-    fn get(&self, name: &str) -> Option<String>;
-}
-
-impl<F: Fn(&str) -> Option<String>> Env for F {
-    fn get(&self, name: &str) -> Option<String> {
-        self(name).filter(|v| !v.is_empty())
-    }
-}
 
 /// A GitLab run: the event, plus what the caller must still settle.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,14 +1,11 @@
-//! Hook input on stdin: git's `pre-push` and `pre-receive` lines, parsed strictly, and the
-//! commit walks both hooks need (`new --not <refs>`, `old..new`).
+//! Hook input on stdin: git's `pre-push` and `pre-receive` lines, parsed strictly. The
+//! commit walks both hooks need (`new --not <refs>`, `old..new`) are in [`crate::git::walks`].
 //!
 //! git writes these lines itself, so anything that does not look exactly like them (a wrong
 //! field count, a bad object id, CR line endings, an empty line) is not guessed at: it is an
 //! [`Error`] of kind `input` (exit 2; in pre-receive that rejects the push).
 
-use git2::{Oid, Sort};
-
 use crate::error::{Error, Result};
-use crate::git::Repo;
 
 /// The most bytes of hook input read from stdin.
 pub const MAX_INPUT_BYTES: usize = 16 << 20;
@@ -208,96 +205,6 @@ fn refname(s: &str, n: usize, hook: &str) -> Result<String> {
         .with_help("ref names never contain control characters; run the hook from git"));
     }
     Ok(s.to_string())
-}
-
-/// Parses an object id from hook input and checks the object exists (missing objects are
-/// an `incomplete` error: never "no commits").
-pub fn existing_oid(repo: &Repo, hex: &str, what: &str) -> Result<Oid> {
-    let oid = Oid::from_str(hex).map_err(|e| {
-        Error::input(format!(
-            "{what} `{hex}` is not an object id: {}",
-            e.message()
-        ))
-    })?;
-    let odb = repo.raw().odb()?;
-    if !odb.exists(oid) {
-        return Err(
-            Error::incomplete(format!("{what} {hex} is not in this repository")).with_help(
-                "in pre-receive, countersign must see git's quarantine (GIT_OBJECT_DIRECTORY and \
-             GIT_ALTERNATE_OBJECT_DIRECTORIES); do not clear the environment in the hook script; \
-             in pre-push, fetch first",
-            ),
-        );
-    }
-    Ok(oid)
-}
-
-/// Peels `oid` (a commit or an annotated tag) to a commit; `None` when it names no commit
-/// (a tag of a tree or blob).
-pub fn peel_commit(repo: &Repo, oid: Oid) -> Result<Option<Oid>> {
-    let obj = repo.raw().find_object(oid, None).map_err(|e| {
-        Error::incomplete(format!("object {oid} cannot be read: {}", e.message()))
-            .with_help("run `git fsck`; the object may be missing or corrupt")
-    })?;
-    let mut obj = obj;
-    // Annotated tags may point at tags; a chain longer than this is not something git makes.
-    for _ in 0..64 {
-        match obj.kind() {
-            Some(git2::ObjectType::Commit) => return Ok(Some(obj.id())),
-            Some(git2::ObjectType::Tag) => {
-                let id = obj.id();
-                let target = obj
-                    .as_tag()
-                    .ok_or_else(|| Error::incomplete(format!("tag {id} cannot be read")))?
-                    .target()
-                    .map_err(|e| {
-                        Error::incomplete(format!(
-                            "the target of tag {id} cannot be read: {}",
-                            e.message()
-                        ))
-                        .with_help("run `git fsck`; the object may be missing")
-                    })?;
-                obj = target;
-            }
-            _ => return Ok(None),
-        }
-    }
-    Err(Error::input(format!("tag chain at {oid} is too deep")))
-}
-
-/// The commits reachable from `tip` and from none of `hide` (nor the `baseline`), newest
-/// first, all parents. Fails (never returns fewer commits) when the walk cannot be completed.
-pub fn walk_new(
-    repo: &Repo,
-    tip: Oid,
-    hide: &[Oid],
-    baseline: Option<Oid>,
-    max_commits: usize,
-) -> Result<Vec<Oid>> {
-    let g = repo.raw();
-    let err = |e: git2::Error| {
-        Error::incomplete(format!("cannot walk the history: {}", e.message())).with_help(
-            "the repository is missing objects (shallow clone or quarantine not visible); \
-             `git fetch --unshallow`, or keep GIT_OBJECT_DIRECTORY in the hook's environment",
-        )
-    };
-    let mut w = g.revwalk().map_err(err)?;
-    w.set_sorting(Sort::TOPOLOGICAL | Sort::TIME).map_err(err)?;
-    w.push(tip).map_err(err)?;
-    for h in hide.iter().chain(baseline.as_ref()) {
-        w.hide(*h).map_err(err)?;
-    }
-    let mut out = Vec::new();
-    for oid in w {
-        out.push(oid.map_err(err)?);
-        if out.len() > max_commits {
-            return Err(Error::limit(format!(
-                "the push selects more than {max_commits} commits (limit max_commits)"
-            ))
-            .with_help("set a `baseline:` in the policy so older history is not re-checked"));
-        }
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -9,11 +9,12 @@ use regex::{Regex, RegexBuilder};
 use super::load::{DISCOVERY, PolicyDiagnostic};
 use super::yaml::{Kind, Node};
 use super::{
-    AppliesTo, Date, Detect, Evidence, Extra, HookMode, Hooks, IdentitySignature, Involvement,
+    AppliesTo, Detect, Evidence, Extra, HookMode, Hooks, IdentitySignature, Involvement,
     InvolvementExtras, Member, Policy, PolicySource, RecordFormat, ReviewMode, Rule, Span, Team,
     Tier, TrailerSignature, Waiver, WaiverScope,
 };
 use crate::findings::{Code, Severity};
+use crate::time::Date;
 
 /// The most reviewers a tier (or an involvement extra) may ask for.
 pub const MAX_REVIEWERS: u32 = 10;

@@ -15,7 +15,8 @@ use crate::evaluate::{self, Context};
 use crate::facts::RangeInfo;
 use crate::git;
 use crate::git::staged;
-use crate::policy::{Date, HookMode};
+use crate::policy::HookMode;
+use crate::time::Date;
 use crate::{Error, Result};
 
 /// The most bytes of the message file read (it holds the whole diff with `git commit -v`).

@@ -16,9 +16,11 @@ use crate::commands::{limits, load_policy, note};
 use crate::evaluate::{self, Context};
 use crate::facts::RangeInfo;
 use crate::git::staged::ZERO_ID;
+use crate::git::walks::{existing_oid, peel_commit, walk_new};
 use crate::git::{self, Repo};
-use crate::platform::hook_lines::{self, PushLine, existing_oid, peel_commit, walk_new};
-use crate::policy::{Date, HookMode, Policy};
+use crate::platform::hook_lines::{self, PushLine};
+use crate::policy::{HookMode, Policy};
+use crate::time::Date;
 use crate::{Error, Result};
 
 /// Runs the pre-push hook: 0 lets the push go, 1 stops it.

@@ -23,10 +23,12 @@ use crate::commands::hook::{Out, commit_findings, read_stdin, report_blocks};
 use crate::commands::limits;
 use crate::evaluate::{self, Context};
 use crate::facts::RangeInfo;
+use crate::git::walks::{existing_oid, peel_commit, walk_new};
 use crate::git::{self, Repo};
-use crate::platform::hook_lines::{self, ReceiveLine, existing_oid, peel_commit, walk_new};
+use crate::platform::hook_lines::{self, ReceiveLine};
 use crate::policy::load::{self, DISCOVERY};
-use crate::policy::{Date, HookMode, Origin, Policy};
+use crate::policy::{HookMode, Origin, Policy};
+use crate::time::Date;
 use crate::{Error, Result};
 
 /// Runs the pre-receive hook: 0 accepts the push, 1 rejects it (policy), 2 rejects it
