@@ -60,6 +60,11 @@ pub struct ChangedPath {
     /// Mode in the commit, if the path exists there.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub new_mode: Option<u32>,
+    /// When the path is a symlink in the commit: its target as stored in the link's blob
+    /// (lossy UTF-8). Classified too, so a link named harmlessly that points into a risky
+    /// folder is risky.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub link_target: Option<String>,
 }
 
 /// One commit, as read from git (or built by a hook for the commit-to-be).

@@ -27,6 +27,7 @@ fn commit(message: &str, paths: &[&str]) -> CommitFacts {
                 change: Change::Modified,
                 old_mode: Some(0o100644),
                 new_mode: Some(0o100644),
+                link_target: None,
             })
             .collect(),
     }

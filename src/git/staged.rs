@@ -365,6 +365,7 @@ fn staged_paths(
             change,
             old_mode: (change != Change::Added).then_some(old_mode),
             new_mode: (change != Change::Deleted).then_some(new_mode),
+            link_target: None,
         });
         if out.len() > max_paths {
             return Err(Error::limit(format!(
@@ -549,6 +550,7 @@ impl IndexDiff<'_> {
             change,
             old_mode: old,
             new_mode: new,
+            link_target: None,
         });
         Ok(())
     }

@@ -404,6 +404,7 @@ impl Differ {
             change,
             old_mode: old.map(|e| e.mode),
             new_mode: t.map(|e| e.mode),
+            link_target: None,
         });
         self.prefix.truncate(len);
         Ok(())
