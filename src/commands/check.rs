@@ -25,7 +25,7 @@ pub fn run(cwd: &Path, args: &CheckArgs) -> Result<u8> {
     if let Some(log) = &args.evidence_log {
         audit::log::append(log, &report, &policy, audit::Mode::Check)?;
     }
-    report::write_reports(&report, &policy, &args.reports)?;
+    crate::commands::write_reports(&report, &policy, &args.reports)?;
     let opts = Options {
         color: use_color(&std::io::stdout()),
         verbose: args.verbose,

@@ -279,3 +279,28 @@ pub fn policy_text_at(
     }
     Ok(None)
 }
+
+/// Writes every requested report file.
+pub fn write_reports(
+    report: &crate::evaluate::Report,
+    policy: &crate::policy::Policy,
+    targets: &[crate::report::ReportTarget],
+) -> Result<()> {
+    for t in targets {
+        let opts = crate::report::Options {
+            color: false,
+            verbose: true,
+        };
+        std::fs::File::create(&t.path)
+            .and_then(|f| {
+                let mut w = std::io::BufWriter::new(f);
+                crate::report::write(&mut w, report, policy, t.format, opts)?;
+                std::io::Write::flush(&mut w)
+            })
+            .map_err(|e| {
+                Error::output(format!("cannot write report {}: {e}", t.path.display()))
+                    .with_help("check that the directory exists and is writable")
+            })?;
+    }
+    Ok(())
+}

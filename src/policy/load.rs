@@ -190,13 +190,15 @@ impl From<PolicyErrors> for crate::Error {
     }
 }
 
-/// The git blob id of `text` (what `git hash-object` prints), so evidence names the exact policy.
+/// The git blob id of `text` (what `git hash-object` prints in a SHA-1 repository), so
+/// evidence names the exact policy. Computed here (SHA-1 over `blob <len>\0<text>`) so the
+/// policy layer needs no git library.
 pub fn digest(text: &[u8]) -> String {
-    match git2::Oid::hash_object(git2::ObjectType::Blob, text) {
-        Ok(oid) => oid.to_string(),
-        // Hashing a buffer does not fail in practice; an all-zero id never names a real blob.
-        Err(_) => "0".repeat(40),
-    }
+    use sha1::{Digest, Sha1};
+    let mut h = Sha1::new();
+    h.update(format!("blob {}\0", text.len()).as_bytes());
+    h.update(text);
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The first of [`DISCOVERY`] that is a file under `root`.

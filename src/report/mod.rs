@@ -12,7 +12,6 @@ use std::path::PathBuf;
 
 use crate::evaluate::{CommitReport, Finding, Report};
 use crate::policy::Policy;
-use crate::{Error, Result};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -139,27 +138,6 @@ impl std::str::FromStr for ReportTarget {
             path: PathBuf::from(p),
         })
     }
-}
-
-/// Writes every requested report file.
-pub fn write_reports(report: &Report, policy: &Policy, targets: &[ReportTarget]) -> Result<()> {
-    for t in targets {
-        let opts = Options {
-            color: false,
-            verbose: true,
-        };
-        std::fs::File::create(&t.path)
-            .and_then(|f| {
-                let mut w = std::io::BufWriter::new(f);
-                write(&mut w, report, policy, t.format, opts)?;
-                std::io::Write::flush(&mut w)
-            })
-            .map_err(|e| {
-                Error::output(format!("cannot write report {}: {e}", t.path.display()))
-                    .with_help("check that the directory exists and is writable")
-            })?;
-    }
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
