@@ -646,6 +646,7 @@ fn schema_accepts_real_policies_and_rejects_bad_ones() {
             "evidence",
             "hooks",
             "involvement",
+            "protect",
             "rules",
             "teams",
             "tiers",

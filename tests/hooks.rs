@@ -16,6 +16,11 @@ const POLICY: &str = include_str!("../fixtures/check/policy.yml");
 const CLAUDE: &str = "Co-authored-by: Claude <noreply@anthropic.com>";
 const RITA: &str = "Reviewed-by: Rita Reviewer <rita@example.com>";
 
+/// The fixture policy with `release/**` protected next to `main`.
+fn protected_policy() -> String {
+    format!("{POLICY}\nprotect:\n  branches: [main, \"release/**\"]\n")
+}
+
 fn enforce_policy() -> String {
     format!("{POLICY}\nhooks:\n  commit-msg: enforce\n  pre-push: enforce\n")
 }
@@ -406,7 +411,7 @@ fn remote_rev(bare: &Path, r: &TestRepo, rev: &str) -> Option<String> {
 
 #[test]
 fn pre_push_checks_every_pushed_ref() {
-    let mut r = repo_with(POLICY);
+    let mut r = repo_with(&protected_policy());
     let bare = with_remote(&mut r);
     install(&r);
     let base = r.head();
@@ -436,18 +441,28 @@ fn pre_push_checks_every_pushed_ref() {
     assert!(err.contains("error[missing-reviewer]"), "{err}");
     assert!(err.contains(&bad[..10]), "{err}");
     assert_eq!(remote_rev(&bare, &r, "main"), before);
-    // New branch: the commits not on any origin ref (the bad one) are checked.
-    let o = push(&mut r, &["-q", "origin", "main:refs/heads/topic"], &[]);
+    // New protected branch: the commits not on any origin ref (the bad one) are checked.
+    let o = push(&mut r, &["-q", "origin", "main:refs/heads/release/1"], &[]);
     assert!(!o.status.success(), "{}", text(&o.stderr));
-    assert!(remote_rev(&bare, &r, "refs/heads/topic").is_none());
+    assert!(remote_rev(&bare, &r, "refs/heads/release/1").is_none());
+    // A new unprotected branch is pushed to be reviewed: accepted, with what a merge needs.
+    let o = push(&mut r, &["-q", "origin", "main:refs/heads/topic"], &[]);
+    let err = text(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("refs/heads/topic is not a protected ref"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("{}", &bad[..12])), "{err}");
+    assert!(err.contains("missing-reviewer"), "{err}");
     // Several refs at once: the good one alone would pass, the push as a whole does not.
     let o = push(
         &mut r,
         &[
             "-q",
             "origin",
-            &format!("{base}:refs/heads/ok"),
-            "main:refs/heads/other",
+            &format!("{base}:refs/heads/release/ok"),
+            "main:refs/heads/release/other",
         ],
         &[],
     );
@@ -563,7 +578,7 @@ fn pre_push_chained_hook_gets_the_same_stdin() {
 /// A bare repository with countersign as its pre-receive hook (`extra` shell lines run
 /// first), and a clone `r` pushing to it.
 fn server(extra: &str) -> (TestRepo, PathBuf) {
-    let mut r = repo_with(POLICY);
+    let mut r = repo_with(&protected_policy());
     let bare = r.tmp.path().join("server.git");
     let b = bare.display().to_string();
     r.git(&["init", "-q", "--bare", "-b", "main", &b]);
@@ -611,10 +626,15 @@ fn pre_receive_rejects_what_check_would_fail() {
         remote_rev(&bare, &r, "main").as_deref(),
         Some(base.as_str())
     );
-    // AT-R03: the same commit on a new branch (range `new --not --all`).
-    let o = push(&mut r, &["-q", "origin", "main:refs/heads/topic"], &[]);
+    // AT-R03: the same commit on a new protected branch (range `new --not --all`).
+    let o = push(&mut r, &["-q", "origin", "main:refs/heads/release/1"], &[]);
     assert!(!o.status.success(), "{}", text(&o.stderr));
-    assert!(remote_rev(&bare, &r, "refs/heads/topic").is_none());
+    assert!(remote_rev(&bare, &r, "refs/heads/release/1").is_none());
+    // On an unprotected branch it is accepted, pushed to be reviewed.
+    let o = push(&mut r, &["-q", "origin", "main:refs/heads/wip"], &[]);
+    let err = text(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("not a protected ref"), "{err}");
     // Reviewed: accepted.
     r.git(&[
         "commit",

@@ -123,6 +123,7 @@ fn policy_with(origin: Origin) -> Policy {
         }],
         baseline: None,
         hooks: Hooks::default(),
+        protect: Default::default(),
         controls: vec![],
     }
 }

@@ -12,6 +12,7 @@
 //! rayon threads with one `git2::Repository` per thread over contiguous chunks of commits.
 
 pub mod odb;
+pub mod refs;
 pub mod staged;
 pub mod treediff;
 pub mod walks;

@@ -7,6 +7,7 @@ pub mod classify;
 pub mod diff;
 pub mod lint;
 pub mod load;
+pub mod protect;
 pub mod schema;
 pub mod show;
 mod validate;
@@ -419,6 +420,8 @@ pub struct Policy {
     pub baseline: Option<String>,
     /// Client hook modes.
     pub hooks: Hooks,
+    /// Where the gate is enforced (protected branches and tags).
+    pub protect: protect::Protect,
     /// Framework references per tier name, shown in reports.
     pub controls: Vec<(String, Vec<String>)>,
 }

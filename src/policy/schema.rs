@@ -108,6 +108,15 @@ pub fn schema() -> Value {
                     "pre-push": { "enum": ["warn", "enforce"], "description": "Default `enforce`." }
                 }
             },
+            "protect": {
+                "type": "object",
+                "additionalProperties": false,
+                "description": "Where pre-push, pre-receive and ci enforce: updates of these refs must pass; other refs flow with a note.",
+                "properties": {
+                    "branches": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Branch name globs (no `refs/heads/`). Default: the repository's default branch." },
+                    "tags": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Tag name globs (no `refs/tags/`); a protected tag is a release. Default: [\"v*\"]." }
+                }
+            },
             "controls": {
                 "type": "object",
                 "description": "Framework references per tier name, shown in reports.",

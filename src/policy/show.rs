@@ -227,6 +227,14 @@ pub fn to_yaml(p: &Policy) -> String {
         mode(p.hooks.commit_msg),
         mode(p.hooks.pre_push)
     );
+    o.push_str("\nprotect:\n");
+    match &p.protect.branches {
+        Some(b) => {
+            let _ = writeln!(o, "  branches: {}", list(b));
+        }
+        None => o.push_str("  # branches: (default: the repository's default branch)\n"),
+    }
+    let _ = writeln!(o, "  tags: {}", list(&p.protect.tags));
     if p.controls.is_empty() {
         o.push_str("\ncontrols: {}\n");
     } else {

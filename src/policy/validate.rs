@@ -7,6 +7,7 @@ use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::{Regex, RegexBuilder};
 
 use super::load::{DISCOVERY, PolicyDiagnostic};
+use super::protect::Protect;
 use super::yaml::{Kind, Node};
 use super::{
     AppliesTo, Detect, Evidence, Extra, HookMode, Hooks, IdentitySignature, Involvement,
@@ -64,6 +65,7 @@ const TOP_KEYS: &[&str] = &[
     "waivers",
     "baseline",
     "hooks",
+    "protect",
     "controls",
 ];
 const TIER_KEYS: &[&str] = &[
@@ -104,6 +106,7 @@ const WAIVER_KEYS: &[&str] = &[
     "expires",
 ];
 const HOOK_KEYS: &[&str] = &["commit-msg", "pre-push"];
+const PROTECT_KEYS: &[&str] = &["branches", "tags"];
 
 const YAML11_BOOLS: &[&str] = &[
     "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off",
@@ -687,6 +690,7 @@ pub(crate) fn validate(root: &Node, source: PolicySource, ctx: &mut Ctx<'_>) -> 
         .map(|(s, _)| s.trim().to_string());
 
     let hooks = hooks(ctx, top.get("hooks"));
+    let protect = protect(ctx, top.get("protect"));
     let controls = controls(ctx, top.get("controls"), &tier_names);
 
     let mut protected = GlobSetBuilder::new();
@@ -729,6 +733,7 @@ pub(crate) fn validate(root: &Node, source: PolicySource, ctx: &mut Ctx<'_>) -> 
         waivers,
         baseline,
         hooks,
+        protect,
         controls,
     })
 }
@@ -1465,6 +1470,33 @@ fn hooks(ctx: &mut Ctx<'_>, node: Option<&Node>) -> Hooks {
         out.pre_push = m;
     }
     out
+}
+
+/// `protect: { branches: [globs], tags: [globs] }`. Branch and tag names are matched as
+/// globs without their `refs/heads/` / `refs/tags/` prefix, case-insensitively (a looser
+/// match protects more, never less).
+fn protect(ctx: &mut Ctx<'_>, node: Option<&Node>) -> Protect {
+    let f = node.and_then(|n| ctx.mapping(n, "protect", PROTECT_KEYS));
+    let (branches, branch_matcher) = match f.as_ref().and_then(|f| f.get("branches")) {
+        Some(n) => {
+            let (written, set) = ctx.glob_set(n, "protect.branches");
+            (Some(written), Some(set))
+        }
+        None => (None, None),
+    };
+    let (tags, tag_matcher) = match f.as_ref().and_then(|f| f.get("tags")) {
+        Some(n) => ctx.glob_set(n, "protect.tags"),
+        None => {
+            let d = Protect::default();
+            (d.tags, d.tag_matcher)
+        }
+    };
+    Protect {
+        branches,
+        branch_matcher,
+        tags,
+        tag_matcher,
+    }
 }
 
 fn controls(ctx: &mut Ctx<'_>, node: Option<&Node>, tiers: &[&str]) -> Vec<(String, Vec<String>)> {

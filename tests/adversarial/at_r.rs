@@ -87,32 +87,20 @@ fn at_r02_unrelated_history_without_merge_base_is_indeterminate() {
 
 #[test]
 fn at_r03_pre_receive_new_branch_with_risky_commit_denies() {
+    // A new *protected* branch (`release/**` in the policy's `protect:`) is checked as
+    // `new --not --all` and denied; a new unprotected branch is accepted (pushed to be
+    // reviewed) with a note of what the merge will need.
     let mut r = baseline_trailer_mode();
     let old = r.head();
     let new = auth_change(&mut r, "Unreviewed\n");
     r.git(&["reset", "-q", "--hard", &old]);
-    let mut child = r
-        .command(BIN)
-        .args(["hook", "pre-receive"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let line = format!("{ZERO} {new} refs/heads/topic\n");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(line.as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("wait");
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (code, err) = pre_receive(&r, &format!("{ZERO} {new} refs/heads/release/1.0\n"));
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("missing-reviewer"), "{err}");
+    let (code, err) = pre_receive(&r, &format!("{ZERO} {new} refs/heads/topic\n"));
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("not a protected ref"), "{err}");
+    assert!(err.contains("missing-reviewer"), "{err}");
 }
 
 #[test]

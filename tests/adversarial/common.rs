@@ -310,3 +310,26 @@ pub fn baseline_trailer_mode() -> TestRepo {
     );
     r
 }
+
+/// Pushes `line` to `countersign hook pre-receive` in `r` and returns (exit code, stderr).
+pub fn pre_receive(r: &TestRepo, line: &str) -> (Option<i32>, String) {
+    let mut child = r
+        .command(BIN)
+        .args(["hook", "pre-receive"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(line.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

@@ -175,6 +175,38 @@ pub fn commit_findings(
     true
 }
 
+/// Reports the failing commits of an update of an unprotected ref: one short line each
+/// saying what a merge into a protected ref will need. Never blocks. Returns whether
+/// anything was printed.
+pub fn merge_needs(out: &mut Out, what: &str, report: &Report) -> bool {
+    let mut any = false;
+    for c in &report.commits {
+        let codes: Vec<&str> = c
+            .findings
+            .iter()
+            .filter(|f| f.waived_by.is_none() && f.severity == Severity::Error)
+            .map(|f| f.code.as_str())
+            .collect();
+        if codes.is_empty() {
+            continue;
+        }
+        if !any {
+            out.line(format!(
+                "countersign: {what} is not a protected ref: accepted; a merge into a protected branch will need:"
+            ));
+            any = true;
+        }
+        out.line(format!(
+            "  {} {}: {} (`countersign explain {}`)",
+            crate::facts::short_id(&c.id),
+            c.subject,
+            codes.join(", "),
+            crate::facts::short_id(&c.id),
+        ));
+    }
+    any
+}
+
 /// The trailer lines that would satisfy the missing evidence of `c`, e.g.
 /// `Reviewed-by: Name <email>` and `Change-Record: <id>`.
 pub fn trailer_lines(policy: &Policy, c: &CommitReport) -> Vec<String> {

@@ -5,13 +5,21 @@
 //! branch, a force push, or a remote object this clone does not have checks the commits of
 //! `local` that are on no `refs/remotes/<REMOTE>/*` ref (pushing to a URL or to a remote that
 //! has never been fetched: every commit reachable from `local`, minus the policy baseline).
+//!
+//! Only updates of protected refs (policy `protect:`; default the remote's default branch
+//! and `v*` tags) are enforced per `hooks.pre-push`. Any other branch is pushed *to be
+//! reviewed*: the hook accepts it and prints one line per failing commit of what a merge
+//! will need. A protected tag is a release: every commit since the previous protected tag
+//! (or the baseline) is checked.
 
 use std::path::Path;
 
 use git2::Oid;
 
 use crate::cli::PrePushArgs;
-use crate::commands::hook::{Out, commit_findings, mode_name, read_stdin, report_blocks};
+use crate::commands::hook::{
+    Out, commit_findings, merge_needs, mode_name, read_stdin, report_blocks,
+};
 use crate::commands::{limits, load_policy, note};
 use crate::evaluate::{self, Context};
 use crate::facts::RangeInfo;
@@ -19,6 +27,7 @@ use crate::git::staged::ZERO_ID;
 use crate::git::walks::{existing_oid, peel_commit, walk_new};
 use crate::git::{self, Repo};
 use crate::platform::hook_lines::{self, PushLine};
+use crate::policy::protect::{FALLBACK_BRANCHES, Protection};
 use crate::policy::{HookMode, Policy};
 use crate::time::Date;
 use crate::{Error, Result};
@@ -38,7 +47,19 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
         .unwrap_or_default();
     let policy = load_policy(repo.workdir(), args.policy.as_deref())?;
     let baseline = baseline(&repo, &policy)?;
-    let remote_tips = remote_tips(&repo, &remote)?;
+    // Refs of this push never hide anything: two refs pushed together must not vouch for
+    // each other.
+    let pushed: Vec<&str> = lines
+        .iter()
+        .flat_map(|l| [l.local_ref.as_str(), l.remote_ref.as_str()])
+        .collect();
+    let defaults = match git::refs::remote_default_branch(&repo, &remote) {
+        Some(b) => vec![b],
+        None => FALLBACK_BRANCHES
+            .iter()
+            .map(|b| format!("refs/heads/{b}"))
+            .collect(),
+    };
     let mode = policy.hooks.pre_push;
     let mut out = Out::new("");
     let mut blocked = false;
@@ -56,27 +77,58 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
             .filter(|_| !line.is_new())
             .filter(|o| repo.raw().odb().is_ok_and(|db| db.exists(*o)))
             .filter(|o| *o == local || repo.raw().graph_descendant_of(local, *o).unwrap_or(false));
-        let (hide, how) = match remote_known {
-            Some(r) => (vec![r], format!("{}..{}", short(&r), short(&local))),
-            None => (
-                remote_tips.clone(),
-                if remote_tips.is_empty() {
+        let protection = policy.protect.classify(&line.remote_ref, &defaults);
+        let (hide, how) = match (protection, remote_known) {
+            (Protection::Tag, _) => (
+                // A release: everything since the previous protected tag (or the baseline).
+                git::refs::tips(&repo, |n| {
+                    !pushed.contains(&n) && policy.protect.is_protected_tag(n)
+                })?,
+                format!(
+                    "{} --not <other protected tags> (release tag {})",
+                    short(&local),
+                    line.remote_ref
+                ),
+            ),
+            (_, Some(r)) => (vec![r], format!("{}..{}", short(&r), short(&local))),
+            (protection, None) => {
+                // New branch or force push: what the remote already has vouches for history,
+                // but only its protected branches do when the target is protected (any other
+                // branch may carry commits pushed to be reviewed).
+                let prefix = format!("refs/remotes/{remote}/");
+                let tips = git::refs::tips(&repo, |n| {
+                    n.strip_prefix(&prefix).is_some_and(|b| {
+                        b != "HEAD"
+                            && (protection == Protection::None
+                                || policy
+                                    .protect
+                                    .classify(&format!("refs/heads/{b}"), &defaults)
+                                    != Protection::None)
+                    })
+                })?;
+                let how = if remote.is_empty() || tips.is_empty() {
                     format!(
-                        "{} (every reachable commit: `{remote}` has no remote-tracking refs here)",
+                        "{} (every reachable commit: no remote-tracking refs of `{remote}` vouch for history)",
                         short(&local)
                     )
                 } else {
                     format!(
-                        "{} --not refs/remotes/{remote}/* ({})",
+                        "{} --not refs/remotes/{remote}/<{}> ({})",
                         short(&local),
+                        if protection == Protection::None {
+                            "*"
+                        } else {
+                            "protected"
+                        },
                         if line.is_new() {
                             "new branch"
                         } else {
                             "force push"
                         }
                     )
-                },
-            ),
+                };
+                (tips, how)
+            }
         };
         let commits = walk_new(&repo, local, &hide, baseline, lim.max_commits)?;
         checked += commits.len();
@@ -107,6 +159,10 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
         );
         if let Some(log) = &args.evidence_log {
             crate::audit::log::append(log, &report, &policy, crate::audit::Mode::PrePush)?;
+        }
+        if protection == Protection::None {
+            merge_needs(&mut out, &line.remote_ref, &report);
+            continue;
         }
         let ref_blocks = report_blocks(&report, mode);
         blocked |= ref_blocks;
@@ -153,27 +209,6 @@ pub fn baseline(repo: &Repo, policy: &Policy) -> Result<Option<Oid>> {
                 "fix `baseline: {b}` in the policy, or fetch it (`git fetch --tags`)"
             ))
         })
-}
-
-/// The commits at the tips of `refs/remotes/<remote>/*`.
-fn remote_tips(repo: &Repo, remote: &str) -> Result<Vec<Oid>> {
-    if remote.is_empty() {
-        return Ok(Vec::new());
-    }
-    let prefix = format!("refs/remotes/{remote}/");
-    let mut out = Vec::new();
-    for r in repo.raw().references()? {
-        let r = r?;
-        if !r.name_bytes().starts_with(prefix.as_bytes()) || r.symbolic_target_bytes().is_some() {
-            continue;
-        }
-        if let Some(oid) = r.target()
-            && let Some(c) = peel_commit(repo, oid)?
-        {
-            out.push(c);
-        }
-    }
-    Ok(out)
 }
 
 /// pre-commit's pre-push stage passes no stdin: it sets `PRE_COMMIT_FROM_REF` and

@@ -3,10 +3,14 @@
 //! - The repository is opened from the environment, so the pushed objects (still in git's
 //!   quarantine) are visible; an object that cannot be found rejects the push (exit 2),
 //!   never "no commits".
-//! - Per ref: a creation checks `new --not --all` (commits on no existing ref); an update
-//!   checks `old..new` (every commit entering the ref, force pushes included: the whole new
-//!   side since the merge-base); a deletion is allowed unless the ref is the repository's
-//!   default branch (what `HEAD` points at), which is rejected.
+//! - Only protected refs are enforced (policy `protect:` read from the default branch;
+//!   default: the branch `HEAD` names and `v*` tags). Other refs are accepted with one line
+//!   per failing commit of what a merge will need, so work can be pushed to be reviewed.
+//! - Per protected ref: a creation checks `new --not --all` (commits on no existing ref); an
+//!   update checks `old..new` (every commit entering the ref, force pushes included: the
+//!   whole new side since the merge-base); a protected tag (a release) checks every commit
+//!   since the earlier protected tags. Deleting a protected ref or the default branch is
+//!   rejected; so is creating or updating any `refs/replace/*` ref.
 //! - The policy comes from the **old tip** of the ref (for a new ref: the default branch's
 //!   tip), never from the pushed commits. When that commit has no policy file, the embedded
 //!   default policy applies (said in the output), as it does for `check`.
@@ -19,7 +23,7 @@ use git2::Oid;
 
 use crate::cli::PreReceiveArgs;
 use crate::commands::hook::pre_push::{baseline, short_ref};
-use crate::commands::hook::{Out, commit_findings, read_stdin, report_blocks};
+use crate::commands::hook::{Out, commit_findings, merge_needs, read_stdin, report_blocks};
 use crate::commands::limits;
 use crate::evaluate::{self, Context};
 use crate::facts::RangeInfo;
@@ -27,6 +31,7 @@ use crate::git::walks::{existing_oid, peel_commit, walk_new};
 use crate::git::{self, Repo};
 use crate::platform::hook_lines::{self, ReceiveLine};
 use crate::policy::load::{self, DISCOVERY};
+use crate::policy::protect::{FALLBACK_BRANCHES, Protection};
 use crate::policy::{HookMode, Origin, Policy};
 use crate::time::Date;
 use crate::{Error, Result};
@@ -64,13 +69,35 @@ fn check(cwd: &Path, args: &PreReceiveArgs, out: &mut Out) -> Result<u8> {
     let lim = limits(&args.limits);
     let lines = hook_lines::parse_pre_receive(&read_stdin(hook_lines::MAX_INPUT_BYTES)?)?;
     let repo = git::open(cwd)?;
-    let default_ref = default_branch(&repo);
+    let default_ref = git::refs::head_target(&repo);
+    let defaults: Vec<String> = match &default_ref {
+        Some(r) => vec![r.clone()],
+        None => FALLBACK_BRANCHES
+            .iter()
+            .map(|b| format!("refs/heads/{b}"))
+            .collect(),
+    };
+    let pushed: Vec<&str> = lines.iter().map(|l| l.refname.as_str()).collect();
+    // Which refs are protected is the default branch's word (its policy), not the word of
+    // the ref being pushed, whose old tip may predate the `protect:` section.
+    let authority = policy_at(&repo, default_tip(&repo, default_ref.as_deref())?)?;
     let mut rejected = false;
     for line in &lines {
+        if line.refname.starts_with("refs/replace/") && !line.is_delete() {
+            // A replace ref rewrites the history every fetcher of it sees.
+            out.line(format!(
+                "countersign: pushing `{}` is not allowed: replace refs rewrite history for everyone who fetches them",
+                line.refname
+            ));
+            rejected = true;
+            continue;
+        }
         if line.is_delete() {
-            if default_ref.as_deref() == Some(line.refname.as_str()) {
+            let protected = default_ref.as_deref() == Some(line.refname.as_str())
+                || authority.protect.classify(&line.refname, &defaults) != Protection::None;
+            if protected {
                 out.line(format!(
-                    "countersign: deleting `{}` is not allowed: it is the repository's default branch",
+                    "countersign: deleting `{}` is not allowed: it is a protected ref (policy `protect:`, or the default branch)",
                     line.refname
                 ));
                 rejected = true;
@@ -81,6 +108,9 @@ fn check(cwd: &Path, args: &PreReceiveArgs, out: &mut Out) -> Result<u8> {
             &repo,
             line,
             default_ref.as_deref(),
+            &authority,
+            &defaults,
+            &pushed,
             &lim,
             args.evidence_log.as_deref(),
             out,
@@ -92,10 +122,25 @@ fn check(cwd: &Path, args: &PreReceiveArgs, out: &mut Out) -> Result<u8> {
     Ok(u8::from(rejected))
 }
 
+/// The commit the default branch points at, when it exists.
+fn default_tip(repo: &Repo, default_ref: Option<&str>) -> Result<Option<Oid>> {
+    match default_ref {
+        Some(r) => match repo.raw().refname_to_id(r) {
+            Ok(id) => peel_commit(repo, id),
+            Err(_) => Ok(None),
+        },
+        None => Ok(None),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn check_ref(
     repo: &Repo,
     line: &ReceiveLine,
     default_ref: Option<&str>,
+    authority: &Policy,
+    defaults: &[String],
+    pushed: &[&str],
     lim: &git::Limits,
     evidence_log: Option<&Path>,
     out: &mut Out,
@@ -113,19 +158,32 @@ fn check_ref(
     };
     let base = match old {
         Some(o) => Some(o),
-        None => match default_ref {
-            Some(r) => match repo.raw().refname_to_id(r) {
-                Ok(id) => peel_commit(repo, id)?,
-                Err(_) => None,
-            },
-            None => None,
-        },
+        None => default_tip(repo, default_ref)?,
     };
     let policy = policy_at(repo, base)?;
     let baseline = baseline(repo, &policy)?;
-    let (hide, how) = match old {
-        Some(o) => (vec![o], format!("{}..{}", &line.old, &line.new)),
-        None => (all_ref_tips(repo)?, format!("{} --not --all", &line.new)),
+    let protection = authority.protect.classify(&line.refname, defaults);
+    // Refs of this push never hide anything (two refs pushed together must not vouch for
+    // each other); only protected refs vouch for history, since any other branch may carry
+    // unreviewed commits pushed to be reviewed.
+    let others = |n: &str| !pushed.contains(&n);
+    let (hide, how) = match (protection, old) {
+        (Protection::Tag, _) => (
+            // A release: everything since the previous protected tag (or the baseline).
+            git::refs::tips(repo, |n| others(n) && authority.protect.is_protected_tag(n))?,
+            format!("{} --not <earlier protected tags> (release)", &line.new),
+        ),
+        (_, Some(o)) => (vec![o], format!("{}..{}", &line.old, &line.new)),
+        (Protection::Branch, None) => (
+            git::refs::tips(repo, |n| {
+                others(n) && authority.protect.classify(n, defaults) != Protection::None
+            })?,
+            format!("{} --not <protected refs>", &line.new),
+        ),
+        (Protection::None, None) => (
+            git::refs::tips(repo, others)?,
+            format!("{} --not --all", &line.new),
+        ),
     };
     let commits = walk_new(repo, new, &hide, baseline, lim.max_commits)?;
     let branch = short_ref(&line.refname);
@@ -154,6 +212,10 @@ fn check_ref(
     if let Some(log) = evidence_log {
         crate::audit::log::append(log, &report, &policy, crate::audit::Mode::PreReceive)?;
     }
+    if protection == Protection::None {
+        merge_needs(out, &line.refname, &report);
+        return Ok(false);
+    }
     if !report_blocks(&report, HookMode::Enforce) {
         return Ok(false);
     }
@@ -174,13 +236,6 @@ fn check_ref(
         }
     }
     Ok(true)
-}
-
-/// The ref `HEAD` points at (the default branch of a bare repository).
-fn default_branch(repo: &Repo) -> Option<String> {
-    let head = repo.raw().find_reference("HEAD").ok()?;
-    let target = head.symbolic_target().ok().flatten()?;
-    Some(target.to_string())
 }
 
 /// The policy in the tree of `base` (first of the discovery names), else the embedded
@@ -207,20 +262,4 @@ fn policy_at(repo: &Repo, base: Option<Oid>) -> Result<Policy> {
         });
     }
     Ok(load::default_policy())
-}
-
-/// The commits at the tips of every ref and `HEAD` (`--all`); refs that name no commit
-/// (tags of blobs) are skipped, unreadable ones are an error.
-fn all_ref_tips(repo: &Repo) -> Result<Vec<Oid>> {
-    let mut out = Vec::new();
-    for r in repo.raw().references()? {
-        let r = r?;
-        let Ok(r) = r.resolve() else { continue };
-        if let Some(oid) = r.target()
-            && let Some(c) = peel_commit(repo, oid)?
-        {
-            out.push(c);
-        }
-    }
-    Ok(out)
 }
