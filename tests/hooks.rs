@@ -453,7 +453,7 @@ fn pre_push_checks_every_pushed_ref() {
         err.contains("refs/heads/topic is not a protected ref"),
         "{err}"
     );
-    assert!(err.contains(&format!("{}", &bad[..12])), "{err}");
+    assert!(err.contains(&bad[..12]), "{err}");
     assert!(err.contains("missing-reviewer"), "{err}");
     // Several refs at once: the good one alone would pass, the push as a whole does not.
     let o = push(
