@@ -16,9 +16,24 @@ pub struct Cli {
     /// Run as if started in DIR.
     #[arg(short = 'C', global = true, value_name = "DIR")]
     pub dir: Option<PathBuf>,
+    /// When to colour output: `auto` (on a terminal; `NO_COLOR` turns it off,
+    /// `CLICOLOR_FORCE` or `FORCE_COLOR` turn it on, e.g. for CI logs), `always`, `never`.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
     /// The subcommand.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The `--color` choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless the environment says otherwise.
+    Auto,
+    /// Always (CI logs render ANSI colour).
+    Always,
+    /// Never.
+    Never,
 }
 
 /// The subcommands.
@@ -324,6 +339,9 @@ pub struct CommitMsgArgs {
     /// Append one hash-chained evidence record per evaluated commit to PATH (JSON Lines).
     #[arg(long, value_name = "PATH")]
     pub evidence_log: Option<PathBuf>,
+    /// Also print context notes (which policy applied, how many commits passed).
+    #[arg(short, long)]
+    pub verbose: bool,
     /// Limits.
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -345,6 +363,9 @@ pub struct PrePushArgs {
     /// Append one hash-chained evidence record per evaluated commit to PATH (JSON Lines).
     #[arg(long, value_name = "PATH")]
     pub evidence_log: Option<PathBuf>,
+    /// Also print context notes (which policy applied, how many commits passed).
+    #[arg(short, long)]
+    pub verbose: bool,
     /// Limits.
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -356,6 +377,9 @@ pub struct PreReceiveArgs {
     /// Append one hash-chained evidence record per evaluated commit to PATH (JSON Lines).
     #[arg(long, value_name = "PATH")]
     pub evidence_log: Option<PathBuf>,
+    /// Also print context notes (which policy applied, how many commits passed).
+    #[arg(short, long)]
+    pub verbose: bool,
     /// Limits.
     #[command(flatten)]
     pub limits: LimitArgs,

@@ -693,3 +693,58 @@ fn path_waiver_does_not_cover_other_risky_paths_in_the_same_commit() {
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert_eq!(codes(&out.json()), ["missing-change-record"]);
 }
+
+#[test]
+fn color_is_chosen_by_flag_then_environment_then_terminal() {
+    let mut r = repo();
+    r.commit_files(&format!("Add a\n\n{CLAUDE}\n"), &[("src/a.rs", "a\n")]);
+    let esc = |s: &str| s.contains('\u{1b}');
+    // Not a terminal: no colour by default.
+    let plain = run(&r, &["check", "HEAD"]);
+    assert_eq!(plain.code, 1, "{}", plain.stderr);
+    assert!(!esc(&plain.stdout), "{}", plain.stdout);
+    // Forced for a CI log, by the flag or the environment.
+    for (args, env) in [
+        (&["--color", "always", "check", "HEAD"][..], &[][..]),
+        (&["check", "HEAD"][..], &[("FORCE_COLOR", "1")][..]),
+        (&["check", "HEAD"][..], &[("CLICOLOR_FORCE", "1")][..]),
+    ] {
+        let o = run_env(&r, args, env);
+        assert!(esc(&o.stdout), "{args:?} {env:?}: no colour:\n{}", o.stdout);
+    }
+    // NO_COLOR beats FORCE_COLOR; `--color never` beats everything.
+    let o = run_env(
+        &r,
+        &["check", "HEAD"],
+        &[("FORCE_COLOR", "1"), ("NO_COLOR", "1")],
+    );
+    assert!(!esc(&o.stdout), "{}", o.stdout);
+    let o = run_env(
+        &r,
+        &["--color", "never", "check", "HEAD"],
+        &[("FORCE_COLOR", "1")],
+    );
+    assert!(!esc(&o.stdout), "{}", o.stdout);
+}
+
+#[test]
+fn no_policy_note_once_and_never_in_hooks_unless_verbose() {
+    let mut r = TestRepo::new();
+    r.commit_files("Initial", &[("README.md", "# demo\n")]);
+    r.commit_files("Second", &[("src/lib.rs", "\n")]);
+    let o = run(&r, &["check", "HEAD~1..HEAD"]);
+    assert_eq!(
+        o.stderr.matches("no policy file found").count(),
+        1,
+        "{}",
+        o.stderr
+    );
+    let msg = r.dir.join("MSG");
+    std::fs::write(&msg, "Subject\n").expect("write");
+    let m = msg.display().to_string();
+    let o = run(&r, &["hook", "commit-msg", &m]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(!o.stderr.contains("no policy file"), "{}", o.stderr);
+    let o = run(&r, &["hook", "commit-msg", "-v", &m]);
+    assert!(o.stderr.contains("no policy file"), "{}", o.stderr);
+}

@@ -14,10 +14,12 @@ pub mod policy;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::{Cli, Command, LimitArgs, RangeArgs};
+use crate::cli::{Cli, ColorWhen, Command, LimitArgs, RangeArgs};
 use crate::facts::{CommitFacts, PullRequest, RangeInfo};
 use crate::git::{self, Limits, RangeSpec};
 use crate::policy::load::{self, PolicyErrors};
@@ -31,6 +33,11 @@ pub fn run(cli: Cli) -> Result<u8> {
         None => std::env::current_dir()
             .map_err(|e| Error::usage(format!("cannot read the current directory: {e}")))?,
     };
+    set_color(cli.color);
+    if matches!(cli.command, Command::Hook(_)) {
+        // Hooks run on every commit and push: context notes only on request.
+        QUIET.store(true, Ordering::Relaxed);
+    }
     match cli.command {
         Command::Check(args) => check::run(&cwd, &args),
         Command::Facts(args) => facts::run(&cwd, &args),
@@ -161,13 +168,67 @@ pub fn policy_failed(errs: PolicyErrors) -> Error {
     ))
 }
 
-/// Colour only on a terminal and never with `NO_COLOR`.
-pub fn use_color(stream: &impl IsTerminal) -> bool {
-    stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+/// The run's colour choice, set once from `--color` (0 auto, 1 always, 2 never).
+static COLOR: AtomicU8 = AtomicU8::new(0);
+/// Context notes are suppressed (hooks, unless `-v`).
+static QUIET: AtomicBool = AtomicBool::new(false);
+/// Notes already printed this run: each says its piece once.
+static NOTED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+fn set_color(when: ColorWhen) {
+    let v = match when {
+        ColorWhen::Auto => 0,
+        ColorWhen::Always => 1,
+        ColorWhen::Never => 2,
+    };
+    COLOR.store(v, Ordering::Relaxed);
 }
 
-/// A line of progress or context on stderr.
+/// Whether to colour `stream`: `--color always|never` wins; with `auto`, `NO_COLOR` turns
+/// colour off, `CLICOLOR_FORCE` or `FORCE_COLOR` (set, not `0`) turn it on, else only on a
+/// terminal.
+pub fn use_color(stream: &impl IsTerminal) -> bool {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    color_decision(
+        COLOR.load(Ordering::Relaxed),
+        env("NO_COLOR").is_some(),
+        env("CLICOLOR_FORCE")
+            .or_else(|| env("FORCE_COLOR"))
+            .is_some_and(|v| v != "0" && v != "false"),
+        stream.is_terminal(),
+    )
+}
+
+/// The colour rule as a pure function (tested below).
+fn color_decision(choice: u8, no_color: bool, force: bool, terminal: bool) -> bool {
+    match choice {
+        1 => true,
+        2 => false,
+        _ if no_color => false,
+        _ if force => true,
+        _ => terminal,
+    }
+}
+
+/// Hooks call this with their `-v`: notes show again.
+pub fn set_verbose_notes(verbose: bool) {
+    if verbose {
+        QUIET.store(false, Ordering::Relaxed);
+    }
+}
+
+/// A line of context on stderr, printed once per run (a hook checking several refs says
+/// "no policy file" once), and not at all in hooks unless `-v`.
 pub fn note(msg: &str) {
+    if QUIET.load(Ordering::Relaxed) {
+        return;
+    }
+    if let Ok(mut seen) = NOTED.lock() {
+        if seen.iter().any(|m| m == msg) {
+            return;
+        }
+        seen.push(msg.to_string());
+    }
     let _ = writeln!(std::io::stderr(), "countersign: {msg}");
 }
 
@@ -303,4 +364,20 @@ pub fn write_reports(
             })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::color_decision;
+
+    #[test]
+    fn color_flag_beats_environment_and_environment_beats_the_terminal() {
+        // choice: 0 auto, 1 always, 2 never; then NO_COLOR, FORCE, terminal.
+        assert!(color_decision(1, true, false, false));
+        assert!(!color_decision(2, false, true, true));
+        assert!(!color_decision(0, true, true, true));
+        assert!(color_decision(0, false, true, false));
+        assert!(color_decision(0, false, false, true));
+        assert!(!color_decision(0, false, false, false));
+    }
 }

@@ -51,7 +51,11 @@ fn refs_pushed_together_do_not_vouch_for_each_other() {
     );
     let (code, err) = pre_receive(&r, &input);
     assert_eq!(code, Some(1), "{err}");
-    for r in ["refs/heads/release/a", "refs/heads/release/b", "refs/tags/v9.0"] {
+    for r in [
+        "refs/heads/release/a",
+        "refs/heads/release/b",
+        "refs/tags/v9.0",
+    ] {
         assert!(err.contains(r), "{r} not judged:\n{err}");
     }
 }

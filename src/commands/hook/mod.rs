@@ -20,9 +20,18 @@ use crate::{Error, Result};
 /// Runs `countersign hook …`.
 pub fn run(cwd: &Path, args: &HookArgs) -> Result<u8> {
     match &args.hook {
-        HookCommand::CommitMsg(a) => commit_msg::run(cwd, a),
-        HookCommand::PrePush(a) => pre_push::run(cwd, a),
-        HookCommand::PreReceive(a) => pre_receive::run(cwd, a),
+        HookCommand::CommitMsg(a) => {
+            crate::commands::set_verbose_notes(a.verbose);
+            commit_msg::run(cwd, a)
+        }
+        HookCommand::PrePush(a) => {
+            crate::commands::set_verbose_notes(a.verbose);
+            pre_push::run(cwd, a)
+        }
+        HookCommand::PreReceive(a) => {
+            crate::commands::set_verbose_notes(a.verbose);
+            pre_receive::run(cwd, a)
+        }
         HookCommand::Install(a) => install::install(cwd, a.force),
         HookCommand::Uninstall => install::uninstall(cwd),
     }
