@@ -911,9 +911,8 @@ fn gitlab_template_shape() {
     }
 }
 
-fn gitlab_script() -> String {
-    let (plain, _, _) = gitlab_files();
-    let lines: Vec<String> = plain["countersign"]["script"]
+fn job_script(job: &Value) -> String {
+    let lines: Vec<String> = job["script"]
         .as_array()
         .expect("script")
         .iter()
@@ -931,10 +930,26 @@ fn run_gitlab(
     r: &Runner,
     vars: &[(&str, &str)],
 ) -> (i32, String, TestRepo) {
+    let (plain, _, _) = gitlab_files();
+    run_gitlab_job(&plain["countersign"], origin, head, base, r, vars)
+}
+
+/// Runs `job` (its `variables:` first, then the CI_* defaults, then `vars`).
+fn run_gitlab_job(
+    job: &Value,
+    origin: &TestRepo,
+    head: &str,
+    base: &str,
+    r: &Runner,
+    vars: &[(&str, &str)],
+) -> (i32, String, TestRepo) {
     let clone = TestRepo::clone_from(origin, &["--no-single-branch"]);
     let script = r.p("gitlab.sh");
-    std::fs::write(&script, gitlab_script()).expect("script");
+    std::fs::write(&script, job_script(job)).expect("script");
     let mut cmd = clone.command("bash");
+    for (k, v) in string_map(&job["variables"]) {
+        cmd.env(k, v);
+    }
     cmd.args(["--noprofile", "--norc", "-eo", "pipefail"])
         .arg(&script);
     cmd.env(
@@ -1042,6 +1057,167 @@ fn gitlab_job_script_runs_against_a_fixture_repository() {
     );
     assert_eq!(code, 2, "{log}");
     assert!(log.contains("--mr FILE"), "{log}");
+}
+
+/// A countersign "binary" that runs the test's build (a release archive of the real 100 MB
+/// debug binary would only slow the test down).
+fn forwarding_binary() -> String {
+    format!("#!/bin/sh\nexec '{BIN}' \"$@\"\n")
+}
+
+#[test]
+fn gitlab_job_installs_the_pinned_release_only_when_its_sha256_matches() {
+    if !cfg!(target_arch = "x86_64") {
+        eprintln!("the GitLab download test serves the x86_64 archive; skipped on this machine");
+        return;
+    }
+    let (repo, base, head) = fixture_repo(POLICY);
+    let r = Runner::new(&[]);
+    let (archive, hash) = dist_archive(
+        r.tmp.path(),
+        "9.9.9",
+        "x86_64-unknown-linux-musl",
+        &forwarding_binary(),
+    );
+    r.serve(ASSET, &std::fs::read(&archive).expect("archive"));
+    let pinned = |sha: &str| -> Vec<(String, String)> {
+        vec![
+            ("COUNTERSIGN_PINNED_VERSION".into(), "9.9.9".into()),
+            ("COUNTERSIGN_PINNED_SHA256_X86_64".into(), sha.into()),
+        ]
+    };
+    let run = |vars: Vec<(String, String)>| {
+        let v: Vec<(&str, &str)> = vars.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        run_gitlab(&repo, &head, &base, &r, &v)
+    };
+    // Pinned hash matches: installed, and the real check runs (exit 1: no reviewer).
+    let (code, log, _) = run(pinned(&hash));
+    assert_eq!(code, 1, "{log}");
+    assert!(log.contains(": OK"), "sha256sum -c confirmed it: {log}");
+    assert!(log.contains("countersign: checking 1 commit(s)"), "{log}");
+    assert!(
+        r.curl_log().contains(&format!(
+            "url: https://github.com/countersign-dev/countersign/releases/download/v9.9.9/{ASSET}"
+        )),
+        "{}",
+        r.curl_log()
+    );
+    // Wrong pinned hash: refused, countersign never runs.
+    let (code, log, _) = run(pinned(&"0".repeat(64)));
+    assert_ne!(code, 0, "{log}");
+    assert!(log.contains("FAILED"), "{log}");
+    assert!(!log.contains("checking 1 commit"), "{log}");
+    // No hash known (nothing pinned yet, or another version without COUNTERSIGN_SHA256):
+    // refused before downloading.
+    for vars in [
+        pinned(""),
+        vec![
+            ("COUNTERSIGN_PINNED_VERSION".into(), "9.9.8".into()),
+            ("COUNTERSIGN_PINNED_SHA256_X86_64".into(), hash.clone()),
+            ("COUNTERSIGN_VERSION".into(), "9.9.9".into()),
+        ],
+    ] {
+        let before = r.curl_log().len();
+        let (code, log, _) = run(vars);
+        assert_eq!(code, 2, "{log}");
+        assert!(log.contains("refusing an unverified binary"), "{log}");
+        assert_eq!(r.curl_log().len(), before, "no download");
+    }
+    // Nothing pinned at all (the templates before the first release): a clear refusal.
+    let (code, log, _) = run(vec![]);
+    assert_eq!(code, 2, "{log}");
+    assert!(log.contains("no release pinned"), "{log}");
+    // Another version with its own hash: accepted.
+    let (code, log, _) = run(vec![
+        ("COUNTERSIGN_VERSION".into(), "9.9.9".into()),
+        ("COUNTERSIGN_SHA256".into(), hash.clone()),
+    ]);
+    assert_eq!(code, 1, "{log}");
+    // Never `cargo install` by name, in either template's job.
+    let (plain, _, comp) = gitlab_files();
+    for job in [&plain["countersign"], &comp["countersign"]] {
+        assert!(!job_script(job).contains("cargo install"));
+    }
+}
+
+#[test]
+fn release_pins_make_the_gitlab_templates_and_the_action_verify_that_release() {
+    // dist.sh pins on a copy of the files it edits, with a SHA256SUMS as the release makes it.
+    let work = tempfile::tempdir().expect("tmp");
+    for f in [
+        "ci/github/checksums.sha256",
+        "ci/gitlab/countersign.gitlab-ci.yml",
+        "templates/countersign.yml",
+        "ci/release/dist.sh",
+        "README.md",
+        "LICENSE-MIT",
+        "LICENSE-APACHE",
+    ] {
+        let to = work.path().join(f);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(Path::new(ROOT).join(f), &to).expect("copy");
+    }
+    let dist = work.path().join("ci/release/dist.sh");
+    let r = Runner::new(&[]);
+    let mut names = Vec::new();
+    for target in ["x86_64-unknown-linux-musl", "aarch64-unknown-linux-musl", "x86_64-pc-windows-msvc"] {
+        let (archive, _) = dist_archive(r.tmp.path(), "9.9.9", target, &forwarding_binary());
+        names.push(archive.file_name().expect("name").to_string_lossy().into_owned());
+    }
+    let dist_dir = r.tmp.path().join("dist");
+    let sums = std::process::Command::new("bash")
+        .arg(&dist)
+        .arg("sums")
+        .arg(&dist_dir)
+        .output()
+        .expect("sums");
+    assert!(sums.status.success());
+    let sums_text = std::fs::read_to_string(dist_dir.join("SHA256SUMS")).expect("SHA256SUMS");
+    assert_eq!(sums_text.lines().count(), 3, "{sums_text}");
+    for n in &names {
+        assert!(sums_text.contains(&format!("  {n}\n")), "{n}");
+    }
+    let pin = |version: &str| {
+        let out = std::process::Command::new("bash")
+            .arg(&dist)
+            .args(["pins", version])
+            .arg(dist_dir.join("SHA256SUMS"))
+            .output()
+            .expect("pins");
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    assert_eq!(pin("9.9.9").0, Some(0));
+    assert_eq!(pin("9.9.9").0, Some(0), "idempotent");
+    let (code, err) = pin("1.0.0");
+    assert_eq!(code, Some(2), "a version the sums do not list: {err}");
+    // The action's list now has exactly those lines (once, despite two runs).
+    let action_sums =
+        std::fs::read_to_string(work.path().join("ci/github/checksums.sha256")).expect("read");
+    for line in sums_text.lines() {
+        assert_eq!(action_sums.matches(line).count(), 1, "{action_sums}");
+    }
+    // Both templates pin 9.9.9 and its Linux hashes; the pinned plain template's job
+    // installs the served archive with no variable set by the user.
+    let x86 = sums_text
+        .lines()
+        .find(|l| l.ends_with(ASSET))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("x86 line")
+        .to_string();
+    for t in ["ci/gitlab/countersign.gitlab-ci.yml", "templates/countersign.yml"] {
+        let text = std::fs::read_to_string(work.path().join(t)).expect("read");
+        assert!(text.contains("COUNTERSIGN_PINNED_VERSION: \"9.9.9\" # pinned version"), "{t}");
+        assert!(text.contains(&format!("COUNTERSIGN_PINNED_SHA256_X86_64: \"{x86}\"")), "{t}");
+    }
+    let plain = parse_yaml(
+        &std::fs::read_to_string(work.path().join("ci/gitlab/countersign.gitlab-ci.yml"))
+            .expect("read"),
+    );
+    let (repo, base, head) = fixture_repo(POLICY);
+    r.serve(ASSET, &std::fs::read(dist_dir.join(ASSET)).expect("archive"));
+    let (code, log, _) = run_gitlab_job(&plain["countersign"], &repo, &head, &base, &r, &[]);
+    assert_eq!(code, 1, "installed and checked: {log}");
+    assert!(log.contains("countersign: checking 1 commit(s)"), "{log}");
 }
 
 #[test]

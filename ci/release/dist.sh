@@ -16,7 +16,8 @@
 # completions/ (bash, zsh, fish, powershell, elvish) and man/ (countersign.1 and one page per
 # subcommand). Archives are reproducible: sorted entries, fixed owner and mtime.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
+# The checkout it works on: its own (DIST_ROOT lets the tests work on a copy).
+root="${DIST_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}"
 
 die() { echo "dist.sh: $*" >&2; exit 2; }
 
