@@ -47,7 +47,11 @@ fn from_vcs_info(dir: &Path) -> Option<String> {
     let text = std::fs::read_to_string(&path).ok()?;
     watch(&path);
     let after = &text[text.find("\"sha1\"")? + "\"sha1\"".len()..];
-    let value = after.trim_start().strip_prefix(':')?.trim_start().strip_prefix('"')?;
+    let value = after
+        .trim_start()
+        .strip_prefix(':')?
+        .trim_start()
+        .strip_prefix('"')?;
     object_id(&value[..value.find('"')?])
 }
 
@@ -91,5 +95,8 @@ fn from_git(dir: &Path) -> Option<String> {
             });
         }
     }
-    object_id(&git(dir, &["rev-parse", "--verify", "-q", "HEAD^{commit}"])?)
+    object_id(&git(
+        dir,
+        &["rev-parse", "--verify", "-q", "HEAD^{commit}"],
+    )?)
 }

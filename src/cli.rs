@@ -8,10 +8,7 @@ use crate::report::{Format, ReportTarget};
 
 /// What `--version` prints: the crate version, then the git commit the binary was built from
 /// when the build knew it (build.rs), e.g. `0.1.0 (commit 3b919bf1a2c4)`.
-pub const VERSION: &str = concat!(
-    env!("CARGO_PKG_VERSION"),
-    env!("COUNTERSIGN_BUILD_COMMIT")
-);
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("COUNTERSIGN_BUILD_COMMIT"));
 
 /// countersign — a named human answers for every AI-assisted change.
 ///

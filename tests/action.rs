@@ -120,10 +120,7 @@ fn every_used_action_is_pinned_by_full_commit_sha() {
             sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()),
             "{uses} is pinned by a full commit SHA"
         );
-        let line = text
-            .lines()
-            .find(|l| l.contains(&uses))
-            .expect("uses line");
+        let line = text.lines().find(|l| l.contains(&uses)).expect("uses line");
         assert!(line.contains("# v"), "the pin names its version: {line}");
     }
     assert!(n >= 1, "actions/cache is used for the source build");
@@ -297,7 +294,10 @@ impl Runner {
     /// entry to save when the job ends (its post step).
     fn cache_step(&mut self, step: &Step, event: &Value) -> Option<(PathBuf, String)> {
         let uses = step.uses.as_deref().unwrap_or_default();
-        assert!(uses.starts_with("actions/cache@"), "unexpected action {uses}");
+        assert!(
+            uses.starts_with("actions/cache@"),
+            "unexpected action {uses}"
+        );
         let with: HashMap<String, String> = step
             .with
             .iter()
@@ -697,7 +697,8 @@ fn run_download(
     let (repo, base, head) = fixture_repo(POLICY);
     let event = pr_event(&base, &head);
     let mut r = Runner::new(&[("version", "9.9.9")]);
-    let (archive, hash) = dist_archive(r.tmp.path(), "9.9.9", "x86_64-unknown-linux-musl", FAKE_BIN);
+    let (archive, hash) =
+        dist_archive(r.tmp.path(), "9.9.9", "x86_64-unknown-linux-musl", FAKE_BIN);
     assert_eq!(archive.file_name().and_then(|n| n.to_str()), Some(ASSET));
     r.serve(ASSET, &std::fs::read(&archive).expect("archive"));
     // The server also offers a SHA256SUMS that matches: it must not matter (no fallback).
@@ -745,15 +746,25 @@ fn release_download_is_verified_against_the_actions_own_checksums() {
         )),
         "{curl}"
     );
-    assert!(!curl.contains("SHA256SUMS"), "no checksum from the server: {curl}");
+    assert!(
+        !curl.contains("SHA256SUMS"),
+        "no checksum from the server: {curl}"
+    );
     // A fork's action downloads from the fork (its own checksums file vouches for it).
     let (r, failed, _) = run_download(Some(&good), Some("someone/countersign-fork"), "");
     assert_eq!(failed, None, "{}", r.log());
-    assert!(r.curl_log().contains("github.com/someone/countersign-fork/releases/download/v9.9.9/"));
+    assert!(
+        r.curl_log()
+            .contains("github.com/someone/countersign-fork/releases/download/v9.9.9/")
+    );
     // Not the runner's layout (a local `uses: ./`): GITHUB_ACTION_REPOSITORY when set…
     let (r, failed, _) = run_download(Some(&good), None, "acme/mirror");
     assert_eq!(failed, None, "{}", r.log());
-    assert!(r.curl_log().contains("github.com/acme/mirror/releases/"), "{}", r.curl_log());
+    assert!(
+        r.curl_log().contains("github.com/acme/mirror/releases/"),
+        "{}",
+        r.curl_log()
+    );
     // …else the project's home.
     let (r, failed, _) = run_download(Some(&good), None, "");
     assert_eq!(failed, None, "{}", r.log());
@@ -767,24 +778,48 @@ fn release_download_is_verified_against_the_actions_own_checksums() {
     // Wrong checksum: refused, the binary never runs.
     let bad = format!("{}  {ASSET}\n", "0".repeat(64));
     let (r, failed, _) = run_download(Some(&bad), Some("acme/countersign"), "");
-    assert_eq!(failed.map(|f| f.0).as_deref(), Some("install"), "{}", r.log());
+    assert_eq!(
+        failed.map(|f| f.0).as_deref(),
+        Some("install"),
+        "{}",
+        r.log()
+    );
     assert!(r.log().contains("SHA-256 mismatch"), "{}", r.log());
     assert!(!r.log().contains("(fake)"), "{}", r.log());
     // Missing checksum (another archive listed, or no file at all) → refused before any
     // download, even though the server offers a matching SHA256SUMS.
-    for sums in [Some(format!("HASH  other-{ASSET}\n")), Some(header.to_string()), None] {
+    for sums in [
+        Some(format!("HASH  other-{ASSET}\n")),
+        Some(header.to_string()),
+        None,
+    ] {
         let (r, failed, _) = run_download(sums.as_deref(), Some("acme/countersign"), "");
-        assert_eq!(failed.map(|f| f.0).as_deref(), Some("install"), "{}", r.log());
-        assert!(r.log().contains("refusing to run an unverified binary"), "{}", r.log());
+        assert_eq!(
+            failed.map(|f| f.0).as_deref(),
+            Some("install"),
+            "{}",
+            r.log()
+        );
+        assert!(
+            r.log().contains("refusing to run an unverified binary"),
+            "{}",
+            r.log()
+        );
         assert!(r.curl_log().is_empty(), "{}", r.curl_log());
         assert!(!r.log().contains("(fake)"));
     }
     // The repository's own checksums file lists only well-formed lines for real archives.
     let own = std::fs::read_to_string(Path::new(ROOT).join("ci/github/checksums.sha256"))
         .expect("ci/github/checksums.sha256");
-    for line in own.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for line in own
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         let (hash, name) = line.split_once("  ").expect("sha256sum format");
-        assert!(hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()), "{line}");
+        assert!(
+            hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{line}"
+        );
         assert!(name.starts_with("countersign-v"), "{line}");
     }
 }
@@ -793,11 +828,22 @@ fn release_download_is_verified_against_the_actions_own_checksums() {
 fn version_input_is_validated_before_anything_runs() {
     let (repo, base, head) = fixture_repo(POLICY);
     let event = pr_event(&base, &head);
-    for v in ["1.0; touch pwned", "latest", "v1.2.3", "1.2", "$(touch pwned)"] {
+    for v in [
+        "1.0; touch pwned",
+        "latest",
+        "v1.2.3",
+        "1.2",
+        "$(touch pwned)",
+    ] {
         let mut r = Runner::new(&[("version", v)]);
         github_env(&mut r, &event);
         let failed = r.run_action(&repo, &event);
-        assert_eq!(failed.map(|f| f.0).as_deref(), Some("prepare"), "{v}: {}", r.log());
+        assert_eq!(
+            failed.map(|f| f.0).as_deref(),
+            Some("prepare"),
+            "{v}: {}",
+            r.log()
+        );
         assert!(r.curl_log().is_empty());
     }
     assert!(!repo.path().join("pwned").exists());
@@ -1160,9 +1206,19 @@ fn release_pins_make_the_gitlab_templates_and_the_action_verify_that_release() {
     let dist = work.path().join("ci/release/dist.sh");
     let r = Runner::new(&[]);
     let mut names = Vec::new();
-    for target in ["x86_64-unknown-linux-musl", "aarch64-unknown-linux-musl", "x86_64-pc-windows-msvc"] {
+    for target in [
+        "x86_64-unknown-linux-musl",
+        "aarch64-unknown-linux-musl",
+        "x86_64-pc-windows-msvc",
+    ] {
         let (archive, _) = dist_archive(r.tmp.path(), "9.9.9", target, &forwarding_binary());
-        names.push(archive.file_name().expect("name").to_string_lossy().into_owned());
+        names.push(
+            archive
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned(),
+        );
     }
     let dist_dir = r.tmp.path().join("dist");
     let sums = std::process::Command::new("bash")
@@ -1184,7 +1240,10 @@ fn release_pins_make_the_gitlab_templates_and_the_action_verify_that_release() {
             .arg(dist_dir.join("SHA256SUMS"))
             .output()
             .expect("pins");
-        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
     assert_eq!(pin("9.9.9").0, Some(0));
     assert_eq!(pin("9.9.9").0, Some(0), "idempotent");
@@ -1204,17 +1263,29 @@ fn release_pins_make_the_gitlab_templates_and_the_action_verify_that_release() {
         .and_then(|l| l.split_whitespace().next())
         .expect("x86 line")
         .to_string();
-    for t in ["ci/gitlab/countersign.gitlab-ci.yml", "templates/countersign.yml"] {
+    for t in [
+        "ci/gitlab/countersign.gitlab-ci.yml",
+        "templates/countersign.yml",
+    ] {
         let text = std::fs::read_to_string(work.path().join(t)).expect("read");
-        assert!(text.contains("COUNTERSIGN_PINNED_VERSION: \"9.9.9\" # pinned version"), "{t}");
-        assert!(text.contains(&format!("COUNTERSIGN_PINNED_SHA256_X86_64: \"{x86}\"")), "{t}");
+        assert!(
+            text.contains("COUNTERSIGN_PINNED_VERSION: \"9.9.9\" # pinned version"),
+            "{t}"
+        );
+        assert!(
+            text.contains(&format!("COUNTERSIGN_PINNED_SHA256_X86_64: \"{x86}\"")),
+            "{t}"
+        );
     }
     let plain = parse_yaml(
         &std::fs::read_to_string(work.path().join("ci/gitlab/countersign.gitlab-ci.yml"))
             .expect("read"),
     );
     let (repo, base, head) = fixture_repo(POLICY);
-    r.serve(ASSET, &std::fs::read(dist_dir.join(ASSET)).expect("archive"));
+    r.serve(
+        ASSET,
+        &std::fs::read(dist_dir.join(ASSET)).expect("archive"),
+    );
     let (code, log, _) = run_gitlab_job(&plain["countersign"], &repo, &head, &base, &r, &[]);
     assert_eq!(code, 1, "installed and checked: {log}");
     assert!(log.contains("countersign: checking 1 commit(s)"), "{log}");

@@ -9,7 +9,10 @@ const BIN: &str = env!("CARGO_BIN_EXE_countersign");
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 fn cs(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().expect("run countersign")
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("run countersign")
 }
 
 fn stdout(out: &Output) -> String {
@@ -39,7 +42,10 @@ fn subcommands() -> Vec<String> {
         .map(str::to_string)
         .collect();
     for expected in ["check", "ci", "hook", "completions", "man"] {
-        assert!(names.iter().any(|n| n == expected), "{expected} in {names:?}");
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} in {names:?}"
+        );
     }
     names
 }
@@ -55,7 +61,10 @@ fn version_names_the_commit_when_built_from_a_git_checkout() {
         .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
     let is_checkout = head.as_ref().is_some_and(|h| {
-        h.lines().next().map(Path::new).and_then(|p| p.canonicalize().ok())
+        h.lines()
+            .next()
+            .map(Path::new)
+            .and_then(|p| p.canonicalize().ok())
             == Path::new(ROOT).canonicalize().ok()
     });
     if is_checkout {
@@ -117,7 +126,13 @@ echo '--- completions'; complete_words countersign completions ''
     };
     assert_eq!(section("ch"), vec!["check"], "{text}");
     let hook = section("hook");
-    for h in ["commit-msg", "pre-push", "pre-receive", "install", "uninstall"] {
+    for h in [
+        "commit-msg",
+        "pre-push",
+        "pre-receive",
+        "install",
+        "uninstall",
+    ] {
         assert!(hook.iter().any(|w| w == h), "{h} in {hook:?}");
     }
     let shells = section("completions");
