@@ -343,10 +343,10 @@ impl Runner {
         to_save: &mut Vec<(PathBuf, String)>,
     ) -> Option<(String, i32)> {
         for step in steps() {
-            if let Some(cond) = &step.condition {
-                if !self.condition(cond, event) {
-                    continue;
-                }
+            if let Some(cond) = &step.condition
+                && !self.condition(cond, event)
+            {
+                continue;
             }
             if step.uses.is_some() {
                 to_save.extend(self.cache_step(&step, event));

@@ -109,16 +109,16 @@ fn release_matrix_builds_exactly_the_targets_the_consumers_expect() {
     let action = read("action.yml");
     let mut mapped = BTreeSet::new();
     for line in action.lines() {
-        if let Some(rest) = line.split("target=").nth(1) {
-            if line.trim_start().contains(") target=") {
-                mapped.insert(
-                    rest.split(';')
-                        .next()
-                        .unwrap_or_default()
-                        .trim()
-                        .to_string(),
-                );
-            }
+        if let Some(rest) = line.split("target=").nth(1)
+            && line.trim_start().contains(") target=")
+        {
+            mapped.insert(
+                rest.split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+            );
         }
     }
     let want: BTreeSet<String> = TARGETS.iter().map(|s| s.to_string()).collect();
@@ -334,8 +334,7 @@ fn container_image_is_the_static_binary_plus_git_as_non_root() {
     );
     let user = cf
         .lines()
-        .filter(|l| l.starts_with("USER "))
-        .last()
+        .rfind(|l| l.starts_with("USER "))
         .expect("a USER line");
     assert!(
         !user.contains("root") && !user.trim_end().ends_with(" 0"),
