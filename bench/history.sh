@@ -6,8 +6,10 @@
 # Without REPO, a synthetic history is generated once into bench/out/synth.git
 # (bench/gen.py | git fast-import, then git gc). Runs ROUNDS (default 3) interleaved rounds of
 #   (a) git log --format=%B --name-only --no-renames --diff-merges=combined --all
-#   (b) target/release/examples/scan REPO --all      (resolve + scan + globset match per path)
-#   (c) target/release/countersign check --all ...   (skipped when the CLI cannot do it yet)
+#   (b) target/profiling/examples/scan REPO --all      (resolve + scan + globset match per path)
+#   (c) target/profiling/countersign check --all ...   (skipped when the CLI cannot do it yet)
+# Built with the `profiling` profile (Cargo.toml): the release code generation with debug
+# info kept, so `perf record` / callgrind runs on these binaries show symbols and lines.
 # and prints median wall time, peak RSS (/usr/bin/time %M), the ratio to git log and the
 # median CPU time (user + sys). Prints the load average before and after.
 set -euo pipefail
@@ -28,10 +30,10 @@ if [ -z "$repo" ]; then
   fi
 fi
 
-(cd "$root" && cargo build -q --release --example scan && cargo build -q --release --bin countersign) >&2
+(cd "$root" && cargo build -q --profile profiling --example scan && cargo build -q --profile profiling --bin countersign) >&2
 
-scan="$target/release/examples/scan"
-cs="$target/release/countersign"
+scan="$target/profiling/examples/scan"
+cs="$target/profiling/countersign"
 have_cs=0
 # The CLI lands separately: use it only when `check --all` really produces a JSON report.
 # (Output captured first: `grep -q` closing the pipe early would fail the pipeline.)

@@ -6,12 +6,16 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::report::{Format, ReportTarget};
 
+/// What `--version` prints: the crate version, then the git commit the binary was built from
+/// when the build knew it (build.rs), e.g. `0.1.0 (commit 3b919bf1a2c4)`.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("COUNTERSIGN_BUILD_COMMIT"));
+
 /// countersign — a named human answers for every AI-assisted change.
 ///
 /// Exit codes: 0 pass, 1 policy violated, 2 could not decide (bad input, bad policy,
 /// incomplete history, limits exceeded).
 #[derive(Debug, Parser)]
-#[command(name = "countersign", version, about, long_about = None, max_term_width = 100)]
+#[command(name = "countersign", version = VERSION, about, long_about = None, max_term_width = 100)]
 pub struct Cli {
     /// Run as if started in DIR.
     #[arg(short = 'C', global = true, value_name = "DIR")]
@@ -59,6 +63,26 @@ pub enum Command {
     Audit(AuditArgs),
     /// Git hooks: commit-msg, pre-push, pre-receive, and their installer.
     Hook(HookArgs),
+    /// Print a shell completion script to stdout (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout, or write one page per command into a directory.
+    Man(ManArgs),
+}
+
+/// `countersign completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell, e.g. `source <(countersign completions bash)`.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// `countersign man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `countersign.1` and one `countersign-<command>.1` per subcommand into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// Which commits.
@@ -193,7 +217,7 @@ pub struct FactsArgs {
 /// `countersign ci`.
 #[derive(Debug, Args)]
 pub struct CiArgs {
-    /// GitHub: the PR's reviews as returned by `GET /repos/{owner}/{repo}/pulls/{n}/reviews`
+    /// GitHub: the PR's reviews as returned by `GET /repos/OWNER/REPO/pulls/NUMBER/reviews`
     /// (one array, or several pages concatenated).
     #[arg(long, value_name = "FILE")]
     pub reviews: Option<PathBuf>,
@@ -401,5 +425,30 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    /// clap reads `{n}` in help text as a line break (`pulls/{n}/reviews` printed as
+    /// `pulls/` and `/reviews` on two lines): no help text may contain one.
+    #[test]
+    fn no_help_text_contains_a_clap_line_break_escape() {
+        fn walk(cmd: &clap::Command, seen: &mut usize) {
+            let mut texts: Vec<String> = Vec::new();
+            texts.extend(cmd.get_about().map(|s| s.to_string()));
+            texts.extend(cmd.get_long_about().map(|s| s.to_string()));
+            for a in cmd.get_arguments() {
+                texts.extend(a.get_help().map(|s| s.to_string()));
+                texts.extend(a.get_long_help().map(|s| s.to_string()));
+            }
+            for t in texts {
+                *seen += 1;
+                assert!(!t.contains("{n}"), "{}: {t}", cmd.get_name());
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, seen);
+            }
+        }
+        let mut seen = 0;
+        walk(&Cli::command(), &mut seen);
+        assert!(seen > 50, "walked the help texts ({seen})");
     }
 }

@@ -1,4 +1,5 @@
-//! The GitHub Action (`action.yml`) and the GitLab template (`ci/gitlab/`), run for real:
+//! The GitHub Action (`action.yml`) and the GitLab templates (`ci/gitlab/`, the component in
+//! `templates/`), run for real:
 //! their shell steps are extracted from the YAML and executed under bash in a simulated
 //! runner environment (event file, `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`, `GITHUB_PATH`,
 //! `GITHUB_ACTION_PATH`; `CI_*` variables) against a fixture repository. `curl` is a stub
@@ -62,11 +63,25 @@ fn action() -> Value {
     parse_yaml(&std::fs::read_to_string(Path::new(ROOT).join("action.yml")).expect("action.yml"))
 }
 
-/// One composite step.
+/// One composite step: a bash `run:` script, or a `uses:` of a pinned action.
 struct Step {
     id: String,
     run: String,
     env: Vec<(String, String)>,
+    /// `owner/repo@sha` for a `uses:` step (then `run` is empty).
+    uses: Option<String>,
+    with: Vec<(String, String)>,
+    condition: Option<String>,
+}
+
+fn string_map(v: &Value) -> Vec<(String, String)> {
+    v.as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn steps() -> Vec<Step> {
@@ -77,21 +92,38 @@ fn steps() -> Vec<Step> {
         .expect("steps")
         .iter()
         .map(|s| {
-            assert_eq!(s["shell"], "bash", "every run step declares shell: bash");
+            let uses = s["uses"].as_str().map(str::to_string);
+            if uses.is_none() {
+                assert_eq!(s["shell"], "bash", "every run step declares shell: bash");
+            }
             Step {
                 id: s["id"].as_str().expect("every step has an id").to_string(),
-                run: s["run"].as_str().expect("run steps only").to_string(),
-                env: s["env"]
-                    .as_object()
-                    .map(|m| {
-                        m.iter()
-                            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
+                run: s["run"].as_str().unwrap_or_default().to_string(),
+                env: string_map(&s["env"]),
+                with: string_map(&s["with"]),
+                condition: s["if"].as_str().map(str::to_string),
+                uses,
             }
         })
         .collect()
+}
+
+#[test]
+fn every_used_action_is_pinned_by_full_commit_sha() {
+    let text = std::fs::read_to_string(Path::new(ROOT).join("action.yml")).expect("read");
+    let mut n = 0;
+    for s in steps() {
+        let Some(uses) = s.uses else { continue };
+        n += 1;
+        let (_, sha) = uses.split_once('@').expect("owner/repo@ref");
+        assert!(
+            sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{uses} is pinned by a full commit SHA"
+        );
+        let line = text.lines().find(|l| l.contains(&uses)).expect("uses line");
+        assert!(line.contains("# v"), "the pin names its version: {line}");
+    }
+    assert!(n >= 1, "actions/cache is used for the source build");
 }
 
 #[test]
@@ -133,6 +165,12 @@ fn no_expression_is_spliced_into_a_shell() {
         run_lines > 50,
         "the line scan found the run blocks ({run_lines} lines)"
     );
+    // `with:` of the pinned actions only carries step outputs, never event fields.
+    for s in steps() {
+        for (k, v) in &s.with {
+            assert!(!v.contains("github.event"), "{}: {k}={v}", s.id);
+        }
+    }
     // Untrusted event fields reach steps only through env:, and only numbers/refs we check.
     for s in steps() {
         for (k, v) in &s.env {
@@ -154,6 +192,10 @@ struct Runner {
     env: Vec<(String, String)>,
     outputs: HashMap<String, HashMap<String, String>>,
     path_add: Vec<String>,
+    /// GITHUB_ACTION_PATH (default: this repository, as for `uses: ./`).
+    action_path: PathBuf,
+    /// The simulated actions/cache store: `<dir>/<key>` per saved entry.
+    cache_store: Option<PathBuf>,
 }
 
 impl Runner {
@@ -182,6 +224,8 @@ impl Runner {
             env: Vec::new(),
             outputs: HashMap::new(),
             path_add: Vec::new(),
+            action_path: PathBuf::from(ROOT),
+            cache_store: None,
         }
     }
 
@@ -237,10 +281,77 @@ impl Runner {
         out
     }
 
+    /// Evaluates a step's `if:` (the only form the action uses:
+    /// `steps.ID.outputs.NAME == 'value'`).
+    fn condition(&self, cond: &str, event: &Value) -> bool {
+        let (lhs, rhs) = cond.split_once("==").expect("`a == 'b'` conditions only");
+        let lhs = self.expand(&format!("${{{{ {} }}}}", lhs.trim()), event);
+        let rhs = rhs.trim().trim_matches('\'');
+        lhs == rhs
+    }
+
+    /// `actions/cache`: restores `<store>/<key>` into `path` (a hit) and remembers the
+    /// entry to save when the job ends (its post step).
+    fn cache_step(&mut self, step: &Step, event: &Value) -> Option<(PathBuf, String)> {
+        let uses = step.uses.as_deref().unwrap_or_default();
+        assert!(
+            uses.starts_with("actions/cache@"),
+            "unexpected action {uses}"
+        );
+        let with: HashMap<String, String> = step
+            .with
+            .iter()
+            .map(|(k, v)| (k.clone(), self.expand(v, event)))
+            .collect();
+        let path = PathBuf::from(with.get("path").expect("cache path"));
+        let key = with.get("key").expect("cache key").clone();
+        assert!(!key.is_empty() && path.is_absolute(), "{key} {path:?}");
+        let mut hit = false;
+        if let Some(store) = &self.cache_store {
+            let entry = store.join(&key);
+            if entry.exists() {
+                copy_dir(&entry, &path);
+                hit = true;
+            }
+        }
+        let mut out = HashMap::new();
+        out.insert("cache-hit".to_string(), hit.to_string());
+        self.outputs.insert(step.id.clone(), out);
+        Some((path, key))
+    }
+
     /// Runs every step in order (stopping at the first failure, as a composite action
-    /// does); returns the failing step's id and exit code, if any.
+    /// does); returns the failing step's id and exit code, if any. Cached paths are saved
+    /// at the end, as actions/cache's post step does.
     fn run_action(&mut self, repo: &TestRepo, event: &Value) -> Option<(String, i32)> {
+        let mut to_save: Vec<(PathBuf, String)> = Vec::new();
+        let result = self.run_steps(repo, event, &mut to_save);
+        if let Some(store) = &self.cache_store {
+            for (path, key) in to_save {
+                if path.exists() && !store.join(&key).exists() {
+                    copy_dir(&path, &store.join(&key));
+                }
+            }
+        }
+        result
+    }
+
+    fn run_steps(
+        &mut self,
+        repo: &TestRepo,
+        event: &Value,
+        to_save: &mut Vec<(PathBuf, String)>,
+    ) -> Option<(String, i32)> {
         for step in steps() {
+            if let Some(cond) = &step.condition
+                && !self.condition(cond, event)
+            {
+                continue;
+            }
+            if step.uses.is_some() {
+                to_save.extend(self.cache_step(&step, event));
+                continue;
+            }
             let script = self.p(&format!("{}.sh", step.id));
             std::fs::write(&script, &step.run).expect("write script");
             let out_file = self.p(&format!("{}.output", step.id));
@@ -255,7 +366,7 @@ impl Runner {
             cmd.env("GITHUB_OUTPUT", &out_file);
             cmd.env("GITHUB_STEP_SUMMARY", self.p("summary.md"));
             cmd.env("GITHUB_PATH", self.p("github_path"));
-            cmd.env("GITHUB_ACTION_PATH", ROOT);
+            cmd.env("GITHUB_ACTION_PATH", &self.action_path);
             cmd.env("RUNNER_TEMP", self.p("runner-temp"));
             cmd.env("CURL_FILES", self.p("files"));
             cmd.env("CURL_LOG", self.p("curl.log"));
@@ -301,6 +412,17 @@ impl Runner {
     fn output(&self, step: &str, name: &str) -> Option<String> {
         self.outputs.get(step).and_then(|o| o.get(name)).cloned()
     }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+    let st = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(from)
+        .arg(to)
+        .status()
+        .expect("cp");
+    assert!(st.success());
 }
 
 #[cfg(unix)]
@@ -360,7 +482,8 @@ fn github_env(r: &mut Runner, event: &Value) {
         ("GITHUB_API_URL".into(), "https://api.github.invalid".into()),
         ("RUNNER_OS".into(), "Linux".into()),
         ("RUNNER_ARCH".into(), "X64".into()),
-        ("GITHUB_ACTION_REPOSITORY".into(), "acme/countersign".into()),
+        // Empty inside composite actions on real runners (actions/runner#2473).
+        ("GITHUB_ACTION_REPOSITORY".into(), String::new()),
     ];
 }
 
@@ -506,95 +629,288 @@ fn action_fails_the_step_when_the_check_fails_or_cannot_decide() {
     assert_eq!(failed.map(|f| f.0).as_deref(), Some("install"));
 }
 
-/// A fake release archive holding a `countersign` script; returns its SHA-256 (via the
-/// system's sha256sum, the same tool the action uses).
-fn release_archive(r: &Runner, version: &str) -> String {
-    let stage = r.p("stage");
-    std::fs::create_dir_all(&stage).expect("mkdir");
-    std::fs::write(
-        stage.join("countersign"),
-        format!("#!/bin/sh\necho \"countersign {version} (fake)\"\n"),
-    )
-    .expect("write");
-    chmod_x(&stage.join("countersign"));
-    let asset = format!("countersign-v{version}-x86_64-unknown-linux-musl.tar.gz");
-    let out = r.p("files").join(&asset);
-    let st = std::process::Command::new("tar")
-        .arg("-czf")
-        .arg(&out)
-        .arg("-C")
-        .arg(&stage)
-        .arg("countersign")
+/// Packs a release archive with the release's own packaging (`ci/release/dist.sh`) around
+/// `binary`; returns the archive's path and SHA-256 (from the system's sha256sum).
+fn dist_archive(dir: &Path, version: &str, target: &str, binary: &str) -> (PathBuf, String) {
+    let bin = dir.join("stage-bin");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    let exe = bin.join("countersign");
+    std::fs::write(&exe, binary).expect("write");
+    chmod_x(&exe);
+    // Completions and man pages from the real binary, as the release job makes them.
+    let extras = dir.join("extras");
+    let dist = Path::new(ROOT).join("ci/release/dist.sh");
+    let st = std::process::Command::new("bash")
+        .arg(&dist)
+        .args(["extras", BIN])
+        .arg(&extras)
         .status()
-        .expect("tar");
+        .expect("dist.sh extras");
     assert!(st.success());
+    let out = std::process::Command::new("bash")
+        .arg(&dist)
+        .args(["archive", version, target])
+        .arg(&exe)
+        .arg(&extras)
+        .arg(dir.join("dist"))
+        .output()
+        .expect("dist.sh archive");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
     let sum = std::process::Command::new("sha256sum")
-        .arg(&out)
+        .arg(&path)
         .output()
         .expect("sha256sum");
-    String::from_utf8_lossy(&sum.stdout)
+    let hash = String::from_utf8_lossy(&sum.stdout)
         .split_whitespace()
         .next()
         .unwrap_or_default()
-        .to_string()
+        .to_string();
+    (path, hash)
+}
+
+const FAKE_BIN: &str = "#!/bin/sh\necho \"countersign 9.9.9 (fake)\"\n";
+const ASSET: &str = "countersign-v9.9.9-x86_64-unknown-linux-musl.tar.gz";
+
+/// A remote action as the runner lays it out: `<tmp>/_actions/OWNER/REPO/REF`, holding the
+/// action's checksums file with `sums`.
+fn remote_action(r: &Runner, owner_repo: &str, sums: Option<&str>) -> PathBuf {
+    let dir = r.p("work/_actions").join(owner_repo).join("v1");
+    std::fs::create_dir_all(dir.join("ci/github")).expect("mkdir");
+    if let Some(s) = sums {
+        std::fs::write(dir.join("ci/github/checksums.sha256"), s).expect("write");
+    }
+    dir
+}
+
+/// Runs the action with `version: 9.9.9` whose archive is served; `sums` (with HASH replaced
+/// by the archive's hash) is the action's checksums file.
+fn run_download(
+    sums: Option<&str>,
+    layout: Option<&str>,
+    action_repo_env: &str,
+) -> (Runner, Option<(String, i32)>, TestRepo) {
+    let (repo, base, head) = fixture_repo(POLICY);
+    let event = pr_event(&base, &head);
+    let mut r = Runner::new(&[("version", "9.9.9")]);
+    let (archive, hash) =
+        dist_archive(r.tmp.path(), "9.9.9", "x86_64-unknown-linux-musl", FAKE_BIN);
+    assert_eq!(archive.file_name().and_then(|n| n.to_str()), Some(ASSET));
+    r.serve(ASSET, &std::fs::read(&archive).expect("archive"));
+    // The server also offers a SHA256SUMS that matches: it must not matter (no fallback).
+    r.serve("SHA256SUMS", format!("{hash}  {ASSET}\n").as_bytes());
+    let sums = sums.map(|s| s.replace("HASH", &hash));
+    r.action_path = match layout {
+        Some(owner_repo) => remote_action(&r, owner_repo, sums.as_deref()),
+        None => {
+            let dir = r.p("workspace");
+            std::fs::create_dir_all(dir.join("ci/github")).expect("mkdir");
+            if let Some(s) = &sums {
+                std::fs::write(dir.join("ci/github/checksums.sha256"), s).expect("write");
+            }
+            dir
+        }
+    };
+    github_env(&mut r, &event);
+    for (k, v) in r.env.iter_mut() {
+        if k == "GITHUB_ACTION_REPOSITORY" {
+            *v = action_repo_env.to_string();
+        }
+    }
+    let failed = r.run_action(&repo, &event);
+    (r, failed, repo)
 }
 
 #[test]
-fn release_download_is_verified_before_use() {
-    if std::process::Command::new("sha256sum")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("sha256sum not available; skipping");
-        return;
-    }
-    let (repo, base, head) = fixture_repo(POLICY);
-    let event = pr_event(&base, &head);
-    let asset = "countersign-v9.9.9-x86_64-unknown-linux-musl.tar.gz";
-    let run_install = |sums: Option<String>, version: &str| {
-        let mut r = Runner::new(&[("version", version)]);
-        let hash = release_archive(&r, "9.9.9");
-        if let Some(s) = sums {
-            r.serve("SHA256SUMS", s.replace("HASH", &hash).as_bytes());
-        }
-        github_env(&mut r, &event);
-        let failed = r.run_action(&repo, &event);
-        (r, failed)
-    };
-    // Matching checksum: installed, put on GITHUB_PATH, and the later steps use it.
-    let (r, failed) = run_install(Some(format!("HASH  {asset}\n")), "9.9.9");
-    // (The fake binary answers every command, so the run step "passes".)
+fn release_download_is_verified_against_the_actions_own_checksums() {
+    let header = "# comment line\n";
+    // Good checksum; the repository comes from the action's path on the runner
+    // (GITHUB_ACTION_REPOSITORY is empty inside composite actions, actions/runner#2473).
+    let good = format!("{header}HASH  {ASSET}\n");
+    let (r, failed, _) = run_download(Some(&good), Some("acme/countersign"), "");
     assert_eq!(failed, None, "{}", r.log());
     assert_eq!(
         r.log().matches("countersign 9.9.9 (fake)").count(),
         2,
-        "{}",
+        "installed, then used by the run step: {}",
         r.log()
     );
+    let curl = r.curl_log();
     assert!(
-        r.curl_log().contains(
-            "url: https://github.com/acme/countersign/releases/download/v9.9.9/SHA256SUMS"
-        )
+        curl.contains(&format!(
+            "url: https://github.com/acme/countersign/releases/download/v9.9.9/{ASSET}"
+        )),
+        "{curl}"
     );
-    // Wrong checksum, missing checksum, odd version: the install step fails.
-    let bad = "0".repeat(64);
-    let (r, failed) = run_install(Some(format!("{bad}  {asset}\n")), "9.9.9");
-    assert_eq!(failed.map(|f| f.0).as_deref(), Some("install"));
-    assert!(r.log().contains("SHA-256 mismatch"), "{}", r.log());
-    let (r, failed) = run_install(None, "9.9.9");
-    assert_eq!(failed.map(|f| f.0).as_deref(), Some("install"));
-    assert!(r.log().contains("no SHA-256 checksum"), "{}", r.log());
-    let (r, failed) = run_install(Some(format!("HASH  other-{asset}\n")), "9.9.9");
+    assert!(
+        !curl.contains("SHA256SUMS"),
+        "no checksum from the server: {curl}"
+    );
+    // A fork's action downloads from the fork (its own checksums file vouches for it).
+    let (r, failed, _) = run_download(Some(&good), Some("someone/countersign-fork"), "");
+    assert_eq!(failed, None, "{}", r.log());
+    assert!(
+        r.curl_log()
+            .contains("github.com/someone/countersign-fork/releases/download/v9.9.9/")
+    );
+    // Not the runner's layout (a local `uses: ./`): GITHUB_ACTION_REPOSITORY when set…
+    let (r, failed, _) = run_download(Some(&good), None, "acme/mirror");
+    assert_eq!(failed, None, "{}", r.log());
+    assert!(
+        r.curl_log().contains("github.com/acme/mirror/releases/"),
+        "{}",
+        r.curl_log()
+    );
+    // …else the project's home.
+    let (r, failed, _) = run_download(Some(&good), None, "");
+    assert_eq!(failed, None, "{}", r.log());
+    assert!(
+        r.curl_log()
+            .contains("github.com/countersign-dev/countersign/releases/download/v9.9.9/"),
+        "{}",
+        r.curl_log()
+    );
+
+    // Wrong checksum: refused, the binary never runs.
+    let bad = format!("{}  {ASSET}\n", "0".repeat(64));
+    let (r, failed, _) = run_download(Some(&bad), Some("acme/countersign"), "");
     assert_eq!(
         failed.map(|f| f.0).as_deref(),
         Some("install"),
         "{}",
         r.log()
     );
-    let (_, failed) = run_install(None, "1.0; touch pwned");
-    assert_eq!(failed.map(|f| f.0).as_deref(), Some("install"));
+    assert!(r.log().contains("SHA-256 mismatch"), "{}", r.log());
+    assert!(!r.log().contains("(fake)"), "{}", r.log());
+    // Missing checksum (another archive listed, or no file at all) → refused before any
+    // download, even though the server offers a matching SHA256SUMS.
+    for sums in [
+        Some(format!("HASH  other-{ASSET}\n")),
+        Some(header.to_string()),
+        None,
+    ] {
+        let (r, failed, _) = run_download(sums.as_deref(), Some("acme/countersign"), "");
+        assert_eq!(
+            failed.map(|f| f.0).as_deref(),
+            Some("install"),
+            "{}",
+            r.log()
+        );
+        assert!(
+            r.log().contains("refusing to run an unverified binary"),
+            "{}",
+            r.log()
+        );
+        assert!(r.curl_log().is_empty(), "{}", r.curl_log());
+        assert!(!r.log().contains("(fake)"));
+    }
+    // The repository's own checksums file lists only well-formed lines for real archives.
+    let own = std::fs::read_to_string(Path::new(ROOT).join("ci/github/checksums.sha256"))
+        .expect("ci/github/checksums.sha256");
+    for line in own
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let (hash, name) = line.split_once("  ").expect("sha256sum format");
+        assert!(
+            hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{line}"
+        );
+        assert!(name.starts_with("countersign-v"), "{line}");
+    }
+}
+
+#[test]
+fn version_input_is_validated_before_anything_runs() {
+    let (repo, base, head) = fixture_repo(POLICY);
+    let event = pr_event(&base, &head);
+    for v in [
+        "1.0; touch pwned",
+        "latest",
+        "v1.2.3",
+        "1.2",
+        "$(touch pwned)",
+    ] {
+        let mut r = Runner::new(&[("version", v)]);
+        github_env(&mut r, &event);
+        let failed = r.run_action(&repo, &event);
+        assert_eq!(
+            failed.map(|f| f.0).as_deref(),
+            Some("prepare"),
+            "{v}: {}",
+            r.log()
+        );
+        assert!(r.curl_log().is_empty());
+    }
     assert!(!repo.path().join("pwned").exists());
+}
+
+/// A `cargo` stand-in for the source build: logs its arguments and "installs" a script.
+const CARGO_STUB: &str = r#"#!/bin/bash
+echo "cargo $*" >> "$CURL_LOG"
+root=""
+while [ $# -gt 0 ]; do case "$1" in --root) root="$2"; shift 2 ;; *) shift ;; esac; done
+mkdir -p "$root/bin"
+printf '#!/bin/sh\necho "countersign 0.0.0 (built from source, fake)"\n' > "$root/bin/countersign"
+chmod +x "$root/bin/countersign"
+"#;
+
+#[test]
+fn without_version_the_source_build_is_cached_by_a_hash_of_the_source() {
+    let (repo, base, head) = fixture_repo(POLICY);
+    let event = pr_event(&base, &head);
+    let store = tempfile::tempdir().expect("cache store");
+    // A copy of what the build reads, so the test can change it.
+    let src = tempfile::tempdir().expect("action copy");
+    for f in ["Cargo.toml", "Cargo.lock", "build.rs"] {
+        std::fs::copy(Path::new(ROOT).join(f), src.path().join(f)).expect("copy");
+    }
+    copy_dir(&Path::new(ROOT).join("src"), &src.path().join("src"));
+    let run = |label: &str| {
+        let mut r = Runner::new(&[]);
+        std::fs::write(r.p("bin").join("cargo"), CARGO_STUB).expect("stub");
+        chmod_x(&r.p("bin").join("cargo"));
+        r.action_path = src.path().to_path_buf();
+        r.cache_store = Some(store.path().to_path_buf());
+        github_env(&mut r, &event);
+        let failed = r.run_action(&repo, &event);
+        assert_eq!(failed, None, "{label}: {}", r.log());
+        let key = r.output("prepare", "key").unwrap_or_default();
+        let hit = r.output("cache", "cache-hit").unwrap_or_default();
+        (r, key, hit)
+    };
+    // First run: cache miss, cargo builds from the action's path (locked), result saved.
+    let (r, key1, hit) = run("cold");
+    assert_eq!(hit, "false");
+    assert!(key1.starts_with("countersign-build-Linux-X64-"), "{key1}");
+    let root = r.output("prepare", "root").unwrap_or_default();
+    assert!(
+        r.curl_log().contains(&format!(
+            "cargo install --locked --root {root} --path {}",
+            src.path().display()
+        )),
+        "{}",
+        r.curl_log()
+    );
+    assert!(r.log().contains("built from source, fake"), "{}", r.log());
+    // Second run, same source: restored from the cache, no cargo at all.
+    let (r, key2, hit) = run("warm");
+    assert_eq!((key2.as_str(), hit.as_str()), (key1.as_str(), "true"));
+    assert!(!r.curl_log().contains("cargo"), "{}", r.curl_log());
+    assert!(r.log().contains("using the cached build"), "{}", r.log());
+    // A changed source file is a new key: rebuilt, never a stale binary.
+    let lib = src.path().join("src/lib.rs");
+    let mut text = std::fs::read_to_string(&lib).expect("lib.rs");
+    text.push_str("\n// changed\n");
+    std::fs::write(&lib, text).expect("write");
+    let (r, key3, hit) = run("changed");
+    assert_ne!(key3, key1);
+    assert_eq!(hit, "false");
+    assert!(r.curl_log().contains("cargo install"), "{}", r.curl_log());
 }
 
 // ------------------------------------------------------------------------------------------
@@ -605,8 +921,8 @@ fn gitlab_files() -> (Value, Value, Value) {
         &std::fs::read_to_string(Path::new(ROOT).join("ci/gitlab/countersign.gitlab-ci.yml"))
             .expect("template"),
     );
-    let comp = std::fs::read_to_string(Path::new(ROOT).join("ci/gitlab/templates/countersign.yml"))
-        .expect("component");
+    let comp = std::fs::read_to_string(Path::new(ROOT).join("templates/countersign.yml"))
+        .expect("component at templates/ (where GitLab resolves components)");
     let (spec, job) = comp.split_once("\n---\n").expect("spec header and ---");
     (plain, parse_yaml(spec), parse_yaml(job))
 }
@@ -632,14 +948,17 @@ fn gitlab_template_shape() {
         plain["countersign"]["script"], comp["countersign"]["script"],
         "the include template and the component run the same script"
     );
-    for input in ["stage", "image", "version"] {
+    assert!(
+        !Path::new(ROOT).join("ci/gitlab/templates").exists(),
+        "GitLab resolves components only from templates/ at the root"
+    );
+    for input in ["stage", "image", "version", "sha256", "releases_url"] {
         assert!(spec["spec"]["inputs"][input].is_object(), "input {input}");
     }
 }
 
-fn gitlab_script() -> String {
-    let (plain, _, _) = gitlab_files();
-    let lines: Vec<String> = plain["countersign"]["script"]
+fn job_script(job: &Value) -> String {
+    let lines: Vec<String> = job["script"]
         .as_array()
         .expect("script")
         .iter()
@@ -657,10 +976,26 @@ fn run_gitlab(
     r: &Runner,
     vars: &[(&str, &str)],
 ) -> (i32, String, TestRepo) {
+    let (plain, _, _) = gitlab_files();
+    run_gitlab_job(&plain["countersign"], origin, head, base, r, vars)
+}
+
+/// Runs `job` (its `variables:` first, then the CI_* defaults, then `vars`).
+fn run_gitlab_job(
+    job: &Value,
+    origin: &TestRepo,
+    head: &str,
+    base: &str,
+    r: &Runner,
+    vars: &[(&str, &str)],
+) -> (i32, String, TestRepo) {
     let clone = TestRepo::clone_from(origin, &["--no-single-branch"]);
     let script = r.p("gitlab.sh");
-    std::fs::write(&script, gitlab_script()).expect("script");
+    std::fs::write(&script, job_script(job)).expect("script");
     let mut cmd = clone.command("bash");
+    for (k, v) in string_map(&job["variables"]) {
+        cmd.env(k, v);
+    }
     cmd.args(["--noprofile", "--norc", "-eo", "pipefail"])
         .arg(&script);
     cmd.env(
@@ -768,6 +1103,192 @@ fn gitlab_job_script_runs_against_a_fixture_repository() {
     );
     assert_eq!(code, 2, "{log}");
     assert!(log.contains("--mr FILE"), "{log}");
+}
+
+/// A countersign "binary" that runs the test's build (a release archive of the real 100 MB
+/// debug binary would only slow the test down).
+fn forwarding_binary() -> String {
+    format!("#!/bin/sh\nexec '{BIN}' \"$@\"\n")
+}
+
+#[test]
+fn gitlab_job_installs_the_pinned_release_only_when_its_sha256_matches() {
+    if !cfg!(target_arch = "x86_64") {
+        eprintln!("the GitLab download test serves the x86_64 archive; skipped on this machine");
+        return;
+    }
+    let (repo, base, head) = fixture_repo(POLICY);
+    let r = Runner::new(&[]);
+    let (archive, hash) = dist_archive(
+        r.tmp.path(),
+        "9.9.9",
+        "x86_64-unknown-linux-musl",
+        &forwarding_binary(),
+    );
+    r.serve(ASSET, &std::fs::read(&archive).expect("archive"));
+    let pinned = |sha: &str| -> Vec<(String, String)> {
+        vec![
+            ("COUNTERSIGN_PINNED_VERSION".into(), "9.9.9".into()),
+            ("COUNTERSIGN_PINNED_SHA256_X86_64".into(), sha.into()),
+        ]
+    };
+    let run = |vars: Vec<(String, String)>| {
+        let v: Vec<(&str, &str)> = vars.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        run_gitlab(&repo, &head, &base, &r, &v)
+    };
+    // Pinned hash matches: installed, and the real check runs (exit 1: no reviewer).
+    let (code, log, _) = run(pinned(&hash));
+    assert_eq!(code, 1, "{log}");
+    assert!(log.contains(": OK"), "sha256sum -c confirmed it: {log}");
+    assert!(log.contains("countersign: checking 1 commit(s)"), "{log}");
+    assert!(
+        r.curl_log().contains(&format!(
+            "url: https://github.com/countersign-dev/countersign/releases/download/v9.9.9/{ASSET}"
+        )),
+        "{}",
+        r.curl_log()
+    );
+    // Wrong pinned hash: refused, countersign never runs.
+    let (code, log, _) = run(pinned(&"0".repeat(64)));
+    assert_ne!(code, 0, "{log}");
+    assert!(log.contains("FAILED"), "{log}");
+    assert!(!log.contains("checking 1 commit"), "{log}");
+    // No hash known (nothing pinned yet, or another version without COUNTERSIGN_SHA256):
+    // refused before downloading.
+    for vars in [
+        pinned(""),
+        vec![
+            ("COUNTERSIGN_PINNED_VERSION".into(), "9.9.8".into()),
+            ("COUNTERSIGN_PINNED_SHA256_X86_64".into(), hash.clone()),
+            ("COUNTERSIGN_VERSION".into(), "9.9.9".into()),
+        ],
+    ] {
+        let before = r.curl_log().len();
+        let (code, log, _) = run(vars);
+        assert_eq!(code, 2, "{log}");
+        assert!(log.contains("refusing an unverified binary"), "{log}");
+        assert_eq!(r.curl_log().len(), before, "no download");
+    }
+    // Nothing pinned at all (the templates before the first release): a clear refusal.
+    let (code, log, _) = run(vec![]);
+    assert_eq!(code, 2, "{log}");
+    assert!(log.contains("no release pinned"), "{log}");
+    // Another version with its own hash: accepted.
+    let (code, log, _) = run(vec![
+        ("COUNTERSIGN_VERSION".into(), "9.9.9".into()),
+        ("COUNTERSIGN_SHA256".into(), hash.clone()),
+    ]);
+    assert_eq!(code, 1, "{log}");
+    // Never `cargo install` by name, in either template's job.
+    let (plain, _, comp) = gitlab_files();
+    for job in [&plain["countersign"], &comp["countersign"]] {
+        assert!(!job_script(job).contains("cargo install"));
+    }
+}
+
+#[test]
+fn release_pins_make_the_gitlab_templates_and_the_action_verify_that_release() {
+    // dist.sh pins on a copy of the files it edits, with a SHA256SUMS as the release makes it.
+    let work = tempfile::tempdir().expect("tmp");
+    for f in [
+        "ci/github/checksums.sha256",
+        "ci/gitlab/countersign.gitlab-ci.yml",
+        "templates/countersign.yml",
+        "ci/release/dist.sh",
+        "README.md",
+        "LICENSE-MIT",
+        "LICENSE-APACHE",
+    ] {
+        let to = work.path().join(f);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(Path::new(ROOT).join(f), &to).expect("copy");
+    }
+    let dist = work.path().join("ci/release/dist.sh");
+    let r = Runner::new(&[]);
+    let mut names = Vec::new();
+    for target in [
+        "x86_64-unknown-linux-musl",
+        "aarch64-unknown-linux-musl",
+        "x86_64-pc-windows-msvc",
+    ] {
+        let (archive, _) = dist_archive(r.tmp.path(), "9.9.9", target, &forwarding_binary());
+        names.push(
+            archive
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned(),
+        );
+    }
+    let dist_dir = r.tmp.path().join("dist");
+    let sums = std::process::Command::new("bash")
+        .arg(&dist)
+        .arg("sums")
+        .arg(&dist_dir)
+        .output()
+        .expect("sums");
+    assert!(sums.status.success());
+    let sums_text = std::fs::read_to_string(dist_dir.join("SHA256SUMS")).expect("SHA256SUMS");
+    assert_eq!(sums_text.lines().count(), 3, "{sums_text}");
+    for n in &names {
+        assert!(sums_text.contains(&format!("  {n}\n")), "{n}");
+    }
+    let pin = |version: &str| {
+        let out = std::process::Command::new("bash")
+            .arg(&dist)
+            .args(["pins", version])
+            .arg(dist_dir.join("SHA256SUMS"))
+            .output()
+            .expect("pins");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(pin("9.9.9").0, Some(0));
+    assert_eq!(pin("9.9.9").0, Some(0), "idempotent");
+    let (code, err) = pin("1.0.0");
+    assert_eq!(code, Some(2), "a version the sums do not list: {err}");
+    // The action's list now has exactly those lines (once, despite two runs).
+    let action_sums =
+        std::fs::read_to_string(work.path().join("ci/github/checksums.sha256")).expect("read");
+    for line in sums_text.lines() {
+        assert_eq!(action_sums.matches(line).count(), 1, "{action_sums}");
+    }
+    // Both templates pin 9.9.9 and its Linux hashes; the pinned plain template's job
+    // installs the served archive with no variable set by the user.
+    let x86 = sums_text
+        .lines()
+        .find(|l| l.ends_with(ASSET))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("x86 line")
+        .to_string();
+    for t in [
+        "ci/gitlab/countersign.gitlab-ci.yml",
+        "templates/countersign.yml",
+    ] {
+        let text = std::fs::read_to_string(work.path().join(t)).expect("read");
+        assert!(
+            text.contains("COUNTERSIGN_PINNED_VERSION: \"9.9.9\" # pinned version"),
+            "{t}"
+        );
+        assert!(
+            text.contains(&format!("COUNTERSIGN_PINNED_SHA256_X86_64: \"{x86}\"")),
+            "{t}"
+        );
+    }
+    let plain = parse_yaml(
+        &std::fs::read_to_string(work.path().join("ci/gitlab/countersign.gitlab-ci.yml"))
+            .expect("read"),
+    );
+    let (repo, base, head) = fixture_repo(POLICY);
+    r.serve(
+        ASSET,
+        &std::fs::read(dist_dir.join(ASSET)).expect("archive"),
+    );
+    let (code, log, _) = run_gitlab_job(&plain["countersign"], &repo, &head, &base, &r, &[]);
+    assert_eq!(code, 1, "installed and checked: {log}");
+    assert!(log.contains("countersign: checking 1 commit(s)"), "{log}");
 }
 
 #[test]

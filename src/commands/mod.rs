@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod check;
 pub mod ci;
+pub mod completions;
 pub mod explain;
 pub mod facts;
 pub mod hook;
@@ -47,6 +48,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Policy(args) => policy::run(&cwd, &args),
         Command::Audit(args) => audit::run(&cwd, &args),
         Command::Hook(args) => hook::run(&cwd, &args),
+        Command::Completions(args) => completions::completions(&args),
+        Command::Man(args) => completions::man(&cwd, &args),
     }
 }
 
