@@ -86,6 +86,7 @@ fn commit(message: &[u8], paths: &[&str]) -> CommitFacts {
                 old_mode: Some(0o100644),
                 new_mode: Some(0o100644),
                 link_target: None,
+                old_link_target: None,
             })
             .collect(),
     }

@@ -28,6 +28,7 @@ fn commit(message: &str, paths: &[&str]) -> CommitFacts {
                 old_mode: Some(0o100644),
                 new_mode: Some(0o100644),
                 link_target: None,
+                old_link_target: None,
             })
             .collect(),
     }

@@ -109,7 +109,7 @@ fn explain_commit(repo: &git::Repo, args: &ExplainArgs, oid: git2::Oid) -> Resul
         policy: &policy,
         pr: pr.as_ref(),
         branch: branch.as_deref(),
-        today: Date::today(),
+        today: Date::today()?,
         head: head.as_deref(),
         explain: true,
         whole_history: false,
@@ -197,7 +197,7 @@ pub fn render_commit(policy: &Policy, r: &CommitReport, message: &[u8]) -> Strin
         );
     }
 
-    let req = r.requirements;
+    let req = &r.requirements;
     o.push_str("\nRequirements:\n");
     if let Some(t) = r
         .tier

@@ -7,6 +7,7 @@ use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::{Regex, RegexBuilder};
 
 use super::load::{DISCOVERY, PolicyDiagnostic};
+use super::pathmatch::PathGlobs;
 use super::yaml::{Kind, Node};
 use super::{
     AppliesTo, Detect, Evidence, Extra, HookMode, Hooks, IdentitySignature, Involvement,
@@ -689,28 +690,11 @@ pub(crate) fn validate(root: &Node, source: PolicySource, ctx: &mut Ctx<'_>) -> 
     let hooks = hooks(ctx, top.get("hooks"));
     let controls = controls(ctx, top.get("controls"), &tier_names);
 
-    let mut protected = GlobSetBuilder::new();
-    for p in PROTECTED {
-        match compile_glob(p) {
-            Ok(g) => {
-                protected.add(g);
-            }
-            Err(e) => ctx.error(
-                None,
-                format!("internal: protected glob `{p}`: {e}"),
-                "",
-                None,
-            ),
-        }
-    }
     debug_assert!(DISCOVERY.iter().all(|d| PROTECTED.contains(d)));
-    let protected = match protected.build() {
-        Ok(p) => p,
-        Err(e) => {
-            ctx.error(None, format!("internal: protected globs: {e}"), "", None);
-            GlobSet::empty()
-        }
-    };
+    let protected = PathGlobs::new(PROTECTED).unwrap_or_else(|e| {
+        ctx.error(None, format!("internal: protected globs: {e}"), "", None);
+        PathGlobs::default()
+    });
 
     if !ctx.diags.is_empty() {
         return None;
@@ -992,10 +976,21 @@ fn rules(ctx: &mut Ctx<'_>, node: Option<&Node>, tiers: &[&str]) -> Vec<Rule> {
         if let (Some((name, span)), Some((paths, matcher)), Some((tier, tier_span))) =
             (name, globs, tier)
         {
+            // The folded and directory-entry spellings (policy::pathmatch).
+            let globs = PathGlobs::new(&paths).unwrap_or_else(|e| {
+                ctx.error(
+                    non_empty(span),
+                    format!("rule `{name}`: {e}"),
+                    "glob cannot be matched in every spelling",
+                    Some("write the character class with plain lower-case letters".to_string()),
+                );
+                PathGlobs::default()
+            });
             out.push(Rule {
                 name,
                 paths,
                 matcher,
+                globs,
                 tier,
                 span,
                 tier_span,
