@@ -267,3 +267,248 @@ pub fn member_of(policy: &Policy, teams: &[usize], r: &ReviewerCheck) -> bool {
         EvidenceSource::PrBody => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::model::RejectReason;
+    use crate::policy::{Origin, load};
+
+    const POLICY: &str = "version: 1
+tiers:
+  - {name: low}
+  - {name: standard, reviewers: 1}
+  - {name: sec, reviewers: 1, reviewers_from: [security]}
+  - {name: pay, reviewers: 2, reviewers_from: [payments], change_record: true}
+  - {name: everyone, reviewers: 0, applies_to: all, declaration: true}
+  - {name: restricted, ai: forbidden}
+default_tier: standard
+teams:
+  - name: security
+    members: [{name: Sam Sec, email: sam@example.com}, {name: Both Teams, email: both@example.com}]
+  - name: payments
+    members: [{name: Pat Pay, email: pat@example.com, github: pat}, {name: Both Teams, email: both@example.com}]
+involvement:
+  assisted: {extra_reviewers: 1}
+  generated: {change_record: true}
+  autonomous: {extra_reviewers: 1}
+";
+
+    fn policy() -> Policy {
+        load(
+            POLICY,
+            Origin::File {
+                path: "p.yml".into(),
+            },
+        )
+        .unwrap_or_else(|e| panic!("{}", e.render_plain()))
+    }
+
+    fn idx(p: &Policy, names: &[&str]) -> Vec<usize> {
+        names.iter().filter_map(|n| p.tier_index(n)).collect()
+    }
+
+    fn reviewer(email: &str) -> ReviewerCheck {
+        ReviewerCheck {
+            raw: format!("X <{email}>"),
+            identity: Some(Identity::new("X", email)),
+            source: EvidenceSource::Trailer,
+            accepted: true,
+            reason: None,
+            detail: None,
+            span: None,
+        }
+    }
+
+    #[test]
+    fn extras_accumulate_up_the_ladder() {
+        let p = policy();
+        let e = |l| extras(&p, l);
+        assert_eq!(e(Involvement::None), Extra::default());
+        assert_eq!(
+            e(Involvement::Assisted),
+            Extra {
+                extra_reviewers: 1,
+                change_record: false
+            }
+        );
+        assert_eq!(
+            e(Involvement::Generated),
+            Extra {
+                extra_reviewers: 1,
+                change_record: true
+            }
+        );
+        assert_eq!(
+            e(Involvement::Autonomous),
+            Extra {
+                extra_reviewers: 2,
+                change_record: true
+            }
+        );
+    }
+
+    #[test]
+    fn each_requirement_is_the_strongest_over_the_tiers() {
+        let p = policy();
+        let c = combine(
+            &p,
+            &idx(&p, &["sec", "pay", "restricted"]),
+            Involvement::None,
+        )
+        .expect("tiers");
+        // No AI involvement and no `applies_to: all`: nothing applies.
+        assert!(!c.applies);
+        assert_eq!(c.reviewers, 0);
+        let c = combine(
+            &p,
+            &idx(&p, &["sec", "pay", "restricted"]),
+            Involvement::Generated,
+        )
+        .expect("tiers");
+        assert!(c.applies);
+        assert_eq!(c.highest, p.tier_index("restricted").unwrap_or(99));
+        // max(1, 2) + 1 extra (assisted's, accumulated into generated).
+        assert_eq!(c.reviewers, 3);
+        assert_eq!(c.reviewers_tier, p.tier_index("pay").unwrap_or(99));
+        assert_eq!(c.change_record, Some(p.tier_index("pay")));
+        assert_eq!(c.teams.len(), 2);
+        assert_eq!(c.teams[0].count, 2, "sec: 1 + 1 extra");
+        assert_eq!(c.teams[1].count, 3, "pay: 2 + 1 extra");
+        // `restricted` asks for the involvement's extra reviewer from anyone.
+        assert!(c.open);
+        // `applies_to: all` on any tier makes everything apply, without AI.
+        let c = combine(&p, &idx(&p, &["pay", "everyone"]), Involvement::None).expect("tiers");
+        assert!(c.applies);
+        assert_eq!(c.reviewers, 2);
+        assert_eq!(c.declaration, p.tier_index("everyone"));
+        let r = c.report(&p);
+        assert_eq!(r.reviewers_from.len(), 1);
+        assert_eq!(r.reviewers_from[0].teams, ["payments"]);
+        // Involvement extras alone (a low tier) ask for reviewers from anyone.
+        let c = combine(&p, &idx(&p, &["low"]), Involvement::Autonomous).expect("tiers");
+        assert_eq!((c.reviewers, c.open), (2, true));
+        assert_eq!(c.change_record, Some(None));
+        assert!(combine(&p, &[], Involvement::Autonomous).is_none());
+    }
+
+    #[test]
+    fn one_tiers_team_never_stands_in_for_another() {
+        let p = policy();
+        let c = combine(&p, &idx(&p, &["sec", "pay"]), Involvement::None).expect("tiers");
+        assert!(!c.applies);
+        let c =
+            combine(&p, &idx(&p, &["sec", "pay", "everyone"]), Involvement::None).expect("tiers");
+        // Need 2 reviewers, ≥1 from security and ≥2 from payments.
+        assert_eq!(c.reviewers, 2);
+        let short = |emails: &[&str]| {
+            let rs: Vec<ReviewerCheck> = emails.iter().map(|e| reviewer(e)).collect();
+            c.shortfalls(&p, &rs)
+        };
+        // Two security members: security met, payments not.
+        let s = short(&["sam@example.com", "both@example.com"]);
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].tier, p.tier_index("pay").unwrap_or(99));
+        assert_eq!((s[0].needed, s[0].found), (2, 1));
+        assert!(s[0].describe(&p).contains("from payments, found 1"));
+        // Pat + Both (in both teams): payments 2, security 1 — both met.
+        assert!(short(&["pat@example.com", "both@example.com"]).is_empty());
+        // Pat alone: total and both teams short.
+        assert_eq!(short(&["pat@example.com"]).len(), 3);
+        // A rejected reviewer never counts.
+        let mut r = reviewer("both@example.com");
+        r.accepted = false;
+        r.reason = Some(RejectReason::SelfReview);
+        let s = c.shortfalls(&p, &[reviewer("pat@example.com"), r]);
+        assert!(
+            s.iter()
+                .any(|s| s.tier == p.tier_index("sec").unwrap_or(99))
+        );
+        // Every constrained team's members may review (union), no one else.
+        assert_eq!(c.reviewer_teams(), vec![0, 1]);
+    }
+
+    #[test]
+    fn an_open_tier_lets_anyone_count_towards_the_total_only() {
+        let p = policy();
+        let c = combine(&p, &idx(&p, &["standard", "sec"]), Involvement::Assisted).expect("tiers");
+        assert!(c.open);
+        assert!(c.reviewer_teams().is_empty());
+        assert_eq!(c.reviewers, 2);
+        let rs = [reviewer("x@example.com"), reviewer("y@example.com")];
+        let s = c.shortfalls(&p, &rs);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].teams, vec![0]);
+        let rs = [reviewer("x@example.com"), reviewer("sam@example.com")];
+        assert_eq!(c.shortfalls(&p, &rs).len(), 1, "sec needs 1 + 1 extra");
+        let rs = [reviewer("both@example.com"), reviewer("sam@example.com")];
+        assert!(c.shortfalls(&p, &rs).is_empty());
+    }
+
+    #[test]
+    fn platform_approvals_are_members_by_login() {
+        let p = policy();
+        let a = ReviewerCheck {
+            raw: "PAT".into(),
+            identity: None,
+            source: EvidenceSource::Approval,
+            accepted: true,
+            reason: None,
+            detail: None,
+            span: None,
+        };
+        assert!(member_of(&p, &[1], &a));
+        assert!(!member_of(&p, &[0], &a));
+        let mut body = a.clone();
+        body.source = EvidenceSource::PrBody;
+        assert!(!member_of(&p, &[1], &body));
+    }
+
+    #[test]
+    fn more_tiers_or_involvement_never_remove_a_requirement() {
+        let p = policy();
+        let levels = [
+            Involvement::None,
+            Involvement::Assisted,
+            Involvement::Generated,
+            Involvement::Autonomous,
+        ];
+        let n = p.tiers.len();
+        for mask in 1u32..(1 << n) {
+            let tiers: Vec<usize> = (0..n).filter(|i| mask & (1 << i) != 0).collect();
+            for (li, &l) in levels.iter().enumerate() {
+                let Some(a) = combine(&p, &tiers, l) else {
+                    continue;
+                };
+                let mut bigger: Vec<(Vec<usize>, Involvement)> = Vec::new();
+                for extra in 0..n {
+                    let mut t = tiers.clone();
+                    t.push(extra);
+                    bigger.push((t, l));
+                }
+                for &h in &levels[li..] {
+                    bigger.push((tiers.clone(), h));
+                }
+                for (t, h) in bigger {
+                    let Some(b) = combine(&p, &t, h) else {
+                        panic!("more tiers gave none");
+                    };
+                    assert!(stronger_or_equal(&b, &a), "{tiers:?}/{l:?} → {t:?}/{h:?}");
+                }
+            }
+        }
+    }
+
+    /// `b` asks at least everything `a` asks.
+    fn stronger_or_equal(b: &Combined, a: &Combined) -> bool {
+        (b.applies || !a.applies)
+            && b.reviewers >= a.reviewers
+            && (b.change_record.is_some() || a.change_record.is_none())
+            && (b.declaration.is_some() || a.declaration.is_none())
+            && a.teams.iter().all(|x| {
+                b.teams
+                    .iter()
+                    .any(|y| y.tier == x.tier && y.teams == x.teams && y.count >= x.count)
+            })
+    }
+}

@@ -60,16 +60,33 @@ fn fold_needed(policy: &Policy) -> bool {
 
 /// Classifies a path as a plain file (`explain --path`, `policy diff` samples).
 pub fn classify(policy: &Policy, path: &str) -> PathClass {
-    classify_forms(policy, &pathmatch::forms(path, false, fold_needed(policy)))
+    let fold = fold_needed(policy);
+    // The common case, without allocating: an ASCII path with no other spelling.
+    if !fold
+        && path
+            .bytes()
+            .all(|b| b.is_ascii() && !(b as char).is_ascii_control())
+    {
+        let only = Form {
+            text: Cow::Borrowed(path),
+            folded: false,
+            below: false,
+        };
+        return classify_forms(policy, std::slice::from_ref(&only));
+    }
+    classify_forms(policy, &pathmatch::forms(path, false, fold))
 }
 
 /// Classifies one changed path of a commit: every spelling of the path; a gitlink or symlink
 /// (in the commit or the parent; or an entry of unknown mode, e.g. from hand-written facts)
 /// also as a directory entry; and a symlink's targets, each as a directory entry.
 pub fn classify_changed(policy: &Policy, p: &ChangedPath) -> PathClass {
-    let fold = fold_needed(policy);
     let unknown = p.old_mode.is_none() && p.new_mode.is_none();
     let dir = unknown || dir_like(p.old_mode) || dir_like(p.new_mode);
+    if !dir && p.link_target.is_none() && p.old_link_target.is_none() {
+        return classify(policy, &p.path);
+    }
+    let fold = fold_needed(policy);
     let mut forms = pathmatch::forms(&p.path, dir, fold);
     for target in [&p.link_target, &p.old_link_target].into_iter().flatten() {
         for t in pathmatch::link_target_paths(&p.path, target) {
@@ -95,7 +112,7 @@ fn classify_forms(policy: &Policy, forms: &[Form<'_>]) -> PathClass {
     for form in forms {
         let mut any = false;
         for (i, rule) in policy.rules.iter().enumerate() {
-            let hit = if !form.folded && !form.dir {
+            let hit = if !form.folded && !form.below {
                 rule.matcher.is_match(form.text.as_ref())
             } else {
                 rule.globs.matches(form)
@@ -154,5 +171,114 @@ pub fn describe(policy: &Policy, path: &str, class: &PathClass) -> PathTier {
             .iter()
             .filter_map(|&i| policy.rules.get(i).map(|r| r.name.clone()))
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::Change;
+    use crate::policy::{Origin, load};
+
+    const POLICY: &str = "version: 1
+tiers:
+  - {name: low}
+  - {name: standard, reviewers: 1}
+  - {name: restricted, ai: forbidden}
+  - {name: high, reviewers: 2}
+default_tier: standard
+rules:
+  - {name: docs, paths: [\"docs/**\", \"**/*.md\"], tier: low}
+  - {name: auth, paths: [\"src/auth/**\"], tier: high}
+  - {name: keys, paths: [\"src/auth/keys/**\"], tier: restricted}
+  - {name: lock, paths: [\"**/Cargo.lock\"], tier: high}
+";
+
+    fn policy() -> Policy {
+        load(
+            POLICY,
+            Origin::File {
+                path: "p.yml".into(),
+            },
+        )
+        .unwrap_or_else(|e| panic!("{}", e.render_plain()))
+    }
+
+    fn entry(path: &str, mode: u32, target: Option<&str>) -> ChangedPath {
+        ChangedPath {
+            path: path.into(),
+            change: Change::Added,
+            old_mode: None,
+            new_mode: Some(mode),
+            link_target: target.map(str::to_string),
+            old_link_target: None,
+        }
+    }
+
+    fn names(p: &Policy, c: &PathClass) -> Vec<String> {
+        c.tiers
+            .iter()
+            .filter_map(|&t| p.tiers.get(t).map(|t| t.name.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn every_spelling_and_entry_kind_adds_its_tiers() {
+        let p = policy();
+        let c = |e: ChangedPath| names(&p, &classify_changed(&p, &e));
+        // A plain file: its rules only.
+        assert_eq!(c(entry("src/auth/a.rs", 0o100644, None)), ["high"]);
+        assert_eq!(c(entry("src/auth", 0o100644, None)), ["standard"]);
+        // A submodule or symlink at the folder: the rules of what may lie below it (`**/*.md`
+        // too), and the default tier of the entry's own name (matching no rule).
+        assert_eq!(
+            c(entry("src/auth", 0o160000, None)),
+            ["low", "standard", "restricted", "high"]
+        );
+        assert_eq!(
+            c(entry("src/auth/keys", 0o120000, Some("x"))),
+            ["low", "restricted", "high"]
+        );
+        // `**/Cargo.lock` may lie in any submodule.
+        assert_eq!(
+            c(entry("vendor/lib", 0o160000, None)),
+            ["low", "standard", "high"]
+        );
+        // A symlink by its target.
+        assert_eq!(
+            c(entry("docs/readme", 0o120000, Some("../src/auth"))),
+            ["low", "standard", "restricted", "high"]
+        );
+        // An absolute target is outside the repository: only the link's own path counts (as
+        // a possible directory, where `**/Cargo.lock` may lie).
+        assert_eq!(
+            c(entry("docs/readme", 0o120000, Some("/etc/passwd"))),
+            ["low", "high"]
+        );
+        // Folded spellings.
+        assert_eq!(
+            c(entry("ſrc/auth/a.rs", 0o100644, None)),
+            ["standard", "high"]
+        );
+        assert_eq!(
+            c(entry("Cargo.loc\u{212A}", 0o100644, None)),
+            ["standard", "high"]
+        );
+        // The policy file: every tier.
+        let all = classify(&p, ".countersign.yml");
+        assert!(all.protected);
+        assert_eq!(all.tiers, vec![0, 1, 2, 3]);
+        assert_eq!(all.forbidding_tier(&p), p.tier_index("restricted"));
+    }
+
+    #[test]
+    fn ai_forbidden_is_sticky() {
+        let p = policy();
+        // `keys` forbids AI; `auth` (higher) also matches: still forbidden.
+        let c = classify(&p, "src/auth/keys/k.pem");
+        assert_eq!(c.tier, p.tier_index("high").unwrap_or(99));
+        assert_eq!(c.rule, p.rules.iter().position(|r| r.name == "auth"));
+        assert_eq!(c.forbidding_tier(&p), p.tier_index("restricted"));
+        assert_eq!(classify(&p, "src/auth/a.rs").forbidding_tier(&p), None);
     }
 }

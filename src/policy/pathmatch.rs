@@ -55,40 +55,45 @@ pub struct Form<'a> {
     pub text: Cow<'a, str>,
     /// True when `text` is folded ([`fold`]): it is matched against the folded globs.
     pub folded: bool,
-    /// True when the entry may stand for a directory (a gitlink, a symlink, a link target):
-    /// a glob that can match something below it matches it.
-    pub dir: bool,
+    /// True for the directory reading of an entry that may stand for a directory (a gitlink,
+    /// a symlink, a link target): a glob matches when it can match something below `text`.
+    /// The same entry is also classified as itself (a form with `below: false`).
+    pub below: bool,
 }
 
 /// The spellings of `path` to classify: as stored; without invisible characters (the code
 /// points git ignores on HFS+, threats.md C4); and the folded form of each when
-/// `fold_needed` (a non-ASCII path or a policy with non-ASCII globs).
+/// `fold_needed` (a non-ASCII path or a policy with non-ASCII globs). With `dir`, each spelling
+/// is read both as the entry itself and as a directory (`below`).
 pub fn forms(path: &str, dir: bool, fold_needed: bool) -> Vec<Form<'_>> {
-    let mut out = vec![Form {
-        text: Cow::Borrowed(path),
-        folded: false,
-        dir,
-    }];
+    let mut texts: Vec<(Cow<'_, str>, bool)> = vec![(Cow::Borrowed(path), false)];
     if path.chars().any(is_forbidden_char) {
         let visible: String = path.chars().filter(|&c| !is_forbidden_char(c)).collect();
-        out.push(Form {
-            text: Cow::Owned(visible),
-            folded: false,
-            dir,
-        });
+        texts.push((Cow::Owned(visible), false));
     }
     if fold_needed || !path.is_ascii() {
-        let raw: Vec<String> = out.iter().map(|f| f.text.to_string()).collect();
+        let raw: Vec<String> = texts.iter().map(|(t, _)| t.to_string()).collect();
         for t in raw {
-            let folded = Form {
-                text: Cow::Owned(fold(&t)),
-                folded: true,
-                dir,
-            };
-            if !out.contains(&folded) {
-                out.push(folded);
+            let folded = (Cow::Owned(fold(&t)), true);
+            if !texts.contains(&folded) {
+                texts.push(folded);
             }
         }
+    }
+    let mut out = Vec::with_capacity(texts.len() * if dir { 2 } else { 1 });
+    for (text, folded) in texts {
+        if dir {
+            out.push(Form {
+                text: text.clone(),
+                folded,
+                below: true,
+            });
+        }
+        out.push(Form {
+            text,
+            folded,
+            below: false,
+        });
     }
     out
 }
@@ -199,11 +204,13 @@ impl PathGlobs {
         self.raw.is_match(path)
     }
 
-    /// Does a glob match this form of a path (or, for a directory entry, anything below it)?
+    /// Does a glob match this form of a path (for a `below` form: anything below it)?
     pub fn matches(&self, form: &Form<'_>) -> bool {
+        if form.below {
+            return self.matches_below(&form.text, form.folded);
+        }
         let set = if form.folded { &self.folded } else { &self.raw };
-        (!form.text.is_empty() && set.is_match(form.text.as_ref()))
-            || (form.dir && self.matches_below(&form.text, form.folded))
+        !form.text.is_empty() && set.is_match(form.text.as_ref())
     }
 
     /// Could a glob match some path strictly below the directory `dir` (`""`: the root)?
@@ -365,12 +372,9 @@ mod tests {
         PathGlobs::new(p).expect("globs")
     }
 
-    fn dir(text: &str) -> Form<'_> {
-        Form {
-            text: text.into(),
-            folded: false,
-            dir: true,
-        }
+    /// Does a glob match the entry `text` read as itself or as a directory?
+    fn entry(g: &PathGlobs, text: &str) -> bool {
+        forms(text, true, false).iter().any(|f| g.matches(f))
     }
 
     #[test]
@@ -414,41 +418,38 @@ mod tests {
     #[test]
     fn directory_entries_are_covered_by_globs_below_them() {
         let g = globs(&["src/auth/**"]);
-        assert!(g.matches(&dir("src/auth")));
-        assert!(g.matches(&dir("src")));
-        assert!(g.matches(&dir("")));
-        assert!(!g.matches(&dir("src/authx")));
-        assert!(!g.matches(&dir("lib")));
+        assert!(entry(&g, "src/auth"));
+        assert!(entry(&g, "src"));
+        assert!(entry(&g, ""));
+        assert!(!entry(&g, "src/authx"));
+        assert!(!entry(&g, "lib"));
         assert!(!g.matches(&Form {
             text: "src/auth".into(),
             folded: false,
-            dir: false
+            below: false
         }));
         let g = globs(&["**/auth/**"]);
-        assert!(g.matches(&dir("auth")));
-        assert!(g.matches(&dir("a/b/auth")));
-        assert!(g.matches(&dir("a/b/c")), "a/b/c/auth/x is below a/b/c");
+        assert!(entry(&g, "auth"));
+        assert!(entry(&g, "a/b/auth"));
+        assert!(entry(&g, "a/b/c"), "a/b/c/auth/x is below a/b/c");
         let g = globs(&["src/auth/*.rs"]);
-        assert!(g.matches(&dir("src/auth")));
-        assert!(!g.matches(&dir("src/auth/sub")));
-        assert!(!g.matches(&dir("src/lib")));
+        assert!(entry(&g, "src/auth"));
+        assert!(!entry(&g, "src/auth/sub"));
+        assert!(!entry(&g, "src/lib"));
         let g = globs(&["src/*"]);
-        assert!(g.matches(&dir("src")));
+        assert!(entry(&g, "src"));
         assert!(!g.matches_below("src/x", false));
-        assert!(g.matches(&dir("src/x")), "the entry itself matches");
+        assert!(entry(&g, "src/x"), "the entry itself matches");
         let g = globs(&["{src/auth,lib/sec}/**", "Cargo.lock"]);
-        assert!(g.matches(&dir("lib/sec")));
-        assert!(
-            g.matches(&dir("SRC/Auth")),
-            "case-insensitive like the globs"
-        );
+        assert!(entry(&g, "lib/sec"));
+        assert!(entry(&g, "SRC/Auth"), "case-insensitive like the globs");
         assert!(!g.matches_below("Cargo.lock", false));
-        assert!(!g.matches(&dir("lib/other")));
+        assert!(!entry(&g, "lib/other"));
         let g = globs(&["**/*.md"]);
-        assert!(g.matches(&dir("docs")));
+        assert!(entry(&g, "docs"));
         let g = globs(&["src/[a-c]uth/**"]);
-        assert!(g.matches(&dir("src/auth")));
-        assert!(!g.matches(&dir("src/duth")));
+        assert!(entry(&g, "src/auth"));
+        assert!(!entry(&g, "src/duth"));
     }
 
     #[test]
