@@ -411,9 +411,13 @@ fn c6_protected_paths_get_every_tiers_strongest_requirement() {
     // asks 2 security reviewers, a change record and `applies_to: all`.
     let design: String = include_str!("../../fixtures/authoring/design-example.yml")
         .lines()
-        .filter(|l| !l.starts_with("baseline:"))
+        .filter(|l| !l.starts_with("baseline:") && !l.trim_start().starts_with("commit:"))
         .map(|l| format!("{l}\n"))
-        .collect();
+        .collect::<String>()
+        .replace(
+            "codes: [missing-change-record]",
+            "paths: [\"src/hotfix/**\"]\n    codes: [missing-change-record]",
+        );
     let design = design.as_str();
     let mut r = TestRepo::new();
     r.commit_files("Initial import\n", &[(".countersign.yml", design)]);
