@@ -425,7 +425,7 @@ impl Differ {
             _ => None,
         };
         let old_link_target = match old {
-            Some(o) if o.mode == S_IFLNK && t.is_none_or(|n| n.id != o.id) => {
+            Some(o) if o.mode == S_IFLNK && t.is_none_or(|n| n.id != o.id || n.mode != o.mode) => {
                 Some(r.link_target(o.id)?)
             }
             _ => None,
