@@ -65,6 +65,11 @@ pub struct ChangedPath {
     /// folder is risky.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub link_target: Option<String>,
+    /// When the path was a symlink in the (first) parent and the link changed or went away:
+    /// the target it had there (lossy UTF-8). Classified too: re-pointing a link that led into
+    /// a risky folder changes what that link's users get.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub old_link_target: Option<String>,
 }
 
 /// One commit, as read from git (or built by a hook for the commit-to-be).

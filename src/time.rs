@@ -63,13 +63,28 @@ impl Date {
         era * 146_097 + doe - 719_468
     }
 
-    /// Today's UTC date from the system clock.
-    pub fn today() -> Date {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
-        Date::from_unix(secs)
+    /// Today's UTC date from the system clock. A clock before 1970 (or beyond any real date)
+    /// is an error, exit 2: reading it as 1970-01-01 would make every waiver look unexpired.
+    pub fn today() -> crate::Result<Date> {
+        Date::at(SystemTime::now())
+    }
+
+    /// The UTC date at `t`; an error before 1970-01-01 or after the year 9999.
+    pub fn at(t: SystemTime) -> crate::Result<Date> {
+        let bad = |what: &str| {
+            crate::Error::input(format!(
+                "the system clock reads {what}; countersign needs today's date to check waiver expiry"
+            ))
+            .with_help("set the system clock to the correct date and time (e.g. enable NTP)")
+        };
+        let secs = t
+            .duration_since(UNIX_EPOCH)
+            .map_err(|_| bad("a time before 1970-01-01"))?
+            .as_secs();
+        match i64::try_from(secs) {
+            Ok(s) if s < 253_402_300_800 => Ok(Date::from_unix(s)),
+            _ => Err(bad("a time after the year 9999")),
+        }
     }
 }
 
@@ -150,6 +165,27 @@ mod tests {
         let n = now();
         assert_eq!(n.len(), "2026-05-01T12:00:00.123Z".len(), "{n}");
         assert!(n.ends_with('Z'));
+    }
+
+    #[test]
+    fn a_clock_before_1970_is_an_error() {
+        use std::time::Duration;
+        let before = UNIX_EPOCH.checked_sub(Duration::from_secs(1));
+        let e = before.map(Date::at).expect("representable").unwrap_err();
+        assert_eq!(e.kind, crate::error::ErrorKind::Input);
+        assert!(e.message.contains("before 1970"), "{}", e.message);
+        let day = UNIX_EPOCH + Duration::from_secs(20_000 * 86_400 + 5);
+        assert_eq!(
+            Date::at(day).map(|d| d.to_string()).ok().as_deref(),
+            Some("2024-10-04")
+        );
+        assert_eq!(
+            Date::at(UNIX_EPOCH).map(|d| d.to_string()).ok().as_deref(),
+            Some("1970-01-01")
+        );
+        let far = UNIX_EPOCH + Duration::from_secs(300_000_000_000);
+        assert!(Date::at(far).is_err());
+        assert!(Date::today().is_ok());
     }
 
     #[test]

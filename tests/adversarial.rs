@@ -32,5 +32,7 @@ mod at_c;
 #[path = "adversarial/at_k.rs"]
 mod at_k;
 
+#[path = "adversarial/paths_reqs.rs"]
+mod paths_reqs;
 #[path = "adversarial/protect.rs"]
 mod protect;

@@ -327,6 +327,35 @@ fn lint_is_conservative() {
     assert!(w[0].message.contains("rule `two`"), "{}", w[0].message);
 }
 
+/// A rule under a higher tier still counts when its own tier adds a requirement (every
+/// matching rule's tier combines, issue 11 class 6): it is not reported as unreachable.
+#[test]
+fn lint_keeps_rules_whose_tier_adds_a_requirement() {
+    let text = "version: 1
+tiers:
+  - {name: low}
+  - {name: audited, reviewers: 1, reviewers_from: [sec]}
+  - {name: high, reviewers: 2, change_record: true}
+  - {name: top, reviewers: 3, change_record: true, reviewers_from: [sec]}
+default_tier: low
+teams:
+  - {name: sec, members: [{name: Sam Sec, email: sam@example.com}]}
+rules:
+  - {name: source, paths: [\"src/**\"], tier: high}
+  - {name: auth, paths: [\"src/auth/**\"], tier: audited}
+  - {name: all-top, paths: [\"lib/**\"], tier: top}
+  - {name: lib-auth, paths: [\"lib/auth/**\"], tier: audited}
+";
+    let p = must_load(text, "t.yml");
+    let w = lint::unreachable_rules(&p);
+    let names: Vec<&str> = w
+        .iter()
+        .filter_map(|d| d.message.split('`').nth(1))
+        .collect();
+    // `auth`'s team constraint is not implied by `high`; `top` implies `audited` entirely.
+    assert_eq!(names, ["lib-auth"]);
+}
+
 #[test]
 fn check_explicit_policy_outside_a_repository() {
     let tmp = tempfile::tempdir().expect("tmp");

@@ -335,7 +335,17 @@ fn waivers_apply_until_they_expire() {
 
 #[test]
 fn unused_rules_and_waivers_are_warnings() {
-    let mut r = repo();
+    // The initial import adds the (protected) policy file: it needs every tier's evidence.
+    let mut r = TestRepo::new();
+    r.commit_files(
+        "Initial import\n\nReviewed-by: Sam Security <sam@example.com>\n\
+         Reviewed-by: Rita Reviewer <rita@example.com>\nRefs: PRJ-1\nAI-Assisted: no\n",
+        &[
+            (".countersign.yml", POLICY),
+            ("README.md", "# demo\n"),
+            ("src/lib.rs", "\n"),
+        ],
+    );
     r.commit_files(&msg("Util", &[CLAUDE, RITA]), &[("src/util.rs", "x\n")]);
     // A partial range says nothing about dead rules: no unused-* warnings there.
     let partial = check_head(&r).json();
@@ -459,7 +469,35 @@ fn editing_the_policy_file_is_at_least_the_highest_tier() {
     assert_eq!(out.code, 1);
     let v = out.json();
     assert_eq!(v["commits"][0]["tier"], "restricted");
-    assert_eq!(codes(&v), ["ai-forbidden"]);
+    // A protected path gets the strongest requirement of every tier (issue 11 class 6), not
+    // only the highest tier's `ai: forbidden`.
+    assert_eq!(
+        codes(&v),
+        [
+            "ai-forbidden",
+            "missing-reviewer",
+            "missing-change-record",
+            "missing-declaration"
+        ]
+    );
+    // Without AI involvement it still needs every tier's evidence (`audited` applies to all).
+    r.commit_files(
+        "Relax policy by hand\n",
+        &[(".countersign.yml", &format!("{POLICY}\n# edited twice\n"))],
+    );
+    let v = check_head(&r).json();
+    assert_eq!(
+        codes(&v),
+        [
+            "missing-reviewer",
+            "missing-change-record",
+            "missing-declaration"
+        ]
+    );
+    let req = &v["commits"][0]["requirements"];
+    assert_eq!(req["reviewers"], 2, "{req}");
+    assert_eq!(req["reviewers_from"][0]["tier"], "audited", "{req}");
+    assert_eq!(req["reviewers_from"][0]["teams"][0], "security", "{req}");
 }
 
 #[test]

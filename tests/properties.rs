@@ -1,17 +1,23 @@
 //! Property tests (threats.md §4.8 P1–P9, as far as they apply to this branch):
 //! the parser never panics and stays linear; CRLF never changes a verdict; a paragraph after
 //! the trailer block removes every trailer; deny-set characters never add evidence; adding a
-//! path, removing an approval or adding a rule never turns a fail into a pass; git
-//! configuration never changes a verdict.
+//! path, removing an approval or adding a rule never turns a fail into a pass; adding a path
+//! (file, symlink or submodule), a matching rule or a higher involvement never removes a
+//! requirement; `policy diff` reports every change of the design example and each weakening
+//! one as weakening, and `policy show` loads back to the same policy; git configuration never
+//! changes a verdict.
 
 mod support;
 
 use std::time::{Duration, Instant};
 
+use countersign::evaluate::Requirements;
 use countersign::evaluate::{self, Context};
 use countersign::facts::{Approval, Change, ChangedPath, CommitFacts, Identity, PullRequest};
 use countersign::message::trailers;
+use countersign::policy::diff::{Effect, compare, comparison_paths};
 use countersign::policy::load::load;
+use countersign::policy::show;
 use countersign::policy::{Origin, Policy};
 use countersign::time::Date;
 use proptest::prelude::*;
@@ -86,6 +92,7 @@ fn commit(message: &[u8], paths: &[&str]) -> CommitFacts {
                 old_mode: Some(0o100644),
                 new_mode: Some(0o100644),
                 link_target: None,
+                old_link_target: None,
             })
             .collect(),
     }
@@ -299,8 +306,8 @@ proptest! {
         }
     }
 
-    /// P6: adding a changed path, removing an approval or adding a rule (at or above the
-    /// default tier) never turns a fail into a pass.
+    /// P6: adding a changed path (a file, a symlink, a submodule), removing an approval or
+    /// adding a rule (at or above the default tier) never turns a fail into a pass.
     #[test]
     fn monotone(m in message_strategy(), paths in paths_strategy(), extra in prop::sample::select(PATHS.to_vec()), approvers in approvers_strategy(), glob in prop::sample::select(vec!["**", "src/**", "docs/**", "*.md", "src/auth/*"]), tier in prop::sample::select(vec!["standard", "high", "restricted"])) {
         let text = policy_text("trailer+approval");
@@ -315,6 +322,19 @@ proptest! {
         let mut more = paths.clone();
         more.push(extra);
         prop_assert!(verdict(&p, Some(&pr_full), &commit(m.as_bytes(), &more)).0, "adding {} passed", extra);
+        // + a symlink to it, or a submodule (issue 11 class 4)
+        for (mode, target) in [(0o120000, Some(format!("../{extra}"))), (0o160000, None)] {
+            let mut c2 = commit(m.as_bytes(), &paths);
+            c2.paths.push(ChangedPath {
+                path: "lnk/entry".into(),
+                change: Change::Added,
+                old_mode: None,
+                new_mode: Some(mode),
+                link_target: target,
+                old_link_target: None,
+            });
+            prop_assert!(verdict(&p, Some(&pr_full), &c2).0, "adding an entry ({:o}) passed", mode);
+        }
         // − an approval
         for i in 0..approvers.len() {
             let mut fewer = approvers.clone();
@@ -325,6 +345,280 @@ proptest! {
         let with_rule = text.replace("teams:", &format!("  - name: extra\n    paths: [\"{glob}\"]\n    tier: {tier}\nteams:"));
         let p2 = policy(&with_rule);
         prop_assert!(verdict(&p2, Some(&pr_full), &c).0, "adding rule {} → {} passed", glob, tier);
+    }
+}
+
+/// A policy with a team constraint per tier, a declaration, `ai: forbidden`, accumulated
+/// involvement extras and non-ASCII-sensitive rules (issue 11 classes 4–6).
+const REQ_POLICY: &str = "version: 1
+tiers:
+  - {name: low}
+  - {name: standard, reviewers: 1}
+  - {name: sec, reviewers: 1, reviewers_from: [sec], applies_to: all}
+  - {name: pay, reviewers: 2, reviewers_from: [pay], change_record: true}
+  - {name: decl, declaration: true}
+  - {name: restricted, ai: forbidden}
+default_tier: standard
+rules:
+  - {name: docs, paths: [\"docs/**\"], tier: low}
+  - {name: auth, paths: [\"src/auth/**\"], tier: sec}
+  - {name: pay, paths: [\"src/pay/**\"], tier: pay}
+  - {name: legal, paths: [\"legal/**\"], tier: decl}
+  - {name: crypto, paths: [\"src/crypto/**\"], tier: restricted}
+  - {name: lock, paths: [\"**/Cargo.lock\"], tier: sec}
+involvement:
+  assisted: {extra_reviewers: 1}
+  generated: {change_record: true}
+  autonomous: {extra_reviewers: 1}
+teams:
+  - name: sec
+    members: [{name: Bob Reviewer, email: bob@corp.example}]
+  - name: pay
+    members: [{name: Rita Reviewer, email: rita@corp.example}]
+";
+
+const REQ_PATHS: &[&str] = &[
+    "docs/a.md",
+    "src/lib.rs",
+    "src/auth/x.rs",
+    "src/pay/y.rs",
+    "legal/terms.txt",
+    "src/crypto/k.rs",
+    ".countersign.yml",
+    "\u{17f}rc/auth/z.rs",
+    "Cargo.loc\u{212a}",
+    "src/auth",
+    "src",
+    "vendor/lib",
+];
+
+/// One changed entry: a path, its kind (0 file, 1 symlink, 2 submodule) and a link target.
+type Entry = (&'static str, u8, &'static str);
+
+fn entry_strategy() -> impl Strategy<Value = Entry> {
+    (
+        prop::sample::select(REQ_PATHS.to_vec()),
+        0u8..3,
+        prop::sample::select(vec![
+            "../src/auth",
+            "x",
+            "/abs",
+            "../../out",
+            "../src/crypto/k.rs",
+        ]),
+    )
+}
+
+fn entries_commit(message: &[u8], entries: &[Entry]) -> CommitFacts {
+    let mut c = commit(message, &[]);
+    c.paths = entries
+        .iter()
+        .map(|&(path, kind, target)| {
+            let mode = [0o100644, 0o120000, 0o160000][usize::from(kind % 3)];
+            ChangedPath {
+                path: path.to_string(),
+                change: Change::Modified,
+                old_mode: Some(mode),
+                new_mode: Some(mode),
+                link_target: (kind == 1).then(|| target.to_string()),
+                old_link_target: None,
+            }
+        })
+        .collect();
+    c
+}
+
+/// (requirements, ai-forbidden found) of one commit.
+fn requirements(p: &Policy, c: &CommitFacts) -> (Requirements, bool) {
+    let ctx = Context {
+        policy: p,
+        pr: None,
+        branch: None,
+        today: Date::parse("2026-06-01").expect("date"),
+        head: Some(HEAD),
+        explain: false,
+        whole_history: false,
+    };
+    let r = evaluate::evaluate_commit(&ctx, c).expect("evaluate");
+    let forbidden = r.findings.iter().any(|f| f.code.as_str() == "ai-forbidden");
+    (r.requirements, forbidden)
+}
+
+/// `b` asks at least everything `a` asks.
+fn covers(b: &(Requirements, bool), a: &(Requirements, bool)) -> bool {
+    let ((b, bf), (a, af)) = (b, a);
+    (*bf || !*af)
+        && (b.applies || !a.applies)
+        && b.reviewers >= a.reviewers
+        && (b.change_record || !a.change_record)
+        && (b.declaration || !a.declaration)
+        && a.reviewers_from.iter().all(|x| {
+            b.reviewers_from
+                .iter()
+                .any(|y| y.tier == x.tier && y.teams == x.teams && y.reviewers >= x.reviewers)
+        })
+}
+
+/// The design example of `fixtures/`, without the parts that name revisions.
+fn design() -> String {
+    include_str!("../fixtures/authoring/design-example.yml")
+        .lines()
+        .filter(|l| !l.starts_with("baseline:") && !l.trim_start().starts_with("commit:"))
+        .map(|l| format!("{l}\n"))
+        .collect::<String>()
+        .replace(
+            "codes: [missing-change-record]",
+            "paths: [\"src/hotfix/**\"]\n    codes: [missing-change-record]",
+        )
+}
+
+/// Mutations of the design example: (from, to, effect). Mutations that touch the same text
+/// exclude each other (the later one is skipped).
+const MUTATIONS: &[(&str, &str, Effect)] = &[
+    ("    reviewers: 2\n", "    reviewers: 1\n", Effect::Weakens),
+    (
+        "    reviewers: 2\n",
+        "    reviewers: 3\n",
+        Effect::Strengthens,
+    ),
+    ("    change_record: true\n", "", Effect::Weakens),
+    (
+        "    reviewers_from: [security]",
+        "    reviewers_from: []",
+        Effect::Weakens,
+    ),
+    ("applies_to: all", "applies_to: ai", Effect::Weakens),
+    ("ai: forbidden", "ai: allowed", Effect::Weakens),
+    ("Docs and drafts;", "Docs, drafts;", Effect::Neutral),
+    (
+        "default_tier: standard",
+        "default_tier: low",
+        Effect::Weakens,
+    ),
+    (
+        "[\"docs/**\", \"**/*.md\"]",
+        "[\"docs/**\", \"**/*.md\", \"guides/**\"]",
+        Effect::Weakens,
+    ),
+    (
+        "[\"src/payments/**\", \"migrations/**\"]",
+        "[\"src/payments/**\"]",
+        Effect::Weakens,
+    ),
+    (
+        "    tier: restricted\n",
+        "    tier: high\n",
+        Effect::Weakens,
+    ),
+    (
+        "autonomous: { extra_reviewers: 1 }",
+        "autonomous: { extra_reviewers: 0 }",
+        Effect::Weakens,
+    ),
+    ("github: alice-ex", "github: alice-other", Effect::Weakens),
+    ("name: Alice Example", "name: Alice Ex", Effect::Neutral),
+    ("review: trailer ", "review: approval ", Effect::Strengthens),
+    (
+        "reviewer_trailers: [Reviewed-by]",
+        "reviewer_trailers: [Reviewed-by, Acked-by]",
+        Effect::Weakens,
+    ),
+    (
+        "trailers: [Change-Record, Refs]",
+        "trailers: [Change-Record]",
+        Effect::Strengthens,
+    ),
+    ("'^CHG[0-9]{7}$'", "'^CHG[0-9]+$'", Effect::Weakens),
+    ("builtin: true", "builtin: false", Effect::Weakens),
+    (
+        "labels: [ai-assisted]",
+        "labels: [ai-assisted, copilot]",
+        Effect::Strengthens,
+    ),
+    ("branches: [\"ai/**\"]", "branches: []", Effect::Weakens),
+    (
+        "expires: 2026-12-31",
+        "expires: 2027-12-31",
+        Effect::Weakens,
+    ),
+    (
+        "reason: Hotfix during incident INC-4411",
+        "reason: Hotfix (INC-4411)",
+        Effect::Neutral,
+    ),
+    ("pre-push: enforce", "pre-push: warn", Effect::Weakens),
+    (
+        "\"NIST AI RMF GOVERN 1.3\"",
+        "\"NIST AI RMF GOVERN 1.4\"",
+        Effect::Neutral,
+    ),
+    (
+        "involvement: autonomous }]",
+        "involvement: assisted }]",
+        Effect::Weakens,
+    ),
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// Issue 11 class 6: adding a changed entry (a file, a symlink or a submodule: a touched
+    /// tier), a rule matching some path (of a tier at least as demanding as the default) or a
+    /// higher involvement never removes a requirement, and never lifts `ai: forbidden`.
+    #[test]
+    fn requirements_never_shrink(
+        m in message_strategy(),
+        entries in prop::collection::vec(entry_strategy(), 1..4),
+        extra in entry_strategy(),
+        glob in prop::sample::select(vec!["**", "src/**", "docs/**", "*.md", "src/auth/*", "vendor/**", "legal/**"]),
+        tier in prop::sample::select(vec!["standard", "sec", "pay"]),
+    ) {
+        let p = policy(REQ_POLICY);
+        let before = requirements(&p, &entries_commit(m.as_bytes(), &entries));
+        let mut more = entries.clone();
+        more.push(extra);
+        let after = requirements(&p, &entries_commit(m.as_bytes(), &more));
+        prop_assert!(covers(&after, &before), "adding {:?}: {:?} → {:?}", extra, before, after);
+        let ai = format!("{m}Co-authored-by: Claude <noreply@anthropic.com>\n");
+        let after = requirements(&p, &entries_commit(ai.as_bytes(), &entries));
+        prop_assert!(covers(&after, &before), "AI involvement: {:?} → {:?}", before, after);
+        let with_rule = REQ_POLICY.replace(
+            "involvement:",
+            &format!("  - {{name: extra, paths: [\"{glob}\"], tier: {tier}}}\ninvolvement:"),
+        );
+        let p2 = policy(&with_rule);
+        let after = requirements(&p2, &entries_commit(m.as_bytes(), &entries));
+        prop_assert!(covers(&after, &before), "rule {} → {}: {:?} → {:?}", glob, tier, before, after);
+    }
+
+    /// Issue 11 class 13: two policies that differ give a non-empty diff, a weaker one is
+    /// reported as weakening (and one that is not weaker is not), and `policy show` of either
+    /// loads back to a policy with no semantic difference.
+    #[test]
+    fn policy_diff_and_show_see_every_change(
+        picks in prop::sample::subsequence((0..MUTATIONS.len()).collect::<Vec<_>>(), 1..5),
+    ) {
+        let base = design();
+        let mut text = base.clone();
+        let mut applied = Vec::new();
+        for i in picks {
+            let (from, to, effect) = MUTATIONS[i];
+            if text.contains(from) {
+                text = text.replacen(from, to, 1);
+                applied.push((from, effect));
+            }
+        }
+        prop_assume!(!applied.is_empty());
+        let (a, b) = (policy(&base), policy(&text));
+        let d = compare(&a, &b, &comparison_paths(&a, &b, &[]));
+        prop_assert!(!d.changes.is_empty(), "{:?}: empty diff", applied);
+        let weak = applied.iter().any(|(_, e)| *e == Effect::Weakens);
+        prop_assert_eq!(d.weakens, weak, "{:?}: {:#?}", applied, d.changes);
+        for p in [&a, &b] {
+            let shown = policy(&show::to_yaml(p));
+            let again = compare(p, &shown, &comparison_paths(p, &shown, &[]));
+            prop_assert!(again.changes.is_empty(), "show lost: {:#?}", again.changes);
+        }
     }
 }
 

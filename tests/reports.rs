@@ -13,6 +13,7 @@ use countersign::evaluate::{
 };
 use countersign::facts::{Identity, RangeInfo};
 use countersign::findings::{Code, Severity};
+use countersign::policy::pathmatch::PathGlobs;
 use countersign::policy::{
     AppliesTo, Detect, Evidence, Hooks, Involvement, InvolvementExtras, Origin, Policy,
     PolicySource, ReviewMode, Rule, Span, Tier, Waiver, WaiverScope,
@@ -73,6 +74,7 @@ fn rule(name: &str, glob: &str) -> Rule {
         name: name.into(),
         paths: vec![glob.into()],
         matcher: GlobSet::empty(),
+        globs: PathGlobs::default(),
         tier: 1,
         span: Span::new(offset_of(name), name.len()),
         tier_span: Span::default(),
@@ -92,7 +94,7 @@ fn policy_with(origin: Origin) -> Policy {
             rule("payments", "src/payments/**"),
             rule("legacy", "srv/legacy/**"),
         ],
-        protected: GlobSet::empty(),
+        protected: PathGlobs::default(),
         protected_paths: vec![".countersign.yml".into()],
         involvement: InvolvementExtras::default(),
         teams: vec![],

@@ -234,7 +234,7 @@ impl<'a> EvidenceRecord<'a> {
             tier: c.tier.as_deref(),
             rules: &c.rules,
             paths_changed: c.paths_changed,
-            requirements: c.requirements,
+            requirements: c.requirements.clone(),
             reviewers: Reviewers { accepted, rejected },
             change_records: &c.change_records,
             waivers: &c.waivers,

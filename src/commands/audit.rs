@@ -23,7 +23,7 @@ pub fn run(cwd: &Path, args: &AuditArgs) -> Result<u8> {
     if let Some(out) = &args.output {
         check_output(out)?;
     }
-    let today = Date::today();
+    let today = Date::today()?;
     let (policy, report) = evaluate_range(
         cwd,
         &args.range,

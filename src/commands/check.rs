@@ -50,7 +50,7 @@ fn from_git(
         &args.limits,
         pr.as_ref(),
         "checking",
-        Date::today(),
+        Date::today()?,
     )
 }
 
@@ -87,7 +87,7 @@ fn from_facts(
         policy: &policy,
         pr: pr.as_ref(),
         branch: branch.as_deref(),
-        today: Date::today(),
+        today: Date::today()?,
         head: doc.range.head.as_deref(),
         explain: false,
         whole_history: doc.range.description.starts_with("--all"),

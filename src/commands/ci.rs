@@ -486,7 +486,7 @@ fn evaluate_event(
         policy: &policy,
         pr: event.pr.as_ref(),
         branch: event.branch.as_deref(),
-        today: Date::today(),
+        today: Date::today()?,
         head: Some(&head_s),
         explain: false,
         whole_history: false,

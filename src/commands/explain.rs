@@ -109,7 +109,7 @@ fn explain_commit(repo: &git::Repo, args: &ExplainArgs, oid: git2::Oid) -> Resul
         policy: &policy,
         pr: pr.as_ref(),
         branch: branch.as_deref(),
-        today: Date::today(),
+        today: Date::today()?,
         head: head.as_deref(),
         explain: true,
         whole_history: false,
@@ -197,7 +197,7 @@ pub fn render_commit(policy: &Policy, r: &CommitReport, message: &[u8]) -> Strin
         );
     }
 
-    let req = r.requirements;
+    let req = &r.requirements;
     o.push_str("\nRequirements:\n");
     if let Some(t) = r
         .tier
@@ -222,7 +222,7 @@ pub fn render_commit(policy: &Policy, r: &CommitReport, message: &[u8]) -> Strin
                 AppliesTo::All => "every change",
             }
         );
-        let extra = policy.involvement.for_level(r.involvement);
+        let extra = crate::evaluate::requirements::extras(policy, r.involvement);
         if extra.extra_reviewers > 0 || extra.change_record {
             let _ = writeln!(
                 o,
@@ -238,9 +238,21 @@ pub fn render_commit(policy: &Policy, r: &CommitReport, message: &[u8]) -> Strin
         }
     }
     if req.applies {
+        let teams: String = req
+            .reviewers_from
+            .iter()
+            .map(|t| {
+                format!(
+                    ", {} of them from {} (tier `{}`)",
+                    t.reviewers,
+                    t.teams.join("/"),
+                    t.tier
+                )
+            })
+            .collect();
         let _ = writeln!(
             o,
-            "  → needed: {} reviewer(s){}{}",
+            "  → needed: {} reviewer(s){teams}{}{} (the strongest of every tier touched)",
             req.reviewers,
             if req.change_record {
                 ", a change record"
@@ -386,7 +398,7 @@ fn path_reason(policy: &Policy, p: &PathTier) -> String {
     let mut s = format!("tier `{}`", p.tier);
     match p.rule.as_deref() {
         Some("protected") => s.push_str(
-            " — a protected path (policy files, CI configuration): always the highest tier",
+            " — a protected path (policy files, CI configuration): the strongest requirement of every tier",
         ),
         Some(rule) => {
             let line = policy
@@ -451,7 +463,7 @@ fn explain_path(cwd: &Path, args: &ExplainArgs, path: &str) -> Result<u8> {
             let mut o = String::new();
             let _ = writeln!(o, "{path}: {}", path_reason(&policy, &described));
             if class.protected {
-                o.push_str("  protected: yes (at least the highest tier whatever the rules say)\n");
+                o.push_str("  protected: yes (the strongest requirement of every tier, whatever the rules say)\n");
             }
             if class.matched.is_empty() {
                 let _ = writeln!(o, "  matching rules: none");
@@ -495,6 +507,23 @@ fn explain_path(cwd: &Path, args: &ExplainArgs, path: &str) -> Result<u8> {
                         AppliesTo::Ai => "AI-involved changes",
                         AppliesTo::All => "every change",
                     }
+                );
+            }
+            let others: Vec<&str> = class
+                .tiers
+                .iter()
+                .filter(|&&t| t != class.tier)
+                .filter_map(|&t| policy.tiers.get(t).map(|t| t.name.as_str()))
+                .collect();
+            if !others.is_empty() {
+                let _ = writeln!(
+                    o,
+                    "  also tier(s) {}: each requirement is the strongest of them all",
+                    others
+                        .iter()
+                        .map(|t| format!("`{t}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 );
             }
             let _ = writeln!(o, "  policy: {}", policy.source.name());

@@ -1,11 +1,13 @@
 //! Evaluation (pure): a validated policy + facts → a [`Report`]. No I/O, no git, no environment.
 //!
-//! Per commit: involvement from markers (commit + PR); tier = highest tier over its changed
-//! paths; requirements = tier + involvement extras; then reviewers, change records,
-//! declaration, `ai: forbidden`, and waivers. A commit that changes no path (an empty commit,
+//! Per commit: involvement from markers (commit + PR); the tiers of every changed path
+//! (`policy::classify`); requirements = the strongest of each over those tiers, with the
+//! accumulated involvement extras ([`requirements`]); then reviewers, change records,
+//! declaration, `ai: forbidden` (per path, sticky), and waivers. A commit that changes no path (an empty commit,
 //! a clean merge) has no tier and nothing to answer for; its parents are evaluated on their own.
 
 pub mod records;
+pub mod requirements;
 pub mod reviewers;
 pub mod waivers;
 
@@ -60,24 +62,19 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
     let markers = detect::detect(commit, &parsed, ctx.pr, ctx.branch, &policy.detect);
     let involvement = detect::involvement(&markers);
 
-    // Tier: the highest over every changed path.
+    // Tiers: every tier of every changed path; the highest names the commit's tier.
     let mut rule_hits: Vec<usize> = Vec::new();
     let mut decisive: Option<(usize, classify::PathClass, &str)> = None;
-    let mut forbidden_paths: Vec<&str> = Vec::new();
+    // (path, the tier that forbids AI on it)
+    let mut forbidden_paths: Vec<(&str, usize)> = Vec::new();
     let mut path_tiers = Vec::new();
     let mut touched: Vec<usize> = Vec::new();
     // Per path: does any tier that applies to it ask for evidence? (waiver scope)
     let mut path_needs: Vec<bool> = Vec::with_capacity(commit.paths.len());
     for p in &commit.paths {
-        let class = classify::classify(policy, &p.path);
+        let class = classify::classify_changed(policy, p);
         let mut needs = false;
-        // Every tier that applies to the path: the one it got and those of all its rules.
-        for t in std::iter::once(class.tier).chain(
-            class
-                .matched
-                .iter()
-                .filter_map(|&r| policy.rules.get(r).map(|r| r.tier)),
-        ) {
+        for &t in &class.tiers {
             if !touched.contains(&t) {
                 touched.push(t);
             }
@@ -92,8 +89,8 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
                 rule_hits.push(r);
             }
         }
-        if policy.tiers.get(class.tier).is_some_and(|t| t.ai_forbidden) {
-            forbidden_paths.push(&p.path);
+        if let Some(t) = class.forbidding_tier(policy) {
+            forbidden_paths.push((&p.path, t));
         }
         if ctx.explain {
             path_tiers.push(classify::describe(policy, &p.path, &class));
@@ -134,14 +131,22 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
 
     warnings(ctx, commit, &parsed, &mut report);
 
-    if let Some((tier_idx, class, path)) = decisive
-        && let Some(highest) = policy.tiers.get(tier_idx)
+    let combined = requirements::combine(policy, &touched, involvement);
+    if let Some((_, class, path)) = decisive
+        && let Some(combined) = combined
+        && let Some(highest) = policy.tiers.get(combined.highest)
     {
-        // Requirements combine every tier the commit touches, so adding a path of a higher
-        // tier with weaker requirements (e.g. `ai: forbidden` without reviewers) never drops
-        // the requirements of the others (regression b001).
-        let combined = classify::combine(policy, highest, &touched);
-        let tier = &combined;
+        // Requirements combine every tier the commit touches, each as the strongest, so a path
+        // of a higher tier with weaker requirements (e.g. `ai: forbidden` without reviewers)
+        // never drops the requirements of the others (regression b001, issue 11 class 6).
+        // Reviewers count only as members of the constrained teams when no touched tier
+        // accepts anyone; each tier's team constraint is checked on its own below.
+        let reviewer_tier = crate::policy::Tier {
+            reviewers: combined.reviewers,
+            reviewers_from: combined.reviewer_teams(),
+            ..highest.clone()
+        };
+        let tier = &reviewer_tier;
         report.tier = Some(tier.name.clone());
         report.decisive_path = Some(classify::describe(policy, path, &class));
         let (policy_span, policy_label) = match class.rule.and_then(|r| policy.rules.get(r)) {
@@ -152,25 +157,14 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
             None if class.protected => (
                 tier.span,
                 format!(
-                    "`{path}` is a protected path: at least the highest tier `{}`",
+                    "`{path}` is a protected path: the strongest requirement of every tier (highest `{}`)",
                     tier.name
                 ),
             ),
             None => (tier.span, format!("default tier `{}`", tier.name)),
         };
-        let extra = policy.involvement.for_level(involvement);
-        let applies =
-            involvement > Involvement::None || tier.applies_to == crate::policy::AppliesTo::All;
-        report.requirements = Requirements {
-            applies,
-            reviewers: if applies {
-                tier.reviewers + extra.extra_reviewers
-            } else {
-                0
-            },
-            change_record: applies && (tier.change_record || extra.change_record),
-            declaration: tier.declaration,
-        };
+        let extra = combined.extra;
+        report.requirements = combined.report(policy);
 
         let input = reviewers::ReviewInput {
             policy,
@@ -213,8 +207,9 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
         if scope.is_empty() {
             scope = commit.paths.iter().map(|p| p.path.clone()).collect();
         }
-        if involvement > Involvement::None && !forbidden_paths.is_empty() {
-            let first = forbidden_paths[0];
+        if involvement > Involvement::None
+            && let Some(&(first, forbidding)) = forbidden_paths.first()
+        {
             let mut f = Finding::new(
                 Code::AiForbidden,
                 format!(
@@ -225,35 +220,37 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
                     } else {
                         String::new()
                     },
-                    tier.name
+                    policy
+                        .tiers
+                        .get(forbidding)
+                        .map_or(tier.name.as_str(), |t| t.name.as_str())
                 ),
             );
             f.path = Some(first.to_string());
-            f.scope = forbidden_paths.iter().map(|p| p.to_string()).collect();
+            f.scope = forbidden_paths.iter().map(|(p, _)| p.to_string()).collect();
             f.span = report.markers.iter().find_map(|m| m.span.clone());
             f.help = Some("write this change without AI help, or move it out of the forbidden paths; a policy waiver can grant a named, expiring exception".into());
             report.findings.push(f);
         }
-        let accepted = report.reviewers.iter().filter(|r| r.accepted).count() as u32;
-        if accepted < report.requirements.reviewers {
-            let mut f = Finding::new(
-                Code::MissingReviewer,
-                format!(
-                    "tier `{}` needs {} named reviewer(s){}, found {} valid",
-                    tier.name,
-                    report.requirements.reviewers,
-                    if extra.extra_reviewers > 0 {
-                        format!(
-                            " ({} extra for {} involvement)",
-                            extra.extra_reviewers,
-                            involvement.as_str()
-                        )
-                    } else {
-                        String::new()
-                    },
-                    accepted
-                ),
-            );
+        let shortfalls = combined.shortfalls(policy, &report.reviewers);
+        if let Some(first) = shortfalls.first() {
+            let mut message = first.describe(policy);
+            if extra.extra_reviewers > 0 {
+                message = message.replacen(
+                    " reviewer(s)",
+                    &format!(
+                        " reviewer(s) ({} extra for {} involvement)",
+                        extra.extra_reviewers,
+                        involvement.as_str()
+                    ),
+                    1,
+                );
+            }
+            for more in shortfalls.iter().skip(1) {
+                message.push_str("; ");
+                message.push_str(&more.describe(policy));
+            }
+            let mut f = Finding::new(Code::MissingReviewer, message);
             f.path = Some(path.to_string());
             let rejected: Vec<String> = report
                 .reviewers
@@ -274,12 +271,16 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
                 .find(|r| !r.accepted)
                 .and_then(|r| r.span.clone())
                 .or_else(|| parsed.block.clone());
-            let who = if tier.reviewers_from.is_empty() {
+            let teams = shortfalls
+                .iter()
+                .find(|s| !s.teams.is_empty())
+                .map_or(&tier.reviewers_from, |s| &s.teams);
+            let who = if teams.is_empty() {
                 "Name <email>".to_string()
             } else {
                 format!(
                     "Name <email> of {}",
-                    tier.reviewers_from
+                    teams
                         .iter()
                         .filter_map(|&t| policy.teams.get(t).map(|t| t.name.as_str()))
                         .collect::<Vec<_>>()
@@ -327,8 +328,15 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
             let mut f = Finding::new(
                 Code::MissingChangeRecord,
                 format!(
-                    "tier `{}` needs a change record{}",
-                    tier.name,
+                    "{} needs a change record{}",
+                    match combined
+                        .change_record
+                        .flatten()
+                        .and_then(|t| policy.tiers.get(t))
+                    {
+                        Some(t) => format!("tier `{}`", t.name),
+                        None => format!("{} involvement", involvement.as_str()),
+                    },
                     match report.change_records.first() {
                         Some(r) => format!(", `{}: {}` matches no accepted format", r.key, r.value),
                         None => String::new(),
@@ -362,18 +370,22 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
                 .first()
                 .map(String::as_str)
                 .unwrap_or("AI-Assisted");
+            let asking = combined
+                .declaration
+                .and_then(|t| policy.tiers.get(t))
+                .unwrap_or(tier);
             let mut f = Finding::new(
                 Code::MissingDeclaration,
                 format!(
                     "tier `{}` needs an explicit `{key}: yes|no` declaration",
-                    tier.name
+                    asking.name
                 ),
             );
             f.path = Some(path.to_string());
             f.span = parsed.block.clone();
             f.help = Some(fix_target.command(&format!("{key}: no")) + "  (or yes)");
-            f.policy_span = Some(tier.span);
-            f.policy_label = Some(format!("tier `{}` requires a declaration", tier.name));
+            f.policy_span = Some(asking.span);
+            f.policy_label = Some(format!("tier `{}` requires a declaration", asking.name));
             f.scope = scope.clone();
             report.findings.push(f);
         }

@@ -50,15 +50,36 @@ fn writers(commit: &CommitFacts, trailers: &[Trailer]) -> HashSet<String> {
 
 /// Team membership check by email; `true` when the tier names no teams.
 fn authorized_email(input: &ReviewInput<'_>, email: &str) -> bool {
-    if input.tier.reviewers_from.is_empty() {
-        return true;
-    }
+    input.tier.reviewers_from.is_empty()
+        || email_in_teams(input.policy, &input.tier.reviewers_from, email)
+}
+
+/// Is the person with this email a member of one of `teams` (indices)?
+pub fn email_in_teams(policy: &Policy, teams: &[usize], email: &str) -> bool {
     let email = normalize_email(email);
-    input.tier.reviewers_from.iter().any(|&t| {
-        input.policy.teams.get(t).is_some_and(|team| {
+    teams.iter().any(|&t| {
+        policy.teams.get(t).is_some_and(|team| {
             team.members
                 .iter()
                 .any(|m| normalize_email(&m.email) == email)
+        })
+    })
+}
+
+/// Is the platform account `login` (with `email`, when the platform gave one) a member of one
+/// of `teams`: by its GitHub or GitLab login, or by email?
+pub fn login_in_teams(policy: &Policy, teams: &[usize], login: &str, email: Option<&str>) -> bool {
+    teams.iter().any(|&t| {
+        policy.teams.get(t).is_some_and(|team| {
+            team.members.iter().any(|m| {
+                m.github
+                    .as_deref()
+                    .is_some_and(|l| l.eq_ignore_ascii_case(login))
+                    || m.gitlab
+                        .as_deref()
+                        .is_some_and(|l| l.eq_ignore_ascii_case(login))
+                    || email.is_some_and(|e| normalize_email(e) == normalize_email(&m.email))
+            })
         })
     })
 }
@@ -289,21 +310,12 @@ fn check_approvals(input: &ReviewInput<'_>) -> Vec<ReviewerCheck> {
             continue;
         }
         if !input.tier.reviewers_from.is_empty() {
-            let member = input.tier.reviewers_from.iter().any(|&t| {
-                input.policy.teams.get(t).is_some_and(|team| {
-                    team.members.iter().any(|m| {
-                        m.github
-                            .as_deref()
-                            .is_some_and(|l| l.eq_ignore_ascii_case(&a.login))
-                            || m.gitlab
-                                .as_deref()
-                                .is_some_and(|l| l.eq_ignore_ascii_case(&a.login))
-                            || a.email
-                                .as_deref()
-                                .is_some_and(|e| normalize_email(e) == normalize_email(&m.email))
-                    })
-                })
-            });
+            let member = login_in_teams(
+                input.policy,
+                &input.tier.reviewers_from,
+                &a.login,
+                a.email.as_deref(),
+            );
             if !member {
                 out.push(reject(
                     c,

@@ -187,17 +187,33 @@ pub struct RecordCheck {
     pub span: Option<Range<usize>>,
 }
 
-/// What the commit had to show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+/// What the commit had to show: the strongest requirement of every tier it touches
+/// (`evaluate::requirements`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Requirements {
-    /// Whether the tier's evidence applies (AI involvement, or `applies_to: all`).
+    /// Whether the tiers' evidence applies (AI involvement, or `applies_to: all` on any tier).
     pub applies: bool,
-    /// Named reviewers needed.
+    /// Named reviewers needed (the most any touched tier asks for, with involvement extras).
     pub reviewers: u32,
     /// A change record is needed.
     pub change_record: bool,
     /// A declaration trailer is needed.
     pub declaration: bool,
+    /// Per tier that names `reviewers_from`: how many of the reviewers must be members of its
+    /// teams. Each holds on its own (omitted when empty).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reviewers_from: Vec<TeamRequirement>,
+}
+
+/// One tier's team constraint on reviewers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TeamRequirement {
+    /// The tier that asks.
+    pub tier: String,
+    /// Its teams: a reviewer must be a member of one of them.
+    pub teams: Vec<String>,
+    /// How many reviewers from those teams.
+    pub reviewers: u32,
 }
 
 /// How one changed path was classified.

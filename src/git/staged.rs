@@ -261,6 +261,7 @@ pub fn commit_to_be(repo: &Repo, message: Vec<u8>, max_paths: usize) -> Result<C
     for other in per_parent.iter().skip(1) {
         paths.retain(|p| other.iter().any(|o| o.path == p.path));
     }
+    fill_link_targets(g, &index_path, parents.first().copied(), &mut paths)?;
     let (author, committer) = identities(repo)?;
     let time = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -275,6 +276,84 @@ pub fn commit_to_be(repo: &Repo, message: Vec<u8>, max_paths: usize) -> Result<C
         encoding: None,
         paths,
     })
+}
+
+/// Fills the targets of staged symlinks, which are classified too (`policy::classify`): the
+/// new target from the index, the old one from the first parent's tree when the link changed or
+/// went. Only symlink entries read a blob, each at most
+/// [`MAX_LINK_BYTES`](crate::git::treediff::MAX_LINK_BYTES) (checked before reading).
+fn fill_link_targets(
+    g: &git2::Repository,
+    index_path: &Path,
+    parent: Option<Oid>,
+    paths: &mut [ChangedPath],
+) -> Result<()> {
+    const S_IFLNK: u32 = 0o120000;
+    let is_link = |m: Option<u32>| m.is_some_and(|m| m & 0o170000 == S_IFLNK);
+    if !paths
+        .iter()
+        .any(|p| is_link(p.old_mode) || is_link(p.new_mode))
+    {
+        return Ok(());
+    }
+    let cannot = |what: &str, path: &str, e: &str| {
+        Error::incomplete(format!("cannot read the {what} of symlink `{path}`: {e}"))
+            .with_help("run `git status` and `git fsck`")
+    };
+    let index = git2::Index::open(index_path).map_err(|e| {
+        Error::repo(format!(
+            "cannot read the index {}: {}",
+            index_path.display(),
+            e.message()
+        ))
+        .with_help("check `git status`")
+    })?;
+    let tree = match parent {
+        Some(p) => Some(g.find_commit(p).and_then(|c| c.tree()).map_err(|e| {
+            Error::incomplete(format!("cannot read the tree of {p}: {}", e.message()))
+                .with_help("run `git fsck`")
+        })?),
+        None => None,
+    };
+    let read = |id: Oid, path: &str| -> Result<String> {
+        let odb = g.odb().map_err(|e| cannot("target", path, e.message()))?;
+        let (size, _) = odb
+            .read_header(id)
+            .map_err(|e| cannot("target", path, e.message()))?;
+        if size as u64 > crate::git::treediff::MAX_LINK_BYTES {
+            return Err(Error::limit(format!(
+                "symlink `{path}`: its target is {size} bytes, more than the {}-byte limit",
+                crate::git::treediff::MAX_LINK_BYTES
+            ))
+            .with_help("a symlink target is a path; such a link cannot be checked"));
+        }
+        let blob = g
+            .find_blob(id)
+            .map_err(|e| cannot("target", path, e.message()))?;
+        Ok(String::from_utf8_lossy(blob.content()).into_owned())
+    };
+    for p in paths.iter_mut() {
+        let new_id = if is_link(p.new_mode) {
+            let e = index
+                .get_path(Path::new(&p.path), 0)
+                .ok_or_else(|| cannot("index entry", &p.path, "not found"))?;
+            p.link_target = Some(read(e.id, &p.path)?);
+            Some(e.id)
+        } else {
+            None
+        };
+        if is_link(p.old_mode)
+            && let Some(t) = &tree
+        {
+            let e = t
+                .get_path(Path::new(&p.path))
+                .map_err(|e| cannot("parent entry", &p.path, e.message()))?;
+            if new_id != Some(e.id()) {
+                p.old_link_target = Some(read(e.id(), &p.path)?);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `MERGE_HEAD`'s commits, when a merge is being concluded.
@@ -366,6 +445,7 @@ fn staged_paths(
             old_mode: (change != Change::Added).then_some(old_mode),
             new_mode: (change != Change::Deleted).then_some(new_mode),
             link_target: None,
+            old_link_target: None,
         });
         if out.len() > max_paths {
             return Err(Error::limit(format!(
@@ -551,6 +631,7 @@ impl IndexDiff<'_> {
             old_mode: old,
             new_mode: new,
             link_target: None,
+            old_link_target: None,
         });
         Ok(())
     }

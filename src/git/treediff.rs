@@ -184,6 +184,9 @@ fn find_nul(s: &[u8]) -> Option<usize> {
         .map(|i| base + i)
 }
 
+/// Largest symlink target read (git's own limit is the system's `PATH_MAX`, 4096 on Linux).
+pub const MAX_LINK_BYTES: u64 = 4096;
+
 /// Largest tree object read (a flat directory of several million entries); beyond it the
 /// scan stops with a limit error instead of allocating without bound.
 pub const MAX_TREE_BYTES: u64 = 256 << 20;
@@ -230,6 +233,22 @@ impl<'o> TreeReader<'o> {
         }
         self.cache.put(id, Rc::clone(&obj), obj.len());
         Ok(Some(obj))
+    }
+
+    /// The target of the symlink whose blob is `id` (lossy UTF-8). git stores a link's target
+    /// as its blob; targets are at most a path (`PATH_MAX` is 4096), so a bigger blob is
+    /// refused (exit 2) before it is read.
+    fn link_target(&mut self, id: &[u8]) -> Result<String> {
+        let oid = to_oid(id)?;
+        let (kind, data) = self.objects.read(oid, "symlink", MAX_LINK_BYTES)?;
+        if kind != Kind::Blob {
+            return Err(Error::incomplete(format!(
+                "object {oid} should be a symlink blob but is a {}",
+                kind.name()
+            ))
+            .with_help("run `git fsck`; the repository is corrupt"));
+        }
+        Ok(String::from_utf8_lossy(&data).into_owned())
     }
 
     /// The changed paths between `new` and its `parents` (tree ids; `None` = empty tree).
@@ -399,12 +418,25 @@ impl Differ {
             ))
             .with_help("check a narrower range, or raise the limit if this commit is expected"));
         }
+        // Symlinks are classified by their targets too (policy::classify): read the link
+        // blobs, only for symlink entries, the old one only when the link changed or went.
+        let link_target = match t {
+            Some(e) if e.mode == S_IFLNK => Some(r.link_target(e.id)?),
+            _ => None,
+        };
+        let old_link_target = match old {
+            Some(o) if o.mode == S_IFLNK && t.is_none_or(|n| n.id != o.id || n.mode != o.mode) => {
+                Some(r.link_target(o.id)?)
+            }
+            _ => None,
+        };
         self.out.push(ChangedPath {
             path: String::from_utf8_lossy(&self.prefix).into_owned(),
             change,
             old_mode: old.map(|e| e.mode),
             new_mode: t.map(|e| e.mode),
-            link_target: None,
+            link_target,
+            old_link_target,
         });
         self.prefix.truncate(len);
         Ok(())

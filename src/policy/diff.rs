@@ -2,25 +2,38 @@
 //!
 //! [`compare`] is pure: two validated policies and a list of sample paths in, a serialisable
 //! [`PolicyDiff`] out. It classifies every sample path under both policies and reports the
-//! paths whose tier changed (and whether the new tier asks for less), then compares tier
-//! requirements, involvement extras, teams, evidence, detection, waivers, the baseline and
-//! hook modes. Each change says whether it **weakens** the policy (asks for less, detects
-//! less, excuses more), strengthens it, or is neutral, and carries the unified-diff hunk of
-//! the policy text around it.
+//! paths whose requirements changed (the combination of every tier a path gets, as the
+//! evaluator combines them), then compares every field of the policy: tiers, the default tier,
+//! rules, involvement extras, teams, evidence, detection, waivers, the baseline, hook modes,
+//! controls and the protected paths. Each change says whether it **weakens** the policy (asks
+//! for less, detects less, excuses more), strengthens it, or is neutral (descriptions,
+//! `controls`, names, order), and carries the unified-diff hunk of the policy text around it.
+//!
+//! Every compiled policy struct is destructured exhaustively here, so a new policy field does
+//! not compile until the diff says something about it; two policies that differ in any field
+//! give a non-empty diff (`tests/properties.rs` checks this on mutations of the design example,
+//! and that a weaker one is reported as weakening).
 //!
 //! Direction rules worth knowing: accepting *more* trailer keys or change-record formats
 //! loosens evidence (more things count); dropping every format loosens (any value counts);
 //! a changed regex of a kept format is treated as loosening (a regex's language cannot be
-//! compared cheaply, so the change needs a policy owner's eye); adding members to a team that
-//! gates reviews widens who may approve, so it weakens; any baseline move weakens (it can hide
-//! history).
+//! compared cheaply, so the change needs a policy owner's eye); adding members (or platform
+//! logins) to a team that gates reviews widens who may approve, so it weakens; any baseline
+//! move weakens (it can hide history); a rule that loses globs or is removed weakens when its
+//! tier asked for something the default tier does not; a rule that gains globs or is added
+//! weakens when the default tier asked for something its tier does not (a path no rule matched
+//! had the default tier).
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::{AppliesTo, HookMode, Policy, ReviewMode, Span, Tier};
+use super::{
+    AppliesTo, Detect, Evidence, Extra, HookMode, Hooks, IdentitySignature, InvolvementExtras,
+    Member, Policy, RecordFormat, ReviewMode, Rule, Span, Team, Tier, TrailerSignature, Waiver,
+    WaiverScope,
+};
 use crate::policy::classify::classify;
 
 /// Whether a change asks for more or less.
@@ -68,6 +81,12 @@ pub enum Area {
     Baseline,
     /// `hooks:`.
     Hooks,
+    /// `protect:` (where the push hooks and ci enforce).
+    Protect,
+    /// A rule's globs or tier (`rules:`).
+    Rule,
+    /// `controls:` (shown in reports only).
+    Controls,
 }
 
 /// One semantic change.
@@ -113,7 +132,7 @@ pub struct PolicyDiff {
 
 const MAX_EXAMPLE_PATHS: usize = 20;
 
-/// What a tier asks for, comparable across two policies.
+/// What a tier (or the combination of several) asks for, comparable across two policies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Req {
     reviewers: u32,
@@ -121,26 +140,68 @@ struct Req {
     declaration: bool,
     ai_forbidden: bool,
     applies_all: bool,
-    /// Team names reviewers must come from (empty: anyone).
-    teams: Vec<String>,
+    /// One team constraint per tier that names teams (team names, sorted): each holds on its
+    /// own (`evaluate::requirements`).
+    teams: Vec<Vec<String>>,
 }
 
 impl Req {
     fn of(p: &Policy, t: &Tier) -> Req {
-        let mut teams: Vec<String> = t
-            .reviewers_from
+        let Tier {
+            name: _,
+            description: _,
+            reviewers,
+            change_record,
+            reviewers_from,
+            applies_to,
+            ai_forbidden,
+            declaration,
+            span: _,
+        } = t;
+        let mut names: Vec<String> = reviewers_from
             .iter()
             .filter_map(|&i| p.teams.get(i).map(|t| t.name.clone()))
             .collect();
-        teams.sort();
+        names.sort();
         Req {
-            reviewers: t.reviewers,
-            change_record: t.change_record,
-            declaration: t.declaration,
-            ai_forbidden: t.ai_forbidden,
-            applies_all: t.applies_to == AppliesTo::All,
-            teams,
+            reviewers: *reviewers,
+            change_record: *change_record,
+            declaration: *declaration,
+            ai_forbidden: *ai_forbidden,
+            applies_all: *applies_to == AppliesTo::All,
+            teams: if names.is_empty() {
+                Vec::new()
+            } else {
+                vec![names]
+            },
         }
+    }
+
+    /// The requirements of a path with these tiers: each the strongest of them.
+    fn of_tiers(p: &Policy, tiers: &[usize]) -> Req {
+        let mut r = Req {
+            reviewers: 0,
+            change_record: false,
+            declaration: false,
+            ai_forbidden: false,
+            applies_all: false,
+            teams: Vec::new(),
+        };
+        for t in tiers.iter().filter_map(|&i| p.tiers.get(i)) {
+            let x = Req::of(p, t);
+            r.reviewers = r.reviewers.max(x.reviewers);
+            r.change_record |= x.change_record;
+            r.declaration |= x.declaration;
+            r.ai_forbidden |= x.ai_forbidden;
+            r.applies_all |= x.applies_all;
+            for c in x.teams {
+                if !r.teams.contains(&c) {
+                    r.teams.push(c);
+                }
+            }
+        }
+        r.teams.sort();
+        r
     }
 
     /// (weaker, stronger) aspects going from `self` to `new`.
@@ -183,24 +244,40 @@ impl Req {
         } else if new.reviewers > self.reviewers {
             strong.push(format!("reviewers {} → {}", self.reviewers, new.reviewers));
         }
-        let widened = (!self.teams.is_empty() && new.teams.is_empty())
-            || new.teams.iter().any(|t| !self.teams.contains(t)) && !self.teams.is_empty();
-        let narrowed = (self.teams.is_empty() && !new.teams.is_empty())
-            || (!new.teams.is_empty() && self.teams.iter().any(|t| !new.teams.contains(t)));
-        if self.teams != new.teams {
+        // A team constraint is kept when the other side has one at least as narrow (its teams
+        // among these teams).
+        let implied = |c: &Vec<String>, by: &[Vec<String>]| {
+            by.iter().any(|t| t.iter().all(|x| c.contains(x)))
+        };
+        let lost = self.teams.iter().any(|c| !implied(c, &new.teams));
+        let gained = new.teams.iter().any(|c| !implied(c, &self.teams));
+        if lost || gained {
+            let show = |t: &[Vec<String>]| {
+                t.iter()
+                    .map(|c| c.join(", "))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
             let msg = format!(
                 "reviewers_from [{}] → [{}]",
-                self.teams.join(", "),
-                new.teams.join(", ")
+                show(&self.teams),
+                show(&new.teams)
             );
-            if widened {
+            if lost {
                 weak.push(msg);
-            } else if narrowed {
+            } else {
                 strong.push(msg);
             }
         }
         (weak, strong)
     }
+}
+
+/// The effect of going from `a` to `b`, with its details.
+fn shift(a: &Req, b: &Req) -> (Effect, Vec<String>) {
+    let (weak, strong) = a.compare(b);
+    let effect = effect_of(&weak, &strong);
+    (effect, weak.into_iter().chain(strong).collect())
 }
 
 fn effect_of(weak: &[String], strong: &[String]) -> Effect {
@@ -313,9 +390,30 @@ pub fn comparison_paths(old: &Policy, new: &Policy, tree: &[String]) -> Vec<Stri
 
 /// Compares `old` with `new` on `paths` (see the module documentation).
 pub fn compare(old: &Policy, new: &Policy, paths: &[String]) -> PolicyDiff {
+    // Every field, so that a new one does not compile until it is compared below. The
+    // compiled `protected` set is `protected_paths` compiled; `source` is the text (below).
+    let Policy {
+        source: _,
+        tiers: _,
+        default_tier: _,
+        rules: _,
+        protected: _,
+        protected_paths: _,
+        involvement: _,
+        teams: _,
+        evidence: _,
+        detect: _,
+        waivers: _,
+        baseline: _,
+        hooks: _,
+        protect: _,
+        controls: _,
+    } = new;
     let mut changes = Vec::new();
     paths_changes(old, new, paths, &mut changes);
     tier_changes(old, new, &mut changes);
+    default_tier_changes(old, new, &mut changes);
+    rule_changes(old, new, &mut changes);
     involvement_changes(old, new, &mut changes);
     team_changes(old, new, &mut changes);
     evidence_changes(old, new, &mut changes);
@@ -331,46 +429,47 @@ pub fn compare(old: &Policy, new: &Policy, paths: &[String]) -> PolicyDiff {
     }
 }
 
+/// "`audited` + `high`": the tiers of a path, by name.
+fn tier_set(p: &Policy, tiers: &[usize]) -> String {
+    let names: Vec<&str> = tiers
+        .iter()
+        .filter_map(|&i| p.tiers.get(i).map(|t| t.name.as_str()))
+        .collect();
+    format!("`{}`", names.join("` + `"))
+}
+
 fn paths_changes(old: &Policy, new: &Policy, paths: &[String], out: &mut Vec<PolicyChange>) {
-    // (old tier, new tier) → (paths, old rule span, new rule span)
-    type Group = (Vec<String>, Option<Span>, Option<Span>);
+    // (old tiers, new tiers) → (paths, old rule span, new rule span, effect, details)
+    type Group = (Vec<String>, Option<Span>, Option<Span>, Effect, Vec<String>);
     let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
     for path in paths {
         let (a, b) = (classify(old, path), classify(new, path));
-        let (Some(ta), Some(tb)) = (old.tiers.get(a.tier), new.tiers.get(b.tier)) else {
-            continue;
-        };
-        if ta.name == tb.name {
+        let (ta, tb) = (tier_set(old, &a.tiers), tier_set(new, &b.tiers));
+        // Same tiers: any change is a change of those tiers, reported with them.
+        if ta == tb {
             continue;
         }
-        let g = groups
-            .entry((ta.name.clone(), tb.name.clone()))
-            .or_insert_with(|| {
-                (
-                    Vec::new(),
-                    a.rule.and_then(|r| old.rules.get(r)).map(|r| r.span),
-                    b.rule.and_then(|r| new.rules.get(r)).map(|r| r.span),
-                )
-            });
+        let (ra, rb) = (Req::of_tiers(old, &a.tiers), Req::of_tiers(new, &b.tiers));
+        let g = groups.entry((ta, tb)).or_insert_with(|| {
+            let (effect, detail) = shift(&ra, &rb);
+            (
+                Vec::new(),
+                a.rule.and_then(|r| old.rules.get(r)).map(|r| r.span),
+                b.rule.and_then(|r| new.rules.get(r)).map(|r| r.span),
+                effect,
+                detail,
+            )
+        });
         g.0.push(path.clone());
     }
-    for ((ta, tb), (mut ps, os, ns)) in groups {
-        let (Some(a), Some(b)) = (
-            old.tiers.iter().find(|t| t.name == ta),
-            new.tiers.iter().find(|t| t.name == tb),
-        ) else {
-            continue;
-        };
-        let (weak, strong) = Req::of(old, a).compare(&Req::of(new, b));
-        let effect = effect_of(&weak, &strong);
-        let detail: Vec<String> = weak.into_iter().chain(strong).collect();
+    for ((ta, tb), (mut ps, os, ns, effect, detail)) in groups {
         ps.sort();
         let n = ps.len();
         let mut c = change(
             Area::Paths,
             effect,
             format!(
-                "{n} path(s) move from tier `{ta}` to `{tb}`{}",
+                "{n} path(s) move from tier {ta} to {tb}{}",
                 if detail.is_empty() {
                     " (same requirements)".to_string()
                 } else {
@@ -399,12 +498,23 @@ fn tier_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) {
             out.push(c);
             continue;
         };
+        // Requirements (`Req::of` reads every other field); the description is neutral.
         let (weak, strong) = Req::of(old, a).compare(&Req::of(new, b));
-        if weak.is_empty() && strong.is_empty() {
+        let Tier {
+            description: da, ..
+        } = a;
+        let Tier {
+            description: db, ..
+        } = b;
+        let mut neutral = Vec::new();
+        if da != db {
+            neutral.push("description changed".to_string());
+        }
+        if weak.is_empty() && strong.is_empty() && neutral.is_empty() {
             continue;
         }
         let effect = effect_of(&weak, &strong);
-        let detail: Vec<String> = weak.into_iter().chain(strong).collect();
+        let detail: Vec<String> = weak.into_iter().chain(strong).chain(neutral).collect();
         let mut c = change(
             Area::Tier,
             effect,
@@ -425,44 +535,240 @@ fn tier_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) {
             out.push(c);
         }
     }
+    // The order names a commit's tier in reports (the highest touched); requirements combine
+    // whatever the order.
+    let names = |p: &Policy| -> Vec<String> { p.tiers.iter().map(|t| t.name.clone()).collect() };
+    let (oa, ob) = (names(old), names(new));
+    let common_a: Vec<&String> = oa.iter().filter(|n| ob.contains(n)).collect();
+    let common_b: Vec<&String> = ob.iter().filter(|n| oa.contains(n)).collect();
+    if common_a != common_b {
+        let mut c = change(
+            Area::Tier,
+            Effect::Neutral,
+            format!(
+                "tier order [{}] → [{}] (reports name a commit after its highest tier)",
+                oa.join(", "),
+                ob.join(", ")
+            ),
+        );
+        c.old_span = key_span(&old.source.text, &["tiers"]);
+        c.new_span = key_span(&new.source.text, &["tiers"]);
+        out.push(c);
+    }
+}
+
+fn default_tier_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) {
+    let (Some(a), Some(b)) = (
+        old.tiers.get(old.default_tier),
+        new.tiers.get(new.default_tier),
+    ) else {
+        return;
+    };
+    let (ra, rb) = (Req::of(old, a), Req::of(new, b));
+    if a.name == b.name && ra == rb {
+        return;
+    }
+    let (effect, detail) = shift(&ra, &rb);
+    let mut c = change(
+        Area::Tier,
+        effect,
+        format!(
+            "default_tier `{}` → `{}` (paths no rule matches){}",
+            a.name,
+            b.name,
+            if detail.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", detail.join("; "))
+            }
+        ),
+    );
+    c.old_span = key_span(&old.source.text, &["default_tier"]);
+    c.new_span = key_span(&new.source.text, &["default_tier"]);
+    out.push(c);
+}
+
+/// The requirements of a rule's tier.
+fn rule_req(p: &Policy, r: &Rule) -> Req {
+    p.tiers
+        .get(r.tier)
+        .map_or_else(|| Req::of_tiers(p, &[]), |t| Req::of(p, t))
+}
+
+/// The requirements of the default tier.
+fn default_req(p: &Policy) -> Req {
+    Req::of_tiers(p, &[p.default_tier])
+}
+
+fn rule_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) {
+    fn tier_name(p: &Policy, i: usize) -> &str {
+        p.tiers.get(i).map_or("?", |t| t.name.as_str())
+    }
+    let mut push = |effect, msg: String, a: Option<&Rule>, b: Option<&Rule>| {
+        let mut c = change(Area::Rule, effect, msg);
+        c.old_span = a.map(|r| r.span);
+        c.new_span = b.map(|r| r.span);
+        out.push(c);
+    };
+    for a in &old.rules {
+        let Rule {
+            name,
+            paths,
+            matcher: _,
+            globs: _,
+            tier,
+            span: _,
+            tier_span: _,
+        } = a;
+        let Some(b) = new.rules.iter().find(|r| &r.name == name) else {
+            // Its paths fall back on other rules or the default tier.
+            let (effect, detail) = shift(&rule_req(old, a), &default_req(new));
+            push(
+                effect,
+                format!(
+                    "rule `{name}` (tier `{}`) removed: its paths may get the default tier `{}`{}",
+                    tier_name(old, *tier),
+                    tier_name(new, new.default_tier),
+                    details(&detail)
+                ),
+                Some(a),
+                None,
+            );
+            continue;
+        };
+        let removed: Vec<&String> = paths.iter().filter(|g| !b.paths.contains(g)).collect();
+        let added: Vec<&String> = b.paths.iter().filter(|g| !paths.contains(g)).collect();
+        if !removed.is_empty() {
+            let (effect, detail) = shift(&rule_req(old, a), &default_req(new));
+            push(
+                effect,
+                format!(
+                    "rule `{name}` no longer matches {}: those paths may get the default tier `{}`{}",
+                    quoted(&removed),
+                    tier_name(new, new.default_tier),
+                    details(&detail)
+                ),
+                Some(a),
+                Some(b),
+            );
+        }
+        if !added.is_empty() {
+            let (effect, detail) = shift(&default_req(old), &rule_req(new, b));
+            push(
+                effect,
+                format!(
+                    "rule `{name}` now also matches {}: tier `{}` instead of the default `{}` where no other rule matches{}",
+                    quoted(&added),
+                    tier_name(new, b.tier),
+                    tier_name(old, old.default_tier),
+                    details(&detail)
+                ),
+                Some(a),
+                Some(b),
+            );
+        }
+        if tier_name(old, *tier) != tier_name(new, b.tier) {
+            let (effect, detail) = shift(&rule_req(old, a), &rule_req(new, b));
+            push(
+                effect,
+                format!(
+                    "rule `{name}`: tier `{}` → `{}`{}",
+                    tier_name(old, *tier),
+                    tier_name(new, b.tier),
+                    details(&detail)
+                ),
+                Some(a),
+                Some(b),
+            );
+        }
+    }
+    for b in &new.rules {
+        if !old.rules.iter().any(|r| r.name == b.name) {
+            let (effect, detail) = shift(&default_req(old), &rule_req(new, b));
+            push(
+                effect,
+                format!(
+                    "rule `{}` added: {} get tier `{}`{}",
+                    b.name,
+                    quoted(&b.paths.iter().collect::<Vec<_>>()),
+                    tier_name(new, b.tier),
+                    details(&detail)
+                ),
+                None,
+                Some(b),
+            );
+        }
+    }
+    let names = |p: &Policy| -> Vec<String> { p.rules.iter().map(|r| r.name.clone()).collect() };
+    let (oa, ob) = (names(old), names(new));
+    let common_a: Vec<&String> = oa.iter().filter(|n| ob.contains(n)).collect();
+    let common_b: Vec<&String> = ob.iter().filter(|n| oa.contains(n)).collect();
+    if common_a != common_b {
+        push(
+            Effect::Neutral,
+            format!(
+                "rule order [{}] → [{}] (every matching rule counts; order only names the rule in reports)",
+                oa.join(", "),
+                ob.join(", ")
+            ),
+            None,
+            None,
+        );
+    }
+}
+
+fn quoted(v: &[&String]) -> String {
+    v.iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn details(d: &[String]) -> String {
+    if d.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", d.join("; "))
+    }
 }
 
 fn involvement_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) {
     let span_old = key_span(&old.source.text, &["involvement"]);
     let span_new = key_span(&new.source.text, &["involvement"]);
-    for (level, a, b) in [
-        (
-            "assisted",
-            old.involvement.assisted,
-            new.involvement.assisted,
-        ),
-        (
-            "generated",
-            old.involvement.generated,
-            new.involvement.generated,
-        ),
-        (
-            "autonomous",
-            old.involvement.autonomous,
-            new.involvement.autonomous,
-        ),
-    ] {
+    let levels = |i: &InvolvementExtras| -> [(&'static str, Extra); 3] {
+        let InvolvementExtras {
+            assisted,
+            generated,
+            autonomous,
+        } = *i;
+        [
+            ("assisted", assisted),
+            ("generated", generated),
+            ("autonomous", autonomous),
+        ]
+    };
+    for ((level, a), (_, b)) in levels(&old.involvement)
+        .into_iter()
+        .zip(levels(&new.involvement))
+    {
+        let Extra {
+            extra_reviewers: ar,
+            change_record: ac,
+        } = a;
+        let Extra {
+            extra_reviewers: br,
+            change_record: bc,
+        } = b;
         let mut weak = Vec::new();
         let mut strong = Vec::new();
-        if b.extra_reviewers < a.extra_reviewers {
-            weak.push(format!(
-                "extra_reviewers {} → {}",
-                a.extra_reviewers, b.extra_reviewers
-            ));
-        } else if b.extra_reviewers > a.extra_reviewers {
-            strong.push(format!(
-                "extra_reviewers {} → {}",
-                a.extra_reviewers, b.extra_reviewers
-            ));
+        if br < ar {
+            weak.push(format!("extra_reviewers {ar} → {br}"));
+        } else if br > ar {
+            strong.push(format!("extra_reviewers {ar} → {br}"));
         }
-        if a.change_record && !b.change_record {
+        if ac && !bc {
             weak.push("change record no longer required".to_string());
-        } else if !a.change_record && b.change_record {
+        } else if !ac && bc {
             strong.push("change record now required".to_string());
         }
         if weak.is_empty() && strong.is_empty() {
@@ -483,11 +789,23 @@ fn involvement_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) 
 
 fn team_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) {
     for b in &new.teams {
-        let Some(a) = old.teams.iter().find(|t| t.name == b.name) else {
+        let Team {
+            name,
+            members: b_members,
+            span: b_span,
+        } = b;
+        let Some(a) = old.teams.iter().find(|t| &t.name == name) else {
+            let mut c = change(
+                Area::Team,
+                Effect::Neutral,
+                format!("team `{name}` added (it gates reviews only where a tier names it)"),
+            );
+            c.new_span = Some(*b_span);
+            out.push(c);
             continue;
         };
-        let added: Vec<&str> = b
-            .members
+        let mut changes: Vec<(Effect, String)> = Vec::new();
+        let added: Vec<&str> = b_members
             .iter()
             .filter(|m| !a.members.iter().any(|o| o.email == m.email))
             .map(|m| m.email.as_str())
@@ -495,30 +813,76 @@ fn team_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) {
         let removed: Vec<&str> = a
             .members
             .iter()
-            .filter(|m| !b.members.iter().any(|o| o.email == m.email))
+            .filter(|m| !b_members.iter().any(|o| o.email == m.email))
             .map(|m| m.email.as_str())
             .collect();
-        let mut push = |effect, msg: String| {
-            let mut c = change(Area::Team, effect, msg);
-            c.old_span = Some(a.span);
-            c.new_span = Some(b.span);
-            out.push(c);
-        };
         if !added.is_empty() {
-            push(
+            changes.push((
                 Effect::Weakens,
                 format!(
-                    "team `{}` gains member(s) who may now review: {}",
-                    b.name,
+                    "team `{name}` gains member(s) who may now review: {}",
                     added.join(", ")
                 ),
-            );
+            ));
         }
         if !removed.is_empty() {
-            push(
+            changes.push((
                 Effect::Strengthens,
-                format!("team `{}` loses member(s): {}", b.name, removed.join(", ")),
+                format!("team `{name}` loses member(s): {}", removed.join(", ")),
+            ));
+        }
+        for m in b_members {
+            let Member {
+                name: mname,
+                email,
+                github,
+                gitlab,
+            } = m;
+            let Some(o) = a.members.iter().find(|o| &o.email == email) else {
+                continue;
+            };
+            for (what, x, y) in [("github", &o.github, github), ("gitlab", &o.gitlab, gitlab)] {
+                if x == y {
+                    continue;
+                }
+                // Another platform account now approves as this member.
+                let effect = if y.is_some() {
+                    Effect::Weakens
+                } else {
+                    Effect::Strengthens
+                };
+                changes.push((
+                    effect,
+                    format!(
+                        "team `{name}`: {email}'s {what} login {} → {}",
+                        x.as_deref().unwrap_or("(none)"),
+                        y.as_deref().unwrap_or("(none)")
+                    ),
+                ));
+            }
+            if &o.name != mname {
+                changes.push((
+                    Effect::Neutral,
+                    format!("team `{name}`: {email}'s name `{}` → `{mname}`", o.name),
+                ));
+            }
+        }
+        for (effect, msg) in changes {
+            let mut c = change(Area::Team, effect, msg);
+            c.old_span = Some(a.span);
+            c.new_span = Some(*b_span);
+            out.push(c);
+        }
+    }
+    for a in &old.teams {
+        if !new.teams.iter().any(|t| t.name == a.name) {
+            let mut c = change(
+                Area::Team,
+                Effect::Neutral,
+                format!("team `{}` removed", a.name),
             );
+            c.old_span = Some(a.span);
+            out.push(c);
         }
     }
 }
@@ -583,6 +947,14 @@ fn keys_change(
 fn evidence_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) {
     let (ot, nt) = (&old.source.text, &new.source.text);
     let (a, b) = (&old.evidence, &new.evidence);
+    // Every field is compared below.
+    let Evidence {
+        review: _,
+        reviewer_trailers: _,
+        change_record_trailers: _,
+        change_record_formats: _,
+        declaration_trailers: _,
+    } = b;
     let spans = |keys: &[&str]| (key_span(ot, keys), key_span(nt, keys));
     if a.review != b.review {
         let effect = if review_rank(b.review) < review_rank(a.review) {
@@ -642,6 +1014,11 @@ fn evidence_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) {
         );
     } else {
         for f in fb {
+            let RecordFormat {
+                name: _,
+                pattern: _,
+                regex: _,
+            } = f;
             match fa.iter().find(|o| o.name == f.name) {
                 None => push(
                     Effect::Weakens,
@@ -673,6 +1050,15 @@ fn evidence_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) {
 
 fn detect_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) {
     let (a, b) = (&old.detect, &new.detect);
+    // Every field is compared below (`branch_matcher` is `branches` compiled).
+    let Detect {
+        builtin: _,
+        trailers: _,
+        identities: _,
+        labels: _,
+        branches: _,
+        branch_matcher: _,
+    } = b;
     let spans = (
         key_span(&old.source.text, &["detect"]),
         key_span(&new.source.text, &["detect"]),
@@ -726,28 +1112,34 @@ fn detect_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) {
                 );
             }
         };
-    let trailers = |d: &super::Detect| -> Vec<String> {
+    let trailers = |d: &Detect| -> Vec<String> {
         d.trailers
             .iter()
             .map(|t| {
+                let TrailerSignature {
+                    key,
+                    values,
+                    involvement,
+                } = t;
                 format!(
                     "{}: [{}] → {}",
-                    t.key.to_ascii_lowercase(),
-                    t.values.join(", "),
-                    t.involvement.as_str()
+                    key.to_ascii_lowercase(),
+                    values.join(", "),
+                    involvement.as_str()
                 )
             })
             .collect()
     };
-    let ids = |d: &super::Detect| -> Vec<String> {
+    let ids = |d: &Detect| -> Vec<String> {
         d.identities
             .iter()
             .map(|i| {
-                format!(
-                    "{} → {}",
-                    i.email.to_ascii_lowercase(),
-                    i.involvement.as_str()
-                )
+                let IdentitySignature {
+                    email,
+                    matcher: _,
+                    involvement,
+                } = i;
+                format!("{} → {}", email.to_ascii_lowercase(), involvement.as_str())
             })
             .collect()
     };
@@ -763,7 +1155,7 @@ fn detect_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) {
 }
 
 fn waiver_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) {
-    let rule_names = |p: &Policy, w: &super::Waiver| -> Vec<String> {
+    let rule_names = |p: &Policy, w: &Waiver| -> Vec<String> {
         w.scope
             .rules
             .iter()
@@ -791,15 +1183,38 @@ fn waiver_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) {
             out.push(c);
             continue;
         };
+        let Waiver {
+            id: _,
+            scope:
+                WaiverScope {
+                    commits: _,
+                    paths: _,
+                    path_matcher: _,
+                    rules: _,
+                },
+            codes: _,
+            reason,
+            approved_by: _,
+            requested_by,
+            expires: _,
+            span: _,
+        } = b;
         let mut weak = Vec::new();
         let mut strong = Vec::new();
+        let mut neutral = Vec::new();
+        if &a.reason != reason {
+            neutral.push("reason changed".to_string());
+        }
+        if &a.requested_by != requested_by {
+            neutral.push("requested_by changed".to_string());
+        }
         if b.expires > a.expires {
             weak.push(format!("extended {} → {}", a.expires, b.expires));
         } else if b.expires < a.expires {
             strong.push(format!("shortened {} → {}", a.expires, b.expires));
         }
         let more = |x: &[String], y: &[String]| y.iter().filter(|s| !x.contains(s)).count();
-        let codes = |w: &super::Waiver| -> Vec<String> {
+        let codes = |w: &Waiver| -> Vec<String> {
             w.codes.iter().map(|c| c.as_str().to_string()).collect()
         };
         let (ra, rb) = (rule_names(old, a), rule_names(new, b));
@@ -822,11 +1237,11 @@ fn waiver_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) {
                 a.approved_by, b.approved_by
             ));
         }
-        if weak.is_empty() && strong.is_empty() {
+        if weak.is_empty() && strong.is_empty() && neutral.is_empty() {
             continue;
         }
         let effect = effect_of(&weak, &strong);
-        let detail: Vec<String> = weak.into_iter().chain(strong).collect();
+        let detail: Vec<String> = weak.into_iter().chain(strong).chain(neutral).collect();
         let mut c = change(
             Area::Waiver,
             effect,
@@ -846,6 +1261,92 @@ fn waiver_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) {
             c.old_span = Some(a.span);
             out.push(c);
         }
+    }
+}
+
+/// `protect:`: a glob that disappears weakens (updates of those refs stop being enforced at
+/// push time), one that appears strengthens. Moving between the default branch and an
+/// explicit list cannot be proven equal (the default branch is the repository's), so
+/// leaving the default weakens unless `main` or `master` is listed, and returning to it is
+/// neutral-at-best: reported as weakening when the list named more than `main`/`master`.
+fn protect_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) {
+    use crate::policy::protect::{FALLBACK_BRANCHES, Protect};
+    let (ot, nt) = (&old.source.text, &new.source.text);
+    let parts = |p: &Protect| {
+        let Protect {
+            branches,
+            branch_matcher: _,
+            tags,
+            tag_matcher: _,
+        } = p;
+        (branches.clone(), tags.clone())
+    };
+    let ((ob, otags), (nb, ntags)) = (parts(&old.protect), parts(&new.protect));
+    let mut push = |effect, msg: String, key: &str| {
+        let mut c = change(Area::Protect, effect, msg);
+        c.old_span = key_span(ot, &["protect", key]);
+        c.new_span = key_span(nt, &["protect", key]);
+        out.push(c);
+    };
+    let names_default = |l: &[String]| l.iter().any(|b| FALLBACK_BRANCHES.contains(&b.as_str()));
+    match (&ob, &nb) {
+        (Some(a), Some(b)) => {
+            for g in a.iter().filter(|g| !b.contains(g)) {
+                push(
+                    Effect::Weakens,
+                    format!(
+                        "protect.branches: `{g}` no longer protected (pushes there are not enforced)"
+                    ),
+                    "branches",
+                );
+            }
+            for g in b.iter().filter(|g| !a.contains(g)) {
+                push(
+                    Effect::Strengthens,
+                    format!("protect.branches: `{g}` protected"),
+                    "branches",
+                );
+            }
+        }
+        (None, Some(b)) => push(
+            if names_default(b) {
+                Effect::Neutral
+            } else {
+                Effect::Weakens
+            },
+            format!(
+                "protect.branches: the default branch → {}",
+                b.iter()
+                    .map(|g| format!("`{g}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "branches",
+        ),
+        (Some(a), None) => push(
+            if a.iter().all(|g| FALLBACK_BRANCHES.contains(&g.as_str())) {
+                Effect::Neutral
+            } else {
+                Effect::Weakens
+            },
+            "protect.branches: the listed branches → only the default branch".to_string(),
+            "branches",
+        ),
+        (None, None) => {}
+    }
+    for g in otags.iter().filter(|g| !ntags.contains(g)) {
+        push(
+            Effect::Weakens,
+            format!("protect.tags: `{g}` no longer protected (releases there are not checked)"),
+            "tags",
+        );
+    }
+    for g in ntags.iter().filter(|g| !otags.contains(g)) {
+        push(
+            Effect::Strengthens,
+            format!("protect.tags: `{g}` protected"),
+            "tags",
+        );
     }
 }
 
@@ -876,10 +1377,16 @@ fn misc_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) {
         c.new_span = key_span(nt, &["baseline"]);
         out.push(c);
     }
-    for (hook, a, b) in [
-        ("commit-msg", old.hooks.commit_msg, new.hooks.commit_msg),
-        ("pre-push", old.hooks.pre_push, new.hooks.pre_push),
-    ] {
+    let hooks = |h: &Hooks| -> [HookMode; 2] {
+        let Hooks {
+            commit_msg,
+            pre_push,
+        } = *h;
+        [commit_msg, pre_push]
+    };
+    let [oc, op] = hooks(&old.hooks);
+    let [nc, np] = hooks(&new.hooks);
+    for (hook, a, b) in [("commit-msg", oc, nc), ("pre-push", op, np)] {
         if a == b {
             continue;
         }
@@ -892,6 +1399,51 @@ fn misc_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) {
         c.old_span = key_span(ot, &["hooks", hook]);
         c.new_span = key_span(nt, &["hooks", hook]);
         out.push(c);
+    }
+    protect_changes(old, new, out);
+    if old.controls != new.controls {
+        let show = |c: &[(String, Vec<String>)]| {
+            c.iter()
+                .map(|(t, refs)| format!("{t}: {}", refs.len()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut c = change(
+            Area::Controls,
+            Effect::Neutral,
+            format!(
+                "controls changed ({{{}}} → {{{}}} references per tier; shown in reports only)",
+                show(&old.controls),
+                show(&new.controls)
+            ),
+        );
+        c.old_span = key_span(ot, &["controls"]);
+        c.new_span = key_span(nt, &["controls"]);
+        out.push(c);
+    }
+    if old.protected_paths != new.protected_paths {
+        let lost: Vec<&String> = old
+            .protected_paths
+            .iter()
+            .filter(|p| !new.protected_paths.contains(p))
+            .collect();
+        let effect = if lost.is_empty() {
+            Effect::Strengthens
+        } else {
+            Effect::Weakens
+        };
+        out.push(change(
+            Area::Paths,
+            effect,
+            format!(
+                "built-in protected paths changed (another countersign version?){}",
+                if lost.is_empty() {
+                    String::new()
+                } else {
+                    format!(": no longer protected: {}", quoted(&lost))
+                }
+            ),
+        ));
     }
 }
 

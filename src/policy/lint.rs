@@ -1,9 +1,12 @@
 //! Lint checks on a valid policy: problems that do not make it invalid but make it lie.
 //!
-//! - **Unreachable rules**: a rule that can never decide a path's tier because every glob of
-//!   it is covered by another rule (or a protected path) whose tier wins. Tier selection takes
-//!   the highest tier of every matching rule and, on a tie, the earlier rule; so rule `R` is
-//!   shadowed by rule `S` when `S`'s tier is higher, or equal and `S` comes first.
+//! - **Unreachable rules**: a rule that never changes what a path needs because every glob of
+//!   it is covered by another rule (or a protected path) whose tier wins. Every matching rule's
+//!   tier adds its requirements (`evaluate::requirements`), so rule `R` is shadowed by rule `S`
+//!   only when `S`'s tier is higher and asks at least as much in every requirement (reviewers,
+//!   change record, declaration, `applies_to`, `ai: forbidden`, and a team constraint at least
+//!   as narrow), or is the same tier and `S` comes first. A protected path gets every tier, so
+//!   it shadows any rule below the highest tier.
 //! - **Rules that match no file** in a given tree (HEAD's): usually a typo or a stale path.
 //!
 //! Glob subsumption ("every path `b` matches, `a` matches too") is decided exactly only by
@@ -79,6 +82,26 @@ pub fn subsumes(a: &str, b: &str) -> bool {
     false
 }
 
+/// Does tier `s` ask at least as much as tier `r` in every requirement, so that a path with
+/// both needs nothing for `r`? A team constraint of `r` is implied only by one of `s` whose
+/// teams are among `r`'s (and `s` asks at least as many reviewers).
+fn dominates(policy: &Policy, s: usize, r: usize) -> bool {
+    let (Some(s), Some(r)) = (policy.tiers.get(s), policy.tiers.get(r)) else {
+        return false;
+    };
+    let teams_ok = r.reviewers_from.is_empty()
+        || (!s.reviewers_from.is_empty()
+            && s.reviewers_from
+                .iter()
+                .all(|t| r.reviewers_from.contains(t)));
+    s.reviewers >= r.reviewers
+        && (s.change_record || !r.change_record)
+        && (s.declaration || !r.declaration)
+        && (s.ai_forbidden || !r.ai_forbidden)
+        && (s.applies_to == super::AppliesTo::All || r.applies_to == super::AppliesTo::Ai)
+        && teams_ok
+}
+
 /// Who shadows a rule: `(name, tier name, glob)` for each of the rule's globs.
 fn shadowers(policy: &Policy, idx: usize) -> Option<Vec<(String, &str, String)>> {
     let rule = policy.rules.get(idx)?;
@@ -86,7 +109,9 @@ fn shadowers(policy: &Policy, idx: usize) -> Option<Vec<(String, &str, String)>>
     let mut out = Vec::new();
     for g in &rule.paths {
         let by_rule = policy.rules.iter().enumerate().find_map(|(j, s)| {
-            let wins = j != idx && (s.tier > rule.tier || (s.tier == rule.tier && j < idx));
+            let wins = j != idx
+                && ((s.tier > rule.tier && dominates(policy, s.tier, rule.tier))
+                    || (s.tier == rule.tier && j < idx));
             if !wins {
                 return None;
             }

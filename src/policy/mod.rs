@@ -7,6 +7,7 @@ pub mod classify;
 pub mod diff;
 pub mod lint;
 pub mod load;
+pub mod pathmatch;
 pub mod protect;
 pub mod schema;
 pub mod show;
@@ -176,6 +177,9 @@ pub struct Rule {
     /// Compiled globs (case-insensitive, `literal_separator`, backslash escapes on every OS).
     #[serde(skip)]
     pub matcher: GlobSet,
+    /// The same globs for the other spellings of a path (folded, directory entry).
+    #[serde(skip)]
+    pub globs: pathmatch::PathGlobs,
     /// The tier (index into [`Policy::tiers`]).
     pub tier: usize,
     /// Span of the rule's `name:` value.
@@ -187,7 +191,7 @@ pub struct Rule {
 }
 
 /// Extra requirements for a level of AI involvement.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Extra {
     /// Reviewers on top of the tier's.
     pub extra_reviewers: u32,
@@ -401,9 +405,9 @@ pub struct Policy {
     pub default_tier: usize,
     /// Rules, in order.
     pub rules: Vec<Rule>,
-    /// Always at least the highest tier: the policy files themselves and CI configuration.
+    /// Paths that get every tier's requirements: the policy files and CI configuration.
     #[serde(skip)]
-    pub protected: GlobSet,
+    pub protected: pathmatch::PathGlobs,
     /// The protected globs as written (for reports).
     pub protected_paths: Vec<String>,
     /// Extras by involvement.

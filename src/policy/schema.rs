@@ -130,7 +130,7 @@ fn tiers_schema() -> Value {
     json!({
             "type": "array",
             "minItems": 1,
-            "description": "Risk tiers, least → most risk; a change gets the highest tier of any path it touches.",
+            "description": "Risk tiers, least → most risk. A change needs, per requirement, the strongest of every tier of every path it touches; the highest names it in reports.",
             "items": {
                 "type": "object",
                 "additionalProperties": false,
@@ -152,7 +152,7 @@ fn tiers_schema() -> Value {
 fn rules_schema() -> Value {
     json!({
             "type": "array",
-            "description": "Path globs → tier. Every matching rule counts; the highest tier wins.",
+            "description": "Path globs → tier. Every matching rule counts (paths also match in their NFC case-folded form; a submodule or symlink at a folder matches the folder's rules; a symlink also by its target); a path no rule matches gets `default_tier`.",
             "items": {
                 "type": "object",
                 "additionalProperties": false,
@@ -320,4 +320,311 @@ pub fn schema_text() -> String {
     let mut s = serde_json::to_string_pretty(&schema()).unwrap_or_default();
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{
+        Detect, Evidence, Extra, Hooks, IdentitySignature, InvolvementExtras, Member, Origin,
+        Policy, RecordFormat, Rule, Team, Tier, TrailerSignature, Waiver, WaiverScope,
+    };
+
+    // The policy key behind every field of the compiled policy, by the schema object holding
+    // it. Exhaustive destructuring: a new field does not compile here until it is given its
+    // key, and `fields_have_schema_keys` then needs that key in the schema (and
+    // `validate::tests::key_tables_match_the_schema` in the validator).
+
+    fn policy_keys(p: &Policy) -> Vec<&'static str> {
+        let Policy {
+            source: _,
+            tiers: _,
+            default_tier: _,
+            rules: _,
+            protected: _,
+            protected_paths: _,
+            involvement: _,
+            teams: _,
+            evidence: _,
+            detect: _,
+            waivers: _,
+            baseline: _,
+            hooks: _,
+            protect: _,
+            controls: _,
+        } = p;
+        // `source`, `protected` and `protected_paths` are built in, not written.
+        vec![
+            "version",
+            "tiers",
+            "default_tier",
+            "rules",
+            "involvement",
+            "teams",
+            "evidence",
+            "detect",
+            "waivers",
+            "baseline",
+            "hooks",
+            "protect",
+            "controls",
+        ]
+    }
+
+    fn protect_keys(p: &crate::policy::protect::Protect) -> Vec<&'static str> {
+        let crate::policy::protect::Protect {
+            branches: _,
+            branch_matcher: _,
+            tags: _,
+            tag_matcher: _,
+        } = p;
+        vec!["branches", "tags"]
+    }
+
+    fn tier_keys(t: &Tier) -> Vec<&'static str> {
+        let Tier {
+            name: _,
+            description: _,
+            reviewers: _,
+            change_record: _,
+            reviewers_from: _,
+            applies_to: _,
+            ai_forbidden: _,
+            declaration: _,
+            span: _,
+        } = t;
+        vec![
+            "name",
+            "description",
+            "reviewers",
+            "change_record",
+            "reviewers_from",
+            "applies_to",
+            "ai",
+            "declaration",
+        ]
+    }
+
+    fn rule_keys(r: &Rule) -> Vec<&'static str> {
+        let Rule {
+            name: _,
+            paths: _,
+            matcher: _,
+            globs: _,
+            tier: _,
+            span: _,
+            tier_span: _,
+        } = r;
+        vec!["name", "paths", "tier"]
+    }
+
+    fn involvement_keys(
+        i: &InvolvementExtras,
+        e: &Extra,
+    ) -> (Vec<&'static str>, Vec<&'static str>) {
+        let InvolvementExtras {
+            assisted: _,
+            generated: _,
+            autonomous: _,
+        } = i;
+        let Extra {
+            extra_reviewers: _,
+            change_record: _,
+        } = e;
+        (
+            vec!["assisted", "generated", "autonomous"],
+            vec!["extra_reviewers", "change_record"],
+        )
+    }
+
+    fn team_keys(t: &Team, m: &Member) -> (Vec<&'static str>, Vec<&'static str>) {
+        let Team {
+            name: _,
+            members: _,
+            span: _,
+        } = t;
+        let Member {
+            name: _,
+            email: _,
+            github: _,
+            gitlab: _,
+        } = m;
+        (
+            vec!["name", "members"],
+            vec!["name", "email", "github", "gitlab"],
+        )
+    }
+
+    fn evidence_keys(e: &Evidence, f: &RecordFormat) -> [Vec<&'static str>; 3] {
+        let Evidence {
+            review: _,
+            reviewer_trailers: _,
+            change_record_trailers: _,
+            change_record_formats: _,
+            declaration_trailers: _,
+        } = e;
+        let RecordFormat {
+            name: _,
+            pattern: _,
+            regex: _,
+        } = f;
+        [
+            vec![
+                "review",
+                "reviewer_trailers",
+                "change_record",
+                "declaration_trailers",
+            ],
+            vec!["trailers", "formats"],
+            vec!["name", "regex"],
+        ]
+    }
+
+    fn detect_keys(
+        d: &Detect,
+        t: &TrailerSignature,
+        i: &IdentitySignature,
+    ) -> [Vec<&'static str>; 3] {
+        let Detect {
+            builtin: _,
+            trailers: _,
+            identities: _,
+            labels: _,
+            branches: _,
+            branch_matcher: _,
+        } = d;
+        let TrailerSignature {
+            key: _,
+            values: _,
+            involvement: _,
+        } = t;
+        let IdentitySignature {
+            email: _,
+            matcher: _,
+            involvement: _,
+        } = i;
+        [
+            vec!["builtin", "trailers", "identities", "labels", "branches"],
+            vec!["key", "values", "involvement"],
+            vec!["email", "involvement"],
+        ]
+    }
+
+    fn waiver_keys(w: &Waiver) -> Vec<&'static str> {
+        let Waiver {
+            id: _,
+            scope:
+                WaiverScope {
+                    commits: _,
+                    paths: _,
+                    path_matcher: _,
+                    rules: _,
+                },
+            codes: _,
+            reason: _,
+            approved_by: _,
+            requested_by: _,
+            expires: _,
+            span: _,
+        } = w;
+        vec![
+            "id",
+            "commit",
+            "paths",
+            "rules",
+            "codes",
+            "reason",
+            "approved_by",
+            "requested_by",
+            "expires",
+        ]
+    }
+
+    fn hook_keys(h: &Hooks) -> Vec<&'static str> {
+        let Hooks {
+            commit_msg: _,
+            pre_push: _,
+        } = h;
+        vec!["commit-msg", "pre-push"]
+    }
+
+    #[test]
+    fn fields_have_schema_keys() {
+        let text = include_str!("../../fixtures/authoring/design-example.yml");
+        let p = crate::policy::load(
+            text,
+            Origin::File {
+                path: "design-example.yml".into(),
+            },
+        )
+        .unwrap_or_else(|e| panic!("{}", e.render_plain()));
+        let (
+            Some(tier),
+            Some(rule),
+            Some(team),
+            Some(format),
+            Some(trailer),
+            Some(identity),
+            Some(waiver),
+        ) = (
+            p.tiers.first(),
+            p.rules.first(),
+            p.teams.first(),
+            p.evidence.change_record_formats.first(),
+            p.detect.trailers.first(),
+            p.detect.identities.first(),
+            p.waivers.first(),
+        )
+        else {
+            panic!("the design example lacks a list item");
+        };
+        let Some(member) = team.members.first() else {
+            panic!("no member");
+        };
+        let (involvement, extra) = involvement_keys(&p.involvement, &p.involvement.autonomous);
+        let (team_k, member_k) = team_keys(team, member);
+        let [evidence, record, formats] = evidence_keys(&p.evidence, format);
+        let [detect, trailers, identities] = detect_keys(&p.detect, trailer, identity);
+        let record_ptr = "/properties/evidence/properties/change_record";
+        let checks: Vec<(String, Vec<&str>)> = vec![
+            (String::new(), policy_keys(&p)),
+            ("/properties/tiers/items".into(), tier_keys(tier)),
+            ("/properties/rules/items".into(), rule_keys(rule)),
+            ("/properties/protect".into(), protect_keys(&p.protect)),
+            ("/properties/involvement".into(), involvement),
+            (
+                "/properties/involvement/properties/autonomous".into(),
+                extra,
+            ),
+            ("/properties/teams/items".into(), team_k),
+            (
+                "/properties/teams/items/properties/members/items".into(),
+                member_k,
+            ),
+            ("/properties/evidence".into(), evidence),
+            (record_ptr.into(), record),
+            (format!("{record_ptr}/properties/formats/items"), formats),
+            ("/properties/detect".into(), detect),
+            (
+                "/properties/detect/properties/trailers/items".into(),
+                trailers,
+            ),
+            (
+                "/properties/detect/properties/identities/items".into(),
+                identities,
+            ),
+            ("/properties/waivers/items".into(), waiver_keys(waiver)),
+            ("/properties/hooks".into(), hook_keys(&p.hooks)),
+        ];
+        let s = schema();
+        for (ptr, keys) in checks {
+            let props = s
+                .pointer(&format!("{ptr}/properties"))
+                .and_then(Value::as_object)
+                .unwrap_or_else(|| panic!("no schema object at {ptr}"));
+            for k in keys {
+                assert!(props.contains_key(k), "schema at {ptr} lacks `{k}`");
+            }
+        }
+    }
 }

@@ -7,6 +7,7 @@ use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::{Regex, RegexBuilder};
 
 use super::load::{DISCOVERY, PolicyDiagnostic};
+use super::pathmatch::PathGlobs;
 use super::protect::Protect;
 use super::yaml::{Kind, Node};
 use super::{
@@ -30,7 +31,8 @@ pub const REGEX_DFA_SIZE_LIMIT: usize = 1024 * 1024;
 /// Nesting limit for user regexes.
 pub const REGEX_NEST_LIMIT: u32 = 64;
 
-/// Paths that are always at least the highest tier: the policy files and CI/hook configuration.
+/// Paths that get the strongest requirement of every tier: the policy files and CI/hook
+/// configuration.
 pub const PROTECTED: &[&str] = &[
     ".countersign.yml",
     ".countersign.yaml",
@@ -693,28 +695,11 @@ pub(crate) fn validate(root: &Node, source: PolicySource, ctx: &mut Ctx<'_>) -> 
     let protect = protect(ctx, top.get("protect"));
     let controls = controls(ctx, top.get("controls"), &tier_names);
 
-    let mut protected = GlobSetBuilder::new();
-    for p in PROTECTED {
-        match compile_glob(p) {
-            Ok(g) => {
-                protected.add(g);
-            }
-            Err(e) => ctx.error(
-                None,
-                format!("internal: protected glob `{p}`: {e}"),
-                "",
-                None,
-            ),
-        }
-    }
     debug_assert!(DISCOVERY.iter().all(|d| PROTECTED.contains(d)));
-    let protected = match protected.build() {
-        Ok(p) => p,
-        Err(e) => {
-            ctx.error(None, format!("internal: protected globs: {e}"), "", None);
-            GlobSet::empty()
-        }
-    };
+    let protected = PathGlobs::new(PROTECTED).unwrap_or_else(|e| {
+        ctx.error(None, format!("internal: protected globs: {e}"), "", None);
+        PathGlobs::default()
+    });
 
     if !ctx.diags.is_empty() {
         return None;
@@ -997,10 +982,21 @@ fn rules(ctx: &mut Ctx<'_>, node: Option<&Node>, tiers: &[&str]) -> Vec<Rule> {
         if let (Some((name, span)), Some((paths, matcher)), Some((tier, tier_span))) =
             (name, globs, tier)
         {
+            // The folded and directory-entry spellings (policy::pathmatch).
+            let globs = PathGlobs::new(&paths).unwrap_or_else(|e| {
+                ctx.error(
+                    non_empty(span),
+                    format!("rule `{name}`: {e}"),
+                    "glob cannot be matched in every spelling",
+                    Some("write the character class with plain lower-case letters".to_string()),
+                );
+                PathGlobs::default()
+            });
             out.push(Rule {
                 name,
                 paths,
                 matcher,
+                globs,
                 tier,
                 span,
                 tier_span,
@@ -1563,5 +1559,92 @@ mod tests {
         assert_eq!(parse_person("carol@example.com"), None);
         assert_eq!(parse_person("<carol@example.com>"), None);
         assert_eq!(parse_person("C <a@b> <c@d>"), None);
+    }
+
+    /// Every key table of the validator equals the schema's `properties` at the same place, so
+    /// the schema can neither offer a key the loader rejects nor miss one it accepts. A new
+    /// `*_KEYS` table must be listed here (the source is scanned for them).
+    #[test]
+    fn key_tables_match_the_schema() {
+        let tables: &[(&str, &[&str], &str)] = &[
+            ("TOP_KEYS", TOP_KEYS, ""),
+            ("TIER_KEYS", TIER_KEYS, "/properties/tiers/items"),
+            ("RULE_KEYS", RULE_KEYS, "/properties/rules/items"),
+            (
+                "INVOLVEMENT_KEYS",
+                INVOLVEMENT_KEYS,
+                "/properties/involvement",
+            ),
+            (
+                "EXTRA_KEYS",
+                EXTRA_KEYS,
+                "/properties/involvement/properties/assisted",
+            ),
+            (
+                "EXTRA_KEYS",
+                EXTRA_KEYS,
+                "/properties/involvement/properties/generated",
+            ),
+            (
+                "EXTRA_KEYS",
+                EXTRA_KEYS,
+                "/properties/involvement/properties/autonomous",
+            ),
+            ("TEAM_KEYS", TEAM_KEYS, "/properties/teams/items"),
+            (
+                "MEMBER_KEYS",
+                MEMBER_KEYS,
+                "/properties/teams/items/properties/members/items",
+            ),
+            ("EVIDENCE_KEYS", EVIDENCE_KEYS, "/properties/evidence"),
+            (
+                "RECORD_KEYS",
+                RECORD_KEYS,
+                "/properties/evidence/properties/change_record",
+            ),
+            (
+                "FORMAT_KEYS",
+                FORMAT_KEYS,
+                "/properties/evidence/properties/change_record/properties/formats/items",
+            ),
+            ("DETECT_KEYS", DETECT_KEYS, "/properties/detect"),
+            (
+                "DETECT_TRAILER_KEYS",
+                DETECT_TRAILER_KEYS,
+                "/properties/detect/properties/trailers/items",
+            ),
+            (
+                "IDENTITY_KEYS",
+                IDENTITY_KEYS,
+                "/properties/detect/properties/identities/items",
+            ),
+            ("WAIVER_KEYS", WAIVER_KEYS, "/properties/waivers/items"),
+            ("HOOK_KEYS", HOOK_KEYS, "/properties/hooks"),
+            ("PROTECT_KEYS", PROTECT_KEYS, "/properties/protect"),
+        ];
+        for line in include_str!("validate.rs").lines() {
+            let Some(rest) = line.trim_start().strip_prefix("const ") else {
+                continue;
+            };
+            let name = rest.split(':').next().unwrap_or_default();
+            if name.ends_with("_KEYS") {
+                assert!(
+                    tables.iter().any(|t| t.0 == name),
+                    "key table {name} is not compared with the schema: add it above"
+                );
+            }
+        }
+        let schema = crate::policy::schema::schema();
+        for (name, keys, ptr) in tables {
+            let props = schema
+                .pointer(&format!("{ptr}/properties"))
+                .and_then(|v| v.as_object())
+                .unwrap_or_else(|| panic!("schema has no object at {ptr} (for {name})"));
+            let mut in_schema: Vec<&str> = props.keys().map(String::as_str).collect();
+            in_schema.sort_unstable();
+            let mut in_table: Vec<&str> = keys.to_vec();
+            in_table.sort_unstable();
+            assert_eq!(in_table, in_schema, "{name} vs the schema at {ptr}");
+        }
     }
 }

@@ -53,7 +53,7 @@ pub fn run(cwd: &Path, args: &CommitMsgArgs) -> Result<u8> {
         policy: &policy,
         pr: None,
         branch: branch.as_deref(),
-        today: Date::today(),
+        today: Date::today()?,
         head: None,
         explain: false,
         whole_history: false,

@@ -138,7 +138,7 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
             policy: &policy,
             pr: None,
             branch: Some(branch),
-            today: Date::today(),
+            today: Date::today()?,
             head: Some(&head),
             explain: false,
             whole_history: false,

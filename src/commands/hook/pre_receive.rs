@@ -192,7 +192,7 @@ fn check_ref(
         policy: &policy,
         pr: None,
         branch: Some(branch),
-        today: Date::today(),
+        today: Date::today()?,
         head: Some(&head),
         explain: false,
         whole_history: false,
