@@ -159,3 +159,81 @@ fn b004_pre_receive_line_with_two_zero_ids_is_rejected() {
     let line = format!("{zero} {zero} refs/heads/x\n");
     assert!(countersign::platform::hook_lines::parse_pre_receive(line.as_bytes()).is_err());
 }
+
+/// b200 — issue 11, class 7 (independent adversarial review).
+/// A waiver's `commit:` matched by prefix (7+ hex digits: an attacker grinds a commit onto the
+/// prefix in seconds), `baseline:` could be a tag or branch (moved onto the attack), and a
+/// rule-scoped waiver covered a commit as soon as one of its paths hit the rule. Now: full
+/// ids only (policy error, exit 2), and a rule-scoped waiver covers a finding only when every
+/// path that caused it falls under one of its rules. Adversarial variants:
+/// tests/adversarial/evidence_input.rs `class7_*`.
+#[test]
+fn b200_waivers_and_baselines_could_be_aimed() {
+    let base = "version: 1
+tiers:
+  - name: low
+  - name: high
+    reviewers: 1
+    applies_to: all
+default_tier: low
+rules:
+  - name: payments
+    paths: ['src/payments/**']
+    tier: high
+  - name: auth
+    paths: ['src/auth/**']
+    tier: high
+";
+    let waiver = |scope: &str| {
+        format!(
+            "{base}waivers:\n  - id: W-1\n    {scope}\n    codes: [missing-reviewer]\n    reason: r\n    approved_by: Carol Chief <carol@example.com>\n    expires: 2099-01-01\n"
+        )
+    };
+    // Abbreviated commit ids and non-id baselines do not load.
+    for text in [
+        waiver("commit: 1111111"),
+        waiver("commit: 111111111111111111111111111111111111111"),
+        format!("{base}baseline: v1.0\n"),
+        format!("{base}baseline: main\n"),
+        format!("{base}baseline: 1111111\n"),
+    ] {
+        assert!(load(&text, Origin::Embedded).is_err(), "{text}");
+    }
+    // The full id waives exactly that commit.
+    let p = policy(&waiver(&format!("commit: {}", "1".repeat(40))));
+    assert!(!failing(&p, &commit("Fix\n", &["src/payments/a.rs"])));
+    // A rule-scoped waiver does not stretch to a path of another rule.
+    let p = policy(&waiver("rules: [payments]"));
+    assert!(!failing(&p, &commit("Fix\n", &["src/payments/a.rs"])));
+    assert!(failing(
+        &p,
+        &commit("Fix\n", &["src/payments/a.rs", "src/auth/login.rs"])
+    ));
+}
+
+/// b201 — issue 11, class 14: the `receive_line` fuzz target's property (an accepted
+/// pre-receive line names a ref under `refs/`) failed within seconds: the parser accepted any
+/// ref name without control characters (`x`, `HEAD`, `refs/`, `refs/heads/a..b`). It now
+/// checks names as `git receive-pack` does (`refs/` + git's check-ref-format rules); the
+/// crashers are seeds in fuzz/corpus/receive_line/crash-refname-*.
+#[test]
+fn b201_pre_receive_accepted_malformed_ref_names() {
+    let (z, a) = ("0".repeat(40), "1".repeat(40));
+    for name in [
+        "x",
+        "HEAD",
+        "refs/",
+        "refs/heads/a..b",
+        "refs/heads/x.lock",
+        "refs/main",
+    ] {
+        let line = format!("{z} {a} {name}\n");
+        assert!(
+            countersign::platform::hook_lines::parse_pre_receive(line.as_bytes()).is_err(),
+            "{name}"
+        );
+    }
+    // A one-level name under refs/ may be deleted (git ≥ 2.35 lets such refs be cleaned up).
+    let line = format!("{a} {z} refs/main\n");
+    assert!(countersign::platform::hook_lines::parse_pre_receive(line.as_bytes()).is_ok());
+}

@@ -465,7 +465,8 @@ fn evaluate_event(
     let change = policy_change(repo, &merge_base.to_string(), &event.head)?;
     let lim = limits(&args.limits);
     let spec = RangeSpec::Expr(format!("{merge_base}..{head}"));
-    let mut range = git::resolve_with(repo, &spec, policy.baseline.as_deref(), &lim)
+    let baseline = crate::commands::verified_baseline(repo, &policy, Some(base))?;
+    let mut range = git::resolve_with(repo, &spec, baseline.as_deref(), &lim)
         .map_err(|e| shallow_help(repo, e))?;
     range.info.description = format!(
         "{} ({}..{}: merge-base of base {} and head)",

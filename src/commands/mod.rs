@@ -186,6 +186,20 @@ pub fn write_stdout(f: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<(
     }
 }
 
+/// The policy's `baseline:` after [`git::baseline::verify`]: a full commit id that is an
+/// ancestor of `policy_commit`, the commit the policy was read from (`check`, `audit` and
+/// the client hooks: `HEAD`; `ci` and `pre-receive`: the base). Exit 2 otherwise.
+pub fn verified_baseline(
+    repo: &git::Repo,
+    policy: &Policy,
+    policy_commit: Option<git2::Oid>,
+) -> Result<Option<String>> {
+    match policy.baseline.as_deref() {
+        None => Ok(None),
+        Some(b) => git::baseline::verify(repo, b, policy_commit).map(|id| Some(id.to_string())),
+    }
+}
+
 /// Opens the repository at `cwd` and resolves the range (used by `check` and `facts`).
 pub fn open_range(
     cwd: &Path,
@@ -211,7 +225,8 @@ pub fn evaluate_range(
 ) -> Result<(Policy, crate::evaluate::Report)> {
     let repo = git::open(cwd)?;
     let policy = load_policy(repo.workdir(), policy_path)?;
-    let range = git::resolve(&repo, &range_spec(range_args), policy.baseline.as_deref())?;
+    let baseline = verified_baseline(&repo, &policy, git::baseline::head_commit(&repo))?;
+    let range = git::resolve(&repo, &range_spec(range_args), baseline.as_deref())?;
     note(&format!(
         "{verb} {} commit(s) of {} against {}",
         range.commits.len(),

@@ -122,7 +122,7 @@ fn check_ref(
         },
     };
     let policy = policy_at(repo, base)?;
-    let baseline = baseline(repo, &policy)?;
+    let baseline = baseline(repo, &policy, base)?;
     let (hide, how) = match old {
         Some(o) => (vec![o], format!("{}..{}", &line.old, &line.new)),
         None => (all_ref_tips(repo)?, format!("{} --not --all", &line.new)),

@@ -1,0 +1,394 @@
+//! Issue 11, classes 7, 8, 9, 10, 12 and 14 (first part): evidence and input an attacker can
+//! shape — aimed waivers and baselines, identity spellings, platform input with fields
+//! missing, the server's unborn HEAD, hostile text on terminals and CI logs, and hook input
+//! ref names. Each class has several variants on real temporary repositories.
+
+use std::io::Write;
+use std::process::Stdio;
+
+use serde_json::json;
+
+use crate::common::*;
+
+/// A trailer-mode policy: `payments` and `auth` are `high` (one reviewer, always), the rest is
+/// `low`. `extra` is appended (waivers, baseline, teams).
+fn policy(extra: &str) -> String {
+    format!(
+        "version: 1\ntiers:\n  - name: low\n  - name: high\n    reviewers: 1\n    applies_to: all\n\
+         default_tier: low\nrules:\n  - name: payments\n    paths: [\"src/payments/**\"]\n    tier: high\n\
+         \x20 - name: auth\n    paths: [\"src/auth/**\"]\n    tier: high\n\
+         evidence:\n  review: trailer\n{extra}"
+    )
+}
+
+/// A waiver of `missing-reviewer` with `scope` (one YAML line such as `commit: abc…`).
+fn waiver(scope: &str) -> String {
+    format!(
+        "waivers:\n  - id: W-1\n    {scope}\n    codes: [missing-reviewer]\n    reason: incident\n\
+         \x20   approved_by: Carol Chief <carol@example.com>\n    expires: 2099-12-31\n"
+    )
+}
+
+/// A repository whose first commit holds `policy` plus files under both rules.
+fn repo_with(policy: &str) -> TestRepo {
+    let mut r = TestRepo::new();
+    r.commit_files(
+        "Initial import",
+        &[
+            (".countersign.yml", policy),
+            ("src/payments/pay.rs", "fn pay() {}\n"),
+            ("src/auth/login.rs", "fn login() {}\n"),
+            ("README.md", "# demo\n"),
+        ],
+    );
+    r
+}
+
+/// An unreviewed change to `path`.
+fn unreviewed(r: &mut TestRepo, path: &str, content: &str) -> String {
+    commit_as(r, ALICE, "Quick fix\n\nNo review.\n", &[(path, content)])
+}
+
+/// Rewrites the policy in a new commit (as a maintainer would, on the protected branch).
+fn set_policy(r: &mut TestRepo, text: &str) -> String {
+    r.commit_files("Update policy", &[(".countersign.yml", text)])
+}
+
+fn check(r: &TestRepo, range: &str) -> Run {
+    run(r, &["check", range, "--format", "json"], &[])
+}
+
+// ------------------------------------------------------------------------------------------
+// Class 7: waivers and baselines cannot be aimed
+
+#[test]
+fn class7_abbreviated_waiver_commit_matching_the_attack_is_exit_2() {
+    let mut r = repo_with(&policy(""));
+    let attack = unreviewed(&mut r, "src/payments/pay.rs", "fn pay() { steal() }\n");
+    // The attacker ground a commit whose id starts with the waived prefix: every length of
+    // abbreviation is refused, so the run cannot pass.
+    for len in [7, 12, 39] {
+        let text = policy(&waiver(&format!("commit: {}", &attack[..len])));
+        std::fs::write(r.dir.join(".countersign.yml"), &text).expect("write");
+        let out = check(&r, "HEAD");
+        out.assert_indeterminate("policy");
+        assert!(
+            out.stderr.contains("not a full commit id") && out.stderr.contains("git rev-parse"),
+            "{}",
+            out.stderr
+        );
+    }
+    // `policy check` names the old form and the fix.
+    let out = run(&r, &["policy", "check"], &[]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("rev-parse"), "{}", out.stderr);
+    // The full id of the attack commit is an exact, deliberate waiver: it applies.
+    let text = policy(&waiver(&format!("commit: {attack}")));
+    std::fs::write(r.dir.join(".countersign.yml"), &text).expect("write");
+    check(&r, "HEAD").assert_pass();
+    // The full id of another commit never covers it.
+    let other = r.rev("HEAD~1");
+    let text = policy(&waiver(&format!("commit: {other}")));
+    std::fs::write(r.dir.join(".countersign.yml"), &text).expect("write");
+    check(&r, "HEAD").assert_deny("missing-reviewer");
+}
+
+#[test]
+fn class7_branch_name_baseline_moved_to_include_the_attack_is_exit_2() {
+    let mut r = repo_with(&policy(""));
+    set_policy(&mut r, &policy("baseline: reviewed\n"));
+    r.git(&["branch", "reviewed"]);
+    let attack = unreviewed(&mut r, "src/auth/login.rs", "fn login() { true }\n");
+    // The attacker moves the branch the baseline names onto the attack.
+    r.git(&["branch", "-f", "reviewed", &attack]);
+    let out = run(&r, &["check", "--all", "--format", "json"], &[]);
+    out.assert_indeterminate("policy");
+    assert!(out.stderr.contains("baseline"), "{}", out.stderr);
+    // A ref named like a full id does not help either: the baseline is read as an object id.
+    let good = r.rev("HEAD~1");
+    set_policy(&mut r, &policy(&format!("baseline: {good}\n")));
+    r.git(&["update-ref", &format!("refs/tags/{good}"), &attack]);
+    let out = run(&r, &["check", "--all", "--format", "json"], &[]);
+    // The attack commit (after the baseline) is still checked.
+    out.assert_deny("missing-reviewer");
+}
+
+#[test]
+fn class7_tag_baseline_is_exit_2() {
+    let mut r = repo_with(&policy(""));
+    r.git(&["tag", "v1.0"]);
+    set_policy(&mut r, &policy("baseline: v1.0\n"));
+    unreviewed(&mut r, "src/auth/login.rs", "fn login() { true }\n");
+    // The tag is moved (or re-created on a fork) to hide the attack.
+    r.git(&["tag", "-f", "v1.0", "HEAD"]);
+    for args in [
+        vec!["check", "--all", "--format", "json"],
+        vec!["check", "HEAD", "--format", "json"],
+        vec!["audit", "--all"],
+    ] {
+        let out = run(&r, &args, &[]);
+        out.assert_indeterminate("policy");
+    }
+    // An annotated tag's full object id is not a commit id either.
+    let tag_obj = r.rev("refs/tags/v1.0");
+    r.git(&["tag", "-f", "-a", "-m", "release", "v1.1", "HEAD~1"]);
+    let tag_obj2 = r.rev("refs/tags/v1.1");
+    assert_ne!(tag_obj, tag_obj2);
+    std::fs::write(
+        r.dir.join(".countersign.yml"),
+        policy(&format!("baseline: {tag_obj2}\n")),
+    )
+    .expect("write");
+    let out = check(&r, "HEAD");
+    out.assert_indeterminate("policy");
+    assert!(out.stderr.contains("not a commit"), "{}", out.stderr);
+}
+
+#[test]
+fn class7_baseline_not_an_ancestor_is_exit_2() {
+    let mut r = repo_with(&policy(""));
+    let root = r.head();
+    // A side line of history with the attack; the policy on main names it as the baseline.
+    r.git(&["checkout", "-q", "-b", "side"]);
+    let attack = unreviewed(&mut r, "src/auth/login.rs", "fn login() { true }\n");
+    r.git(&["checkout", "-q", "main"]);
+    set_policy(&mut r, &policy(&format!("baseline: {attack}\n")));
+    r.git(&["merge", "-q", "--no-ff", "--no-edit", "side"]);
+    // HEAD's policy (before the merge commit? no: the merge brings `side` in, so the attack is
+    // now an ancestor of HEAD) — check the commit before the merge, where it is not.
+    r.git(&["checkout", "-q", "HEAD~1"]);
+    let out = run(&r, &["check", "--all", "--format", "json"], &[]);
+    out.assert_indeterminate("policy");
+    assert!(out.stderr.contains("not an ancestor"), "{}", out.stderr);
+    // A baseline that is a real ancestor works: only what follows it is checked.
+    r.git(&["checkout", "-q", "main"]);
+    set_policy(&mut r, &policy(&format!("baseline: {root}\n")));
+    let out = run(&r, &["check", "--all", "--format", "json"], &[]);
+    out.assert_deny("missing-reviewer");
+    assert!(
+        out.json()["commits"]
+            .as_array()
+            .expect("commits")
+            .iter()
+            .all(|c| c["id"] != root.as_str())
+    );
+    // A full id that names no object here: exit 2, never "no baseline".
+    set_policy(
+        &mut r,
+        &policy("baseline: 0123456789abcdef0123456789abcdef01234567\n"),
+    );
+    run(&r, &["check", "--all", "--format", "json"], &[]).assert_indeterminate("repository");
+}
+
+#[test]
+fn class7_baseline_in_ci_must_be_an_ancestor_of_the_base() {
+    // The policy on the base names a baseline on the PR branch (pushed earlier for review):
+    // ci reads the policy from the base, so the baseline must be the base's ancestor.
+    let mut r = repo_with(&policy(""));
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    let attack = unreviewed(&mut r, "src/auth/login.rs", "fn login() { true }\n");
+    r.git(&["checkout", "-q", "main"]);
+    let base = set_policy(&mut r, &policy(&format!("baseline: {attack}\n")));
+    r.git(&["checkout", "-q", "feature"]);
+    let ev = json!({
+        "number": 3,
+        "pull_request": {
+            "number": 3, "title": "t", "body": null, "labels": [],
+            "user": {"login": "alice", "type": "User"},
+            "head": {"ref": "feature", "sha": attack},
+            "base": {"ref": "main", "sha": base}
+        }
+    });
+    let ev_path = r.tmp.path().join("event.json");
+    std::fs::write(&ev_path, ev.to_string()).expect("write");
+    let p = ev_path.to_string_lossy().into_owned();
+    let out = run(
+        &r,
+        &["ci", "--format", "json"],
+        &[
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_EVENT_NAME", "pull_request"),
+            ("GITHUB_EVENT_PATH", &p),
+        ],
+    );
+    assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("not an ancestor"), "{}", out.stdout);
+}
+
+#[test]
+fn class7_rule_scoped_waiver_does_not_cover_a_path_of_another_rule() {
+    let mut r = repo_with(&policy(&waiver("rules: [payments]")));
+    // Only payments: waived.
+    unreviewed(&mut r, "src/payments/pay.rs", "fn pay() { fixed() }\n");
+    check(&r, "HEAD").assert_pass();
+    // Payments plus an auth path in the same commit: the waiver does not stretch.
+    commit_as(
+        &mut r,
+        ALICE,
+        "Fix pay\n\nAlso login.\n",
+        &[
+            ("src/payments/pay.rs", "fn pay() { again() }\n"),
+            ("src/auth/login.rs", "fn login() { true }\n"),
+        ],
+    );
+    check(&r, "HEAD").assert_deny("missing-reviewer");
+    // Payments plus a new file that no rule matches but whose tier needs evidence (the
+    // policy file: a protected path, the highest tier).
+    r.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    let text = format!("{}# touched\n", policy(&waiver("rules: [payments]")));
+    commit_as(
+        &mut r,
+        ALICE,
+        "Fix pay\n\nAnd the policy.\n",
+        &[
+            ("src/payments/pay.rs", "fn pay() { again() }\n"),
+            (".countersign.yml", &text),
+        ],
+    );
+    check(&r, "HEAD").assert_deny("missing-reviewer");
+    // A waiver for both rules covers a commit touching both.
+    r.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    std::fs::write(
+        r.dir.join(".countersign.yml"),
+        policy(&waiver("rules: [payments, auth]")),
+    )
+    .expect("write");
+    r.git(&["commit", "-qam", "Waive both"]);
+    commit_as(
+        &mut r,
+        ALICE,
+        "Fix both\n\nBoth.\n",
+        &[
+            ("src/payments/pay.rs", "fn pay() { both() }\n"),
+            ("src/auth/login.rs", "fn login() { both() }\n"),
+        ],
+    );
+    check(&r, "HEAD").assert_pass();
+}
+
+// ------------------------------------------------------------------------------------------
+// Class 14 (first part): hook input ref names as git checks them
+
+/// `git check-ref-format [--allow-onelevel] NAME` succeeds.
+fn git_accepts(r: &mut TestRepo, name: &str, onelevel: bool) -> bool {
+    let mut args = vec!["check-ref-format"];
+    if onelevel {
+        args.push("--allow-onelevel");
+    }
+    args.push(name);
+    r.git_output(&args).status.success()
+}
+
+const REF_NAMES: &[&str] = &[
+    "refs/heads/main",
+    "refs/heads/feature/x-1",
+    "refs/tags/v1.0",
+    "refs/heads/ünï",
+    "refs/heads/a.b",
+    "refs/heads/@",
+    "refs/heads/a@b",
+    "refs/main",
+    "refs/",
+    "refs",
+    "HEAD",
+    "x",
+    "refs/heads/a..b",
+    "refs/heads/x/",
+    "refs//heads/x",
+    "refs/heads//x",
+    "refs/heads/.x",
+    "refs/heads/x.lock",
+    "refs/heads/x.lock/y",
+    "refs/heads/a@{1}",
+    "refs/heads/a~1",
+    "refs/heads/a^",
+    "refs/heads/a:b",
+    "refs/heads/a?",
+    "refs/heads/a*",
+    "refs/heads/a[",
+    "refs/heads/a\\b",
+    "refs/heads/a\x7f",
+    "refs/heads/a\x1b[31m",
+    "refs/heads/a\u{9b}31m",
+    "refs/heads/x.",
+    "refs/heads/@{",
+    "/refs/heads/x",
+];
+
+#[test]
+fn class14_ref_names_agree_with_git_check_ref_format() {
+    use countersign::platform::refname::{check_format, check_received};
+    let mut r = TestRepo::new();
+    for name in REF_NAMES {
+        for onelevel in [false, true] {
+            assert_eq!(
+                check_format(name, onelevel).is_ok(),
+                git_accepts(&mut r, name, onelevel),
+                "{name:?} onelevel={onelevel}"
+            );
+        }
+        // receive-pack: under refs/, the rest checked (one level only for deletions).
+        let rest = name.strip_prefix("refs/");
+        for deletion in [false, true] {
+            let git = rest.is_some_and(|rest| git_accepts(&mut r, rest, deletion));
+            assert_eq!(
+                check_received(name, deletion).is_ok(),
+                git,
+                "{name:?} deletion={deletion}"
+            );
+        }
+    }
+}
+
+/// Runs `hook pre-receive` with `stdin` in `r`.
+fn pre_receive(r: &TestRepo, stdin: &str) -> Run {
+    let mut cmd = r.command(BIN);
+    cmd.args(["hook", "pre-receive"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn class14_pre_receive_rejects_malformed_ref_names() {
+    let mut r = repo_with(&policy(""));
+    let head = r.head();
+    let zero = "0".repeat(40);
+    for name in [
+        "x",
+        "HEAD",
+        "refs/",
+        "refs/heads/a..b",
+        "refs/heads/x/",
+        "refs//heads/x",
+        "refs/heads/x.lock",
+        "refs/heads/a@{1}",
+        "refs/main",
+        "refs/heads/\x1b]8;;http://evil\x07x",
+    ] {
+        let out = pre_receive(&r, &format!("{zero} {head} {name}\n"));
+        assert_eq!(out.code, 2, "{name:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("not a valid ref name"),
+            "{}",
+            out.stderr
+        );
+        assert!(!out.stderr.contains('\x1b'), "{:?}", out.stderr);
+    }
+    // A valid name goes through to the evaluation (an allowed create).
+    let out = pre_receive(&r, &format!("{zero} {head} refs/heads/topic\n"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
