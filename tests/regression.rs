@@ -237,3 +237,57 @@ fn b201_pre_receive_accepted_malformed_ref_names() {
     let line = format!("{a} {z} refs/main\n");
     assert!(countersign::platform::hook_lines::parse_pre_receive(line.as_bytes()).is_ok());
 }
+
+/// b202 — issue 11, class 9 (independent adversarial review).
+/// With `evidence.review: approval`, a platform approval whose `commit_id` was null (GitHub
+/// sends null for reviews of a force-pushed-away commit; a hand-made PR file may leave it
+/// out) counted for whatever head was evaluated. An approval now counts only when it names
+/// the evaluated head, in every review mode. Variants: evidence_input.rs `class9_*`.
+#[test]
+fn b202_approval_with_no_commit_counted_for_any_head() {
+    use countersign::facts::{Approval, PullRequest};
+    let p = policy(
+        "version: 1
+tiers:
+  - name: high
+    reviewers: 1
+    applies_to: all
+evidence:
+  review: approval
+",
+    );
+    let c = commit("Fix\n", &["src/a.rs"]);
+    let head = c.id.clone();
+    let eval = |commit_id: Option<&str>| {
+        let pr = PullRequest {
+            author_login: "alice".into(),
+            head_sha: Some(head.clone()),
+            approvals: Some(vec![Approval {
+                login: "bob".into(),
+                name: None,
+                email: None,
+                is_bot: false,
+                commit_id: commit_id.map(str::to_string),
+            }]),
+            ..PullRequest::default()
+        };
+        let ctx = Context {
+            policy: &p,
+            pr: Some(&pr),
+            branch: None,
+            today: Date::parse("2026-06-01").expect("date"),
+            head: Some(&head),
+            explain: false,
+            whole_history: false,
+        };
+        evaluate::evaluate_commit(&ctx, &c)
+            .expect("evaluate")
+            .is_failing()
+    };
+    assert!(!eval(Some(&head)), "an approval of the head counts");
+    assert!(eval(None), "an approval of no commit must not count");
+    assert!(
+        eval(Some(&"2".repeat(40))),
+        "an approval of another commit must not count"
+    );
+}

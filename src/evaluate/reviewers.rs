@@ -25,6 +25,8 @@ pub struct ReviewInput<'a> {
     pub trailers: &'a [Trailer],
     /// The PR, when there is one.
     pub pr: Option<&'a PullRequest>,
+    /// The head of the evaluated range: platform approvals count only when they name it.
+    pub head: Option<&'a str>,
 }
 
 /// True when `key` is one of `keys`, ignoring ASCII case.
@@ -99,16 +101,43 @@ fn approval_matches(input: &ReviewInput<'_>, a: &Approval, email: &str) -> bool 
     })
 }
 
-/// Approvals that are on the head commit (or whose commit is unknown when the head is unknown).
-fn current_approvals(pr: &PullRequest) -> Vec<&Approval> {
+/// The commit a platform approval must name to count: the evaluated head, which must also be
+/// the PR's head when the PR names one. `Err` says why no approval can count.
+fn approval_head<'a>(input: &ReviewInput<'a>, pr: &'a PullRequest) -> Result<&'a str, String> {
+    match (input.head, pr.head_sha.as_deref()) {
+        (Some(h), Some(p)) if !h.eq_ignore_ascii_case(p) => Err(format!(
+            "the pull/merge request's head is {}, not the evaluated head {}",
+            short(p),
+            short(h)
+        )),
+        (Some(h), _) | (None, Some(h)) => Ok(h),
+        (None, None) => Err("the evaluated head commit is unknown".into()),
+    }
+}
+
+/// Why approval `a` does not count for `head`: it names no commit, or another one (issue 11,
+/// class 9: an approval of an earlier push, or one whose commit is unknown, never counts).
+fn stale(a: &Approval, head: &str) -> Option<String> {
+    match &a.commit_id {
+        None => Some("the approval names no commit, so it cannot be tied to the head".into()),
+        Some(c) if !c.eq_ignore_ascii_case(head) => Some(format!(
+            "approved {} but the head is {}",
+            short(c),
+            short(head)
+        )),
+        Some(_) => None,
+    }
+}
+
+/// Approvals on the evaluated head commit (none when it cannot be known).
+fn current_approvals<'a>(input: &ReviewInput<'a>, pr: &'a PullRequest) -> Vec<&'a Approval> {
+    let Ok(head) = approval_head(input, pr) else {
+        return Vec::new();
+    };
     pr.approvals
         .iter()
         .flatten()
-        .filter(|a| match (&pr.head_sha, &a.commit_id) {
-            (Some(head), Some(c)) => head.eq_ignore_ascii_case(c),
-            (Some(_), None) => false,
-            (None, _) => true,
-        })
+        .filter(|a| stale(a, head).is_none())
         .collect()
 }
 
@@ -215,7 +244,7 @@ fn judge_identity(
         let approved = input
             .pr
             .map(|pr| {
-                current_approvals(pr)
+                current_approvals(input, pr)
                     .into_iter()
                     .any(|a| !a.is_bot && approval_matches(input, a, &id.email))
             })
@@ -236,7 +265,7 @@ fn check_approvals(input: &ReviewInput<'_>) -> Vec<ReviewerCheck> {
         return Vec::new();
     };
     let writers = writers(input.commit, input.trailers);
-    let head = pr.head_sha.clone();
+    let head = approval_head(input, pr);
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for a in pr.approvals.iter().flatten() {
@@ -278,14 +307,12 @@ fn check_approvals(input: &ReviewInput<'_>) -> Vec<ReviewerCheck> {
             ));
             continue;
         }
-        if let (Some(h), Some(cid)) = (&head, &a.commit_id)
-            && !h.eq_ignore_ascii_case(cid)
-        {
-            out.push(reject(
-                c,
-                RejectReason::Unverified,
-                format!("approved {} but the head is {}", short(cid), short(h)),
-            ));
+        let why_stale = match &head {
+            Ok(h) => stale(a, h),
+            Err(why) => Some(why.clone()),
+        };
+        if let Some(why) = why_stale {
+            out.push(reject(c, RejectReason::Unverified, why));
             continue;
         }
         if !input.tier.reviewers_from.is_empty() {

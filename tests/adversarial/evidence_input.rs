@@ -392,3 +392,297 @@ fn class14_pre_receive_rejects_malformed_ref_names() {
     let out = pre_receive(&r, &format!("{zero} {head} refs/heads/topic\n"));
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
+
+// ------------------------------------------------------------------------------------------
+// Class 9: platform input fails closed
+
+/// A repository on `main` with `policy_text`, and an unreviewed AI change to `src/auth` on
+/// `feature` (checked out). Returns (repo, base, head).
+fn pr_repo(policy_text: &str, trailers: &[&str]) -> (TestRepo, String, String) {
+    let mut r = repo_with(policy_text);
+    let base = r.head();
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    let mut t = vec!["Co-authored-by: Claude <noreply@anthropic.com>"];
+    t.extend_from_slice(trailers);
+    let head = commit_as(
+        &mut r,
+        ALICE,
+        &msg("Tighten login", &t),
+        &[("src/auth/login.rs", "fn login() { check() }\n")],
+    );
+    (r, base, head)
+}
+
+/// Policies reading reviews from the platform; `bob` (GitHub) / `bob-gl` (GitLab) is Bob.
+fn platform_policy(mode: &str) -> String {
+    policy(&format!(
+        "teams:\n  - name: reviewers\n    members:\n      - name: Bob Reviewer\n        email: bob@corp.example\n        github: bob\n        gitlab: bob-gl\n"
+    ))
+    .replace("review: trailer", &format!("review: {mode}"))
+}
+
+fn write(r: &TestRepo, name: &str, text: &str) -> String {
+    let p = r.tmp.path().join(name);
+    std::fs::write(&p, text).expect("write");
+    p.to_string_lossy().into_owned()
+}
+
+/// A `pull_request` event for base..head by `alice`, edited by `edit`.
+fn pr_event(base: &str, head: &str, edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    let mut v = json!({
+        "number": 5,
+        "pull_request": {
+            "number": 5, "title": "Tighten login", "body": null, "labels": [],
+            "user": {"login": "alice", "type": "User"},
+            "head": {"ref": "feature", "sha": head},
+            "base": {"ref": "main", "sha": base}
+        }
+    });
+    edit(&mut v["pull_request"]);
+    v.to_string()
+}
+
+/// `countersign ci --format json` on GitHub with `event` (`event_name`) and `reviews`.
+fn gh(r: &TestRepo, event_name: &str, event: &str, reviews: Option<&str>) -> Run {
+    let ev = write(r, "event.json", event);
+    let mut args = vec!["ci", "--format", "json"];
+    let rv;
+    if let Some(text) = reviews {
+        rv = write(r, "reviews.json", text);
+        args.extend(["--reviews", rv.as_str()]);
+    }
+    run(
+        r,
+        &args,
+        &[
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_EVENT_NAME", event_name),
+            ("GITHUB_EVENT_PATH", &ev),
+        ],
+    )
+}
+
+fn review(login: &str, state: &str, commit: Option<&str>) -> serde_json::Value {
+    json!({"user": {"login": login, "type": "User"}, "state": state, "commit_id": commit})
+}
+
+#[test]
+fn class9_review_with_null_or_other_commit_never_counts_in_any_mode() {
+    for mode in ["approval", "trailer+approval"] {
+        let trailers: &[&str] = if mode == "approval" { &[] } else { &[BY_BOB] };
+        let (r, base, head) = pr_repo(&platform_policy(mode), trailers);
+        let ev = pr_event(&base, &head, |_| {});
+        // On the head: counts (the control).
+        let ok = json!([review("bob", "APPROVED", Some(&head))]).to_string();
+        gh(&r, "pull_request", &ev, Some(&ok)).assert_pass();
+        // `commit_id: null`, missing, or another commit: never counts for this head.
+        for reviews in [
+            json!([review("bob", "APPROVED", None)]),
+            json!([{"user": {"login": "bob", "type": "User"}, "state": "APPROVED"}]),
+            json!([review("bob", "APPROVED", Some(&base))]),
+            json!([review("bob", "APPROVED", Some(&"f".repeat(40)))]),
+        ] {
+            let out = gh(&r, "pull_request", &ev, Some(&reviews.to_string()));
+            out.assert_deny("missing-reviewer");
+            assert!(
+                out.reasons().contains(&"unverified".to_string()),
+                "{mode}: {:?}",
+                out.reasons()
+            );
+        }
+        // The same through `check --pr`: an approval with no commit does not count either.
+        let pr = json!({
+            "platform": "github", "author_login": "alice", "head_branch": "feature",
+            "head_sha": head, "approvals": [{"login": "bob", "is_bot": false}]
+        });
+        let p = write(&r, "pr.json", &pr.to_string());
+        let out = run(
+            &r,
+            &[
+                "check",
+                &format!("{base}..{head}"),
+                "--format",
+                "json",
+                "--pr",
+                &p,
+            ],
+            &[],
+        );
+        out.assert_deny("missing-reviewer");
+    }
+}
+
+#[test]
+fn class9_pr_facts_for_another_head_or_no_head_are_exit_2() {
+    let (mut r, base, head) = pr_repo(&platform_policy("approval"), &[]);
+    // The PR facts are for an older head (approved there); the range ends at a newer one.
+    let newer = commit_as(
+        &mut r,
+        ALICE,
+        "More\n\nMore.\n",
+        &[("src/auth/mfa.rs", "x\n")],
+    );
+    let pr = json!({
+        "platform": "github", "author_login": "alice", "head_branch": "feature",
+        "head_sha": head, "approvals": [{"login": "bob", "is_bot": false, "commit_id": head}]
+    });
+    let p = write(&r, "pr.json", &pr.to_string());
+    let out = run(
+        &r,
+        &[
+            "check",
+            &format!("{base}..{newer}"),
+            "--format",
+            "json",
+            "--pr",
+            &p,
+        ],
+        &[],
+    );
+    out.assert_indeterminate("input");
+    assert!(out.stderr.contains("not for this head"), "{}", out.stderr);
+}
+
+#[test]
+fn class9_github_inputs_missing_what_decides_are_exit_2() {
+    let (r, base, head) = pr_repo(&platform_policy("approval"), &[]);
+    let ok = json!([review("bob", "APPROVED", Some(&head))]).to_string();
+    // No PR author: a self-approval could not be told apart.
+    for edit in [
+        (|pr: &mut serde_json::Value| pr["user"] = json!(null)) as fn(&mut serde_json::Value),
+        |pr| pr["user"] = json!({"type": "User"}),
+        |pr| pr["user"]["login"] = json!(""),
+        |pr| pr["head"] = json!({"sha": pr["head"]["sha"].clone()}),
+    ] {
+        let ev = pr_event(&base, &head, edit);
+        let out = gh(&r, "pull_request", &ev, Some(&ok));
+        assert_eq!(out.code, 2, "{ev}\n{}\n{}", out.stdout, out.stderr);
+    }
+    // A review without its user's type: a bot could pass for a person.
+    let ev = pr_event(&base, &head, |_| {});
+    let no_type = json!([{"user": {"login": "bob"}, "state": "APPROVED", "commit_id": head}]);
+    let out = gh(&r, "pull_request", &ev, Some(&no_type.to_string()));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    // A merge group has no PR author to leave out: reviews there are exit 2.
+    let mg = json!({"merge_group": {"base_sha": base, "head_sha": head,
+        "head_ref": format!("refs/heads/gh-readonly-queue/main/pr-5-{head}")}});
+    let out = gh(&r, "merge_group", &mg.to_string(), Some(&ok));
+    assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("author is unknown"), "{}", out.stdout);
+}
+
+/// `countersign ci --format json` in a GitLab merge-request pipeline for base..head, with
+/// `vars` overriding the defaults (an empty value removes the variable) and `args`.
+fn gl(r: &TestRepo, base: &str, head: &str, vars: &[(&str, &str)], args: &[&str]) -> Run {
+    let mut env: Vec<(String, String)> = [
+        ("GITLAB_CI", "true"),
+        ("CI_PIPELINE_SOURCE", "merge_request_event"),
+        ("CI_MERGE_REQUEST_IID", "17"),
+        ("CI_MERGE_REQUEST_EVENT_TYPE", "detached"),
+        ("CI_COMMIT_SHA", head),
+        ("CI_MERGE_REQUEST_DIFF_BASE_SHA", base),
+        ("CI_MERGE_REQUEST_TITLE", "Tighten login"),
+        ("CI_MERGE_REQUEST_DESCRIPTION", "Short"),
+        ("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", "feature"),
+        ("CI_DEFAULT_BRANCH", "main"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    for (k, v) in vars {
+        env.retain(|(ek, _)| ek != k);
+        if !v.is_empty() {
+            env.push((k.to_string(), v.to_string()));
+        }
+    }
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut all = vec!["ci", "--format", "json"];
+    all.extend_from_slice(args);
+    run(r, &all, &env)
+}
+
+fn mr_json(head: &str, author: &str) -> String {
+    json!({"iid": 17, "title": "Tighten login", "description": "Full", "labels": [],
+        "author": {"username": author}, "source_branch": "feature", "sha": head})
+    .to_string()
+}
+
+fn approvals_json(logins: &[&str]) -> String {
+    let list: Vec<_> = logins
+        .iter()
+        .map(|l| json!({"user": {"username": l, "name": "X"}}))
+        .collect();
+    json!({"approved_by": list}).to_string()
+}
+
+#[test]
+fn class9_gitlab_approvals_need_the_author_and_the_head() {
+    let (r, base, head) = pr_repo(&platform_policy("approval"), &[]);
+    let approvals = write(&r, "approvals.json", &approvals_json(&["bob-gl"]));
+    let mr = write(&r, "mr.json", &mr_json(&head, "alice-gl"));
+    // The control: MR JSON at the head under test + approvals → pass.
+    gl(
+        &r,
+        &base,
+        &head,
+        &[],
+        &["--approvals", &approvals, "--mr", &mr],
+    )
+    .assert_pass();
+    // No --mr: the author is unknown (and no head ties the approvals): exit 2.
+    let out = gl(&r, &base, &head, &[], &["--approvals", &approvals]);
+    out.assert_indeterminate("input");
+    assert!(out.stderr.contains("--mr"), "{}", out.stderr);
+    // The MR moved since the pipeline started (MR JSON at another head): exit 2.
+    let moved = write(&r, "moved.json", &mr_json(&base, "alice-gl"));
+    gl(
+        &r,
+        &base,
+        &head,
+        &[],
+        &["--approvals", &approvals, "--mr", &moved],
+    )
+    .assert_indeterminate("input");
+    // The MR JSON names no head: the approvals cannot be tied to this one.
+    let no_sha =
+        json!({"iid": 17, "title": "T", "description": "", "author": {"username": "alice-gl"}});
+    let no_sha = write(&r, "nosha.json", &no_sha.to_string());
+    gl(
+        &r,
+        &base,
+        &head,
+        &[],
+        &["--approvals", &approvals, "--mr", &no_sha],
+    )
+    .assert_indeterminate("input");
+    // The author's own approval never counts (the author known from --mr).
+    let own = write(&r, "own.json", &approvals_json(&["alice-gl"]));
+    gl(&r, &base, &head, &[], &["--approvals", &own, "--mr", &mr]).assert_deny("missing-reviewer");
+}
+
+#[test]
+fn class9_gitlab_variables_missing_what_decides_are_exit_2() {
+    let (r, base, head) = pr_repo(&policy(""), &[BY_BOB]);
+    // The control: every variable there (trailer mode, Bob's trailer): pass.
+    gl(&r, &base, &head, &[], &[]).assert_pass();
+    for vars in [
+        vec![("CI_MERGE_REQUEST_DESCRIPTION", "")],
+        vec![("CI_MERGE_REQUEST_TITLE", "")],
+        vec![("CI_MERGE_REQUEST_IID", "seventeen")],
+        vec![("CI_MERGE_REQUEST_DIFF_BASE_SHA", "")],
+        vec![("CI_COMMIT_SHA", "")],
+    ] {
+        let out = gl(&r, &base, &head, &vars, &[]);
+        assert_eq!(out.code, 2, "{vars:?}\n{}\n{}", out.stdout, out.stderr);
+    }
+    // The MR JSON stands in for missing text variables.
+    let mr = write(&r, "mr.json", &mr_json(&head, "alice-gl"));
+    gl(
+        &r,
+        &base,
+        &head,
+        &[("CI_MERGE_REQUEST_DESCRIPTION", "")],
+        &["--mr", &mr],
+    )
+    .assert_pass();
+}
