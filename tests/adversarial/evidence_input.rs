@@ -415,9 +415,9 @@ fn pr_repo(policy_text: &str, trailers: &[&str]) -> (TestRepo, String, String) {
 
 /// Policies reading reviews from the platform; `bob` (GitHub) / `bob-gl` (GitLab) is Bob.
 fn platform_policy(mode: &str) -> String {
-    policy(&format!(
-        "teams:\n  - name: reviewers\n    members:\n      - name: Bob Reviewer\n        email: bob@corp.example\n        github: bob\n        gitlab: bob-gl\n"
-    ))
+    policy(
+        "teams:\n  - name: reviewers\n    members:\n      - name: Bob Reviewer\n        email: bob@corp.example\n        github: bob\n        gitlab: bob-gl\n",
+    )
     .replace("review: trailer", &format!("review: {mode}"))
 }
 
