@@ -291,3 +291,33 @@ evidence:
         "an approval of another commit must not count"
     );
 }
+
+/// b203 — issue 11, class 8 (independent adversarial review).
+/// Identities were compared as spellings: a reviewer `<"alice"@corp.example>`, a Unicode
+/// domain against its punycode, or a `Co-developed-by:` co-author was not recognised as the
+/// commit's own writer. Emails now normalise (comments, quotes, case, `+tag`, IDNA, GitHub
+/// noreply) or are `malformed`, and every co-authorship line makes a writer. Variants:
+/// evidence_input.rs `class8_*`.
+#[test]
+fn b203_writer_escaped_self_review_by_spelling() {
+    let p = policy(
+        "version: 1
+tiers:
+  - name: high
+    reviewers: 1
+    applies_to: all
+",
+    );
+    let mut c = commit("x", &["src/a.rs"]);
+    c.author = Identity::new("Alice", "alice@bücher.example");
+    for message in [
+        "Fix\n\nReviewed-by: Alice <alice@xn--bcher-kva.example>\n",
+        "Fix\n\nReviewed-by: Alice <\"alice\"@bücher.example>\n",
+        "Fix\n\nCo-developed-by: Bob <bob@corp.example>\nReviewed-by: Bob <bob@corp.example>\n",
+    ] {
+        c.message = message.as_bytes().to_vec();
+        assert!(failing(&p, &c), "{message}");
+    }
+    c.message = b"Fix\n\nReviewed-by: Bob <bob@corp.example>\n".to_vec();
+    assert!(!failing(&p, &c));
+}

@@ -686,3 +686,243 @@ fn class9_gitlab_variables_missing_what_decides_are_exit_2() {
     )
     .assert_pass();
 }
+
+// ------------------------------------------------------------------------------------------
+// Class 8: identities compare addresses, not spellings
+
+/// A policy in `mode` whose `auth` tier needs `n` reviewers; the team knows Alice
+/// (github `alice`, gitlab `alice-gl`) and Bob (github `bob`, gitlab `bob-gl`).
+fn ident_policy(mode: &str, n: u32) -> String {
+    policy(
+        "teams:\n  - name: people\n    members:\n\
+         \x20     - name: Alice Author\n        email: alice@corp.example\n        github: alice\n        gitlab: alice-gl\n\
+         \x20     - name: Bob Reviewer\n        email: bob@corp.example\n        github: bob\n        gitlab: bob-gl\n",
+    )
+    .replace("review: trailer", &format!("review: {mode}"))
+    .replace("    reviewers: 1\n", &format!("    reviewers: {n}\n"))
+}
+
+/// Commits a change to `src/auth` as `author` with `message`; `check HEAD` in trailer mode.
+fn ident_check(author: &str, message: &str, n: u32) -> Run {
+    let mut r = repo_with(&ident_policy("trailer", n));
+    commit_as(
+        &mut r,
+        author,
+        message,
+        &[("src/auth/login.rs", "fn login() { check() }\n")],
+    );
+    check(&r, "HEAD")
+}
+
+/// Asserts the run fails and no reviewer of the newest commit was accepted.
+fn assert_no_reviewer_counts(out: &Run, what: &str) {
+    assert_eq!(out.code, 1, "{what}\n{}\n{}", out.stdout, out.stderr);
+    let v = out.json();
+    let accepted = v["commits"][0]["reviewers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["accepted"] == true)
+        .count();
+    assert_eq!(accepted, 0, "{what}: {}", v["commits"][0]["reviewers"]);
+}
+
+#[test]
+fn class8_the_author_in_any_spelling_is_a_self_review() {
+    for (author, reviewer) in [
+        (ALICE, "Alice <ALICE@Corp.Example>"),
+        (ALICE, "Alice <alice+review@corp.example>"),
+        (ALICE, "Alice <\"alice\"@corp.example>"),
+        (ALICE, "Alice <alice(me)@corp.example>"),
+        (ALICE, "Alice <alice@corp.example.>"),
+        (ALICE, "Alice <alice@ｃorp.example>"),
+        // The author's address written oddly in the commit object itself.
+        (
+            "Alice Author <\"alice\"@corp.example>",
+            "Alice <alice@corp.example>",
+        ),
+        (
+            "Alice Author <alice(x)@corp.example>",
+            "Alice <alice@corp.example>",
+        ),
+        (
+            "Alice Author <ALICE+x@CORP.example>",
+            "Alice <alice@corp.example>",
+        ),
+        // IDN: the Unicode domain and its punycode are one domain.
+        (
+            "Alice Author <alice@bücher.example>",
+            "Alice <alice@xn--bcher-kva.example>",
+        ),
+        (
+            "Alice Author <alice@xn--bcher-kva.example>",
+            "Alice <alice@BÜCHER.example>",
+        ),
+        // GitHub noreply forms, and the team's knowledge that `alice` is alice@corp.
+        (
+            "Alice Author <12345+alice@users.noreply.github.com>",
+            "Alice <alice@users.noreply.github.com>",
+        ),
+        (
+            "Alice Author <alice@users.noreply.github.com>",
+            "Alice <99+Alice@users.noreply.github.com>",
+        ),
+        (
+            "Alice Author <12345+alice@users.noreply.github.com>",
+            "Alice <alice@corp.example>",
+        ),
+        (ALICE, "Alice <12345+alice@users.noreply.github.com>"),
+    ] {
+        let out = ident_check(
+            author,
+            &msg("Tighten login", &[&format!("Reviewed-by: {reviewer}")]),
+            1,
+        );
+        assert_no_reviewer_counts(&out, &format!("{author} / {reviewer}"));
+    }
+    // The control: Bob, plainly, counts.
+    ident_check(ALICE, &msg("Tighten login", &[BY_BOB]), 1).assert_pass();
+}
+
+#[test]
+fn class8_one_person_is_one_reviewer_however_spelled() {
+    for second in [
+        "Bob Reviewer <BOB@corp.example>",
+        "Bob Reviewer <bob+second@corp.example>",
+        "Robert <bob@corp.example>",
+        "Bob Reviewer <bob@users.noreply.github.com>",
+        "Bob Reviewer <4242+bob@users.noreply.github.com>",
+    ] {
+        let out = ident_check(
+            ALICE,
+            &msg(
+                "Tighten login",
+                &[BY_BOB, &format!("Reviewed-by: {second}")],
+            ),
+            2,
+        );
+        out.assert_deny("missing-reviewer");
+        assert!(
+            out.reasons().iter().any(|r| r == "duplicate"),
+            "{second}: {:?}",
+            out.reasons()
+        );
+    }
+    // Two people do count as two.
+    let out = ident_check(
+        "Carl Coder <carl@corp.example>",
+        &msg(
+            "Tighten login",
+            &[BY_BOB, "Reviewed-by: Alice Author <alice@corp.example>"],
+        ),
+        2,
+    );
+    out.assert_pass();
+}
+
+#[test]
+fn class8_every_co_authorship_line_makes_a_writer() {
+    for coauthor in [
+        "Co-authored-by: Bob Reviewer <bob@corp.example>",
+        "Co-developed-by: Bob Reviewer <bob@corp.example>",
+        "co-authored-by: Bob <BOB+x@corp.example>",
+        "Co-Authored By: Bob <bob@corp.example>",
+        "Co-authored-by: Bob <\"bob\"@corp.example>",
+        "Co-authored-by: bob@corp.example",
+        "Co-authored-by: Bob <77+bob@users.noreply.github.com>",
+    ] {
+        let out = ident_check(ALICE, &msg("Tighten login", &[coauthor, BY_BOB]), 1);
+        assert_no_reviewer_counts(&out, coauthor);
+    }
+    // A co-author line outside the trailer block (in the body) still makes a writer.
+    let body = format!(
+        "Tighten login\n\nPaired with Bob.\nCo-authored-by: Bob Reviewer <bob@corp.example>\n\nMore text.\n\n{BY_BOB}\n"
+    );
+    assert_no_reviewer_counts(&ident_check(ALICE, &body, 1), "body co-author");
+}
+
+/// `check HEAD --pr FILE` on `platform` in review `mode`, the commit by `author` with
+/// `message`, approvals by `logins` on the head, PR opened by `pr_author`.
+fn approval_check(
+    mode: &str,
+    platform: &str,
+    author: &str,
+    message: &str,
+    pr_author: &str,
+    logins: &[&str],
+) -> Run {
+    let mut r = repo_with(&ident_policy(mode, 1));
+    let head = commit_as(
+        &mut r,
+        author,
+        message,
+        &[("src/auth/login.rs", "fn login() { check() }\n")],
+    );
+    let approvals: Vec<_> = logins
+        .iter()
+        .map(|l| json!({"login": l, "is_bot": false, "commit_id": head}))
+        .collect();
+    let pr = json!({"platform": platform, "author_login": pr_author, "head_branch": "f",
+        "head_sha": head, "approvals": approvals});
+    let p = write(&r, "pr.json", &pr.to_string());
+    run(&r, &["check", "HEAD", "--format", "json", "--pr", &p], &[])
+}
+
+#[test]
+fn class8_a_writer_never_approves_her_own_change_through_any_identity() {
+    let plain = msg("Tighten login", &[]);
+    let co_bob = msg(
+        "Tighten login",
+        &["Co-authored-by: Bob Reviewer <bob@corp.example>"],
+    );
+    for (platform, author, message, login) in [
+        // The commit's author is the team member whose login approves (PR opened by another).
+        ("github", ALICE, plain.as_str(), "alice"),
+        ("github", ALICE, plain.as_str(), "ALICE"),
+        ("gitlab", ALICE, plain.as_str(), "alice-gl"),
+        // The author's noreply address names the approving login (no team entry needed).
+        (
+            "github",
+            "Alice <12345+carol@users.noreply.github.com>",
+            plain.as_str(),
+            "carol",
+        ),
+        (
+            "github",
+            "Alice <carol@users.noreply.github.com>",
+            plain.as_str(),
+            "Carol",
+        ),
+        // A co-author approves.
+        ("github", ALICE, co_bob.as_str(), "bob"),
+        ("gitlab", ALICE, co_bob.as_str(), "bob-gl"),
+        // PR facts from a file (platform unknown): both logins are tried.
+        ("file", ALICE, co_bob.as_str(), "bob-gl"),
+    ] {
+        let out = approval_check("approval", platform, author, message, "mallory", &[login]);
+        out.assert_deny("missing-reviewer");
+        assert_eq!(
+            out.reasons(),
+            ["self-review"],
+            "{platform} {author} {login}"
+        );
+    }
+    // The control: Bob approves Alice's change.
+    approval_check("approval", "github", ALICE, &plain, "mallory", &["bob"]).assert_pass();
+    approval_check("approval", "gitlab", ALICE, &plain, "mallory", &["bob-gl"]).assert_pass();
+    // In trailer+approval mode, a co-author's approval cannot back someone else's trailer
+    // either: Bob wrote it, Bob's trailer is a self-review.
+    let both = msg(
+        "Tighten login",
+        &["Co-authored-by: Bob <bob@corp.example>", BY_BOB],
+    );
+    let out = approval_check(
+        "trailer+approval",
+        "github",
+        ALICE,
+        &both,
+        "mallory",
+        &["bob"],
+    );
+    out.assert_deny("missing-reviewer");
+}
