@@ -321,3 +321,71 @@ tiers:
     c.message = b"Fix\n\nReviewed-by: Bob <bob@corp.example>\n".to_vec();
     assert!(!failing(&p, &c));
 }
+
+/// b204 — issue 11, class 10 (independent adversarial review).
+/// On a server whose `HEAD` named a branch that did not exist (deleted, or `HEAD` left at
+/// `master`), pre-receive read a re-created default branch's policy from nowhere and fell
+/// back to the embedded default, and allowed deleting the real default branch. It now
+/// rejects every push until `HEAD` names an existing branch (the fix is printed). Variants
+/// with real `git push`: evidence_input.rs `class10_*`.
+#[test]
+fn b204_unborn_server_head_fell_back_to_the_embedded_policy() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let git = |args: &[&str]| {
+        let o = Command::new("git")
+            .args(args)
+            .current_dir(tmp.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "A")
+            .env("GIT_AUTHOR_EMAIL", "a@example.com")
+            .env("GIT_COMMITTER_NAME", "A")
+            .env("GIT_COMMITTER_EMAIL", "a@example.com")
+            .output()
+            .expect("git");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).trim().to_string()
+    };
+    git(&["init", "-q", "--bare", "-b", "main", "s.git"]);
+    let tree = git(&[
+        "--git-dir=s.git",
+        "hash-object",
+        "-t",
+        "tree",
+        "-w",
+        "/dev/null",
+    ]);
+    let c = git(&["--git-dir=s.git", "commit-tree", &tree, "-m", "x"]);
+    git(&["--git-dir=s.git", "update-ref", "refs/heads/keep", &c]);
+    let zero = "0".repeat(40);
+    for line in [
+        format!("{zero} {c} refs/heads/main\n"),
+        format!("{c} {zero} refs/heads/keep\n"),
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_countersign"))
+            .args(["hook", "pre-receive"])
+            .current_dir(tmp.path().join("s.git"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(line.as_bytes())
+            .expect("write");
+        let o = child.wait_with_output().expect("wait");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{line}{err}");
+        assert!(
+            err.contains("git symbolic-ref HEAD refs/heads/keep"),
+            "{err}"
+        );
+    }
+}

@@ -926,3 +926,120 @@ fn class8_a_writer_never_approves_her_own_change_through_any_identity() {
     );
     out.assert_deny("missing-reviewer");
 }
+
+// ------------------------------------------------------------------------------------------
+// Class 10: the server hook knows its protected branch
+
+/// A bare server holding `main` of a repository with the trailer-mode policy, with
+/// countersign as its pre-receive hook (installed after the first push), and a clone.
+fn bare_server() -> (TestRepo, TestRepo) {
+    let mut work = repo_with(&policy(""));
+    let mut server = TestRepo::new();
+    server.git(&["init", "-q", "--bare", "-b", "main", "server.git"]);
+    server.dir = server.dir.join("server.git");
+    let url = server.dir.display().to_string();
+    work.git(&["push", "-q", &url, "main"]);
+    install_pre_receive(&server);
+    let clone = TestRepo::clone_from(&server, &[]);
+    (server, clone)
+}
+
+fn install_pre_receive(server: &TestRepo) {
+    let hook = server.dir.join("hooks/pre-receive");
+    std::fs::write(&hook, format!("#!/bin/sh\nexec '{BIN}' hook pre-receive\n")).expect("hook");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+}
+
+/// `git push ARGS` from `clone`: (success, stderr).
+fn push(clone: &mut TestRepo, args: &[&str]) -> (bool, String) {
+    let mut all = vec!["push"];
+    all.extend_from_slice(args);
+    let o = clone.git_output(&all);
+    (
+        o.status.success(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn server_has(server: &mut TestRepo, r: &str) -> bool {
+    server
+        .git_output(&["rev-parse", "--verify", "-q", r])
+        .status
+        .success()
+}
+
+/// An unreviewed change to `src/auth` (the policy needs a reviewer; the embedded default
+/// would not, for a human change).
+fn attack(clone: &mut TestRepo) -> String {
+    unreviewed(clone, "src/auth/login.rs", "fn login() { true }\n")
+}
+
+#[test]
+fn class10_unborn_head_rejects_recreating_and_deleting_the_default_branch() {
+    // HEAD left at `master` while the protected branch is `main`.
+    let (mut server, mut clone) = bare_server();
+    server.git(&["symbolic-ref", "HEAD", "refs/heads/master"]);
+    attack(&mut clone);
+    for args in [
+        vec!["-q", "origin", "HEAD:refs/heads/topic"],
+        vec!["-q", "origin", "HEAD:refs/heads/master"],
+        vec!["-q", "origin", ":refs/heads/main"],
+    ] {
+        let (ok, err) = push(&mut clone, &args);
+        assert!(!ok, "{args:?} must be rejected:\n{err}");
+        assert!(
+            err.contains("git symbolic-ref HEAD refs/heads/main"),
+            "{args:?}: the fix names the branch:\n{err}"
+        );
+    }
+    assert!(server_has(&mut server, "refs/heads/main"));
+    assert!(!server_has(&mut server, "refs/heads/master"));
+    // The fix applied: the real policy decides again (the attack is a policy failure, and
+    // deleting main is refused as the default branch).
+    server.git(&["symbolic-ref", "HEAD", "refs/heads/main"]);
+    let (ok, err) = push(&mut clone, &["-q", "origin", "HEAD:refs/heads/topic"]);
+    assert!(!ok && err.contains("missing-reviewer"), "{err}");
+    let (ok, err) = push(&mut clone, &["-q", "origin", ":refs/heads/main"]);
+    assert!(!ok && err.contains("default branch"), "{err}");
+}
+
+#[test]
+fn class10_deleted_default_branch_is_not_recreated_under_the_embedded_policy() {
+    let (mut server, mut clone) = bare_server();
+    // Another branch exists; the default branch is gone (deleted on the server).
+    let (ok, err) = push(&mut clone, &["-q", "origin", "main:refs/heads/keep"]);
+    assert!(ok, "{err}");
+    server.git(&["update-ref", "-d", "refs/heads/main"]);
+    // Re-creating `main` with an unreviewed change and a policy that asks for nothing.
+    attack(&mut clone);
+    clone.commit_files(
+        "Loosen",
+        &[(".countersign.yml", "version: 1\ntiers:\n  - name: low\n")],
+    );
+    let (ok, err) = push(&mut clone, &["-q", "origin", "HEAD:refs/heads/main"]);
+    assert!(!ok, "re-creating main must be rejected:\n{err}");
+    assert!(err.contains("symbolic-ref HEAD"), "{err}");
+    assert!(!server_has(&mut server, "refs/heads/main"));
+    // A detached HEAD on the server is no better.
+    let keep = server.rev("refs/heads/keep");
+    server.git(&["update-ref", "--no-deref", "HEAD", &keep]);
+    let (ok, err) = push(&mut clone, &["-q", "origin", "HEAD:refs/heads/other"]);
+    assert!(!ok && err.contains("detached"), "{err}");
+}
+
+#[test]
+fn class10_an_empty_server_takes_its_first_push() {
+    let mut work = repo_with(&policy(""));
+    let mut server = TestRepo::new();
+    server.git(&["init", "-q", "--bare", "-b", "main", "server.git"]);
+    server.dir = server.dir.join("server.git");
+    install_pre_receive(&server);
+    let url = server.dir.display().to_string();
+    let o = work.git_output(&["push", "-q", &url, "main"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(server_has(&mut server, "refs/heads/main"));
+}
