@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::cli::{Cli, Command, LimitArgs, RangeArgs};
 use crate::facts::{CommitFacts, PullRequest, RangeInfo};
 use crate::git::{self, Limits, RangeSpec};
+use crate::message::unicode::neutralize;
 use crate::policy::load::{self, PolicyErrors};
 use crate::policy::{Origin, Policy};
 use crate::{Error, Result};
@@ -166,9 +167,16 @@ pub fn use_color(stream: &impl IsTerminal) -> bool {
     stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// A line of progress or context on stderr.
+/// A line of progress or context on stderr (a terminal, or a CI job log): neutralised, as
+/// notes quote untrusted text (paths, logins, policy edits).
 pub fn note(msg: &str) {
-    let _ = writeln!(std::io::stderr(), "countersign: {msg}");
+    let _ = writeln!(std::io::stderr(), "countersign: {}", neutralize(msg));
+}
+
+/// Writes text meant for people (not a machine format) to stdout, [`neutralize`]d: no
+/// control character or escape sequence from commits, PRs or policies reaches the terminal.
+pub fn print_text(text: &str) -> Result<()> {
+    print_stdout(&neutralize(text))
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
