@@ -126,7 +126,7 @@ pub fn render_diagnostics(policy: &Policy, diags: &[PolicyDiagnostic]) -> String
     let handler = miette::GraphicalReportHandler::new_themed(theme);
     let source = Arc::new(
         NamedSource::new(
-            neutralize(&policy.source.name()).into_owned(),
+            neutralize(&policy.source.name()),
             neutralize(&policy.source.text).into_owned(),
         )
         .with_language("yaml"),

@@ -110,7 +110,7 @@ impl PolicyErrors {
         // miette shows is neutralised, same-length, so every span still points right.
         let named = Arc::new(
             NamedSource::new(
-                neutralize(&source.name()).into_owned(),
+                neutralize(&source.name()),
                 neutralize(&source.text).into_owned(),
             )
             .with_language("yaml"),

@@ -131,7 +131,7 @@ fn diag(f: &Finding, commit: Option<&CommitReport>, policy: &Policy) -> FindingD
                 severity: miette::Severity::Advice,
                 help: None,
                 source: Some(NamedSource::new(
-                    neutralize(&policy.source.name()).into_owned(),
+                    neutralize(&policy.source.name()),
                     neutralize(text).into_owned(),
                 )),
                 label: Some((neutralize(pl).into_owned(), span)),
