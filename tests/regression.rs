@@ -389,3 +389,55 @@ fn b204_unborn_server_head_fell_back_to_the_embedded_policy() {
         );
     }
 }
+
+/// b205 — issue 11, class 12 (independent adversarial review).
+/// Commit text reached the terminal raw in the human report (miette printed the message as
+/// its source): an OSC 8 hyperlink, a CSI sequence, a C1 control, a carriage return or a bidi
+/// override in a commit message could rewrite what the reviewer saw. Every output boundary now
+/// neutralises them (message::unicode::neutralize). Variants: evidence_input.rs `class12_*`.
+#[test]
+fn b205_escape_sequences_in_a_commit_reached_the_terminal() {
+    use countersign::report::{self, Format, Options};
+    let p = policy(
+        "version: 1
+tiers:
+  - name: high
+    reviewers: 1
+    applies_to: all
+",
+    );
+    let hostile =
+        "Fix \x1b]8;;https://evil.example\x07x\x1b]8;;\x07 \x1b[2J\u{9b}31m\rOK \u{202e}txt";
+    let c = commit(
+        &format!("{hostile}\n\nBody {hostile}\n"),
+        &["src/\x1b[1ma.rs"],
+    );
+    let ctx = Context {
+        policy: &p,
+        pr: None,
+        branch: None,
+        today: Date::parse("2026-06-01").expect("date"),
+        head: None,
+        explain: false,
+        whole_history: false,
+    };
+    let cr = evaluate::evaluate_commit(&ctx, &c).expect("evaluate");
+    let r = evaluate::finish(&ctx, Default::default(), vec![cr]);
+    for format in [Format::Human, Format::Json, Format::Github] {
+        let text = report::render(
+            &r,
+            &p,
+            format,
+            Options {
+                color: false,
+                verbose: true,
+            },
+        );
+        assert!(
+            !text
+                .chars()
+                .any(|c| c != '\n' && countersign::message::unicode::is_forbidden(c)),
+            "{format:?}: {text:?}"
+        );
+    }
+}

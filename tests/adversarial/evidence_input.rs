@@ -1043,3 +1043,253 @@ fn class10_an_empty_server_takes_its_first_push() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(server_has(&mut server, "refs/heads/main"));
 }
+
+// ------------------------------------------------------------------------------------------
+// Class 12: nothing hostile reaches a terminal or a CI log raw
+
+/// Terminal attacks: CSI colour, an OSC 8 hyperlink ended by BEL, a C1 CSI, a carriage
+/// return that would overwrite the line, a bidi override and isolate, a zero-width space.
+const HOSTILE: &str = "EVIL\x1b[31m\x1b]8;;https://evil.example\x07link\x1b]8;;\x07\u{9b}2J\rOK\u{202e}gpj.exe\u{2066}\u{200b}\x1b[0m";
+
+/// No control character other than `\n` and `\t`, and no invisible or bidi character.
+fn assert_clean(out: &str, what: &str) {
+    use countersign::message::unicode::is_invisible;
+    if let Some(c) = out
+        .chars()
+        .find(|&c| c != '\n' && c != '\t' && (c.is_control() || is_invisible(c)))
+    {
+        panic!("{what}: raw {c:?} in output:\n{out:?}");
+    }
+}
+
+fn assert_run_clean(out: &Run, what: &str) {
+    assert_clean(&out.stdout, &format!("{what} (stdout)"));
+    assert_clean(&out.stderr, &format!("{what} (stderr)"));
+}
+
+/// A repository whose newest commit has a hostile subject, body, trailer, author name and
+/// file name, touching `src/auth` without review.
+fn hostile_repo(policy_text: &str) -> TestRepo {
+    let mut r = repo_with(policy_text);
+    let path = format!("src/auth/{}.rs", HOSTILE.replace(['/', '\0'], "_"));
+    commit_bytes(
+        &mut r,
+        &format!("Mallory {} <mallory@corp.example>", HOSTILE.replace(['<', '>', '\n'], "")),
+        format!(
+            "Fix {HOSTILE}\n\nBody {HOSTILE}\nCo-authored-by: Claude <noreply@anthropic.com>\n\nReviewed-by: {HOSTILE} <x@y.z>\nReviewed by: Bob {HOSTILE}\n"
+        )
+        .as_bytes(),
+        &[(path.as_str(), "x\n"), ("src/auth/login.rs", "fn login() { true }\n")],
+    );
+    r
+}
+
+#[test]
+fn class12_check_and_explain_neutralise_commit_text() {
+    let r = hostile_repo(&policy(""));
+    let head = r.dir.join(".git/HEAD");
+    assert!(head.exists());
+    for args in [
+        vec!["check", "HEAD"],
+        vec!["check", "HEAD", "--format", "human", "--verbose"],
+        vec!["check", "HEAD", "--format", "github"],
+        vec!["check", "HEAD", "--format", "markdown"],
+        vec!["explain", "HEAD"],
+        vec!["audit", "HEAD", "--format", "markdown"],
+    ] {
+        let out = run(&r, &args, &[]);
+        assert!(out.code == 1 || out.code == 0, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stdout.contains("EVIL") || out.stderr.contains("EVIL"),
+            "{args:?} did not show the hostile text at all:\n{}",
+            out.stdout
+        );
+        assert_run_clean(&out, &format!("{args:?}"));
+    }
+    let out = run(
+        &r,
+        &["explain", "--path", &format!("src/auth/{HOSTILE}")],
+        &[],
+    );
+    assert_run_clean(&out, "explain --path");
+    // An error that quotes the input (an unknown revision).
+    let out = run(&r, &["check", &format!("x{HOSTILE}")], &[]);
+    assert_eq!(out.code, 2);
+    assert_run_clean(&out, "error message");
+}
+
+#[test]
+fn class12_policy_text_is_neutralised() {
+    // Valid YAML with a bidi override and a zero-width space in a description, and a rule
+    // whose span is shown when a finding points at it.
+    let text = policy("").replace(
+        "  - name: high\n",
+        "  - name: high\n    description: \"high \u{202e}gpj.exe \u{200b}\"\n",
+    );
+    let r = hostile_repo(&text);
+    for args in [
+        vec!["check", "HEAD"],
+        vec!["policy", "show"],
+        vec!["policy", "check"],
+        vec!["explain", "HEAD"],
+    ] {
+        let out = run(&r, &args, &[]);
+        assert_run_clean(&out, &format!("{args:?}"));
+    }
+    // Invalid YAML holding raw escapes: the diagnostics quote the source line.
+    let bad = format!("version: 1\ntiers:\n  - name: low\n    description: {HOSTILE}\n");
+    std::fs::write(r.dir.join(".countersign.yml"), &bad).expect("write");
+    for args in [vec!["check", "HEAD"], vec!["policy", "check"]] {
+        let out = run(&r, &args, &[]);
+        assert_eq!(out.code, 2, "{args:?}");
+        assert!(out.stderr.contains("policy"), "{}", out.stderr);
+        assert_run_clean(&out, &format!("{args:?} invalid policy"));
+    }
+    // `policy diff` against a revision whose policy is hostile.
+    let mut r = r;
+    r.git(&["add", "-A"]);
+    r.git(&["commit", "-qm", "hostile policy"]);
+    std::fs::write(r.dir.join(".countersign.yml"), policy("")).expect("write");
+    let out = run(&r, &["policy", "diff", "HEAD"], &[]);
+    assert_run_clean(&out, "policy diff");
+}
+
+#[test]
+fn class12_hooks_neutralise_commit_text() {
+    // commit-msg: the message file itself is hostile.
+    let r = repo_with(&policy(""));
+    r.write("src/auth/login.rs", "fn login() { x() }\n");
+    let mut r = r;
+    r.git(&["add", "-A"]);
+    let file = write(
+        &r,
+        "COMMIT_EDITMSG",
+        &format!(
+            "Fix {HOSTILE}\n\nCo-authored-by: Claude <noreply@anthropic.com>\nReviewed by: {HOSTILE}\n"
+        ),
+    );
+    let out = run(&r, &["hook", "commit-msg", &file], &[]);
+    assert!(out.stderr.contains("commit-msg"), "{}", out.stderr);
+    assert_run_clean(&out, "commit-msg");
+    // pre-receive on a real server: the pushed commit is hostile (messages go back to the
+    // pushing client through git's sideband).
+    let (mut server, mut clone) = bare_server();
+    commit_bytes(
+        &mut clone,
+        ALICE,
+        format!("Fix {HOSTILE}\n\nBody {HOSTILE}\n").as_bytes(),
+        &[("src/auth/login.rs", "fn login() { y() }\n")],
+    );
+    let hook = server.dir.join("hooks/pre-receive");
+    // Capture the hook's own stderr (git may add its own `remote:` prefix).
+    let log = server.tmp.path().join("hook.log");
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\n'{BIN}' hook pre-receive 2>'{}'\ncode=$?\ncat '{}' >&2\nexit $code\n",
+            log.display(),
+            log.display()
+        ),
+    )
+    .expect("hook");
+    let (ok, err) = push(&mut clone, &["origin", "HEAD:refs/heads/main"]);
+    assert!(!ok, "{err}");
+    let hook_err = std::fs::read_to_string(&log).expect("hook log");
+    assert!(hook_err.contains("EVIL"), "{hook_err}");
+    assert_clean(&hook_err, "pre-receive");
+    // pre-push (the same commit, before it leaves the laptop).
+    let o = clone.git_output(&["rev-parse", "HEAD"]);
+    let local = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    let remote = server.rev("refs/heads/main");
+    let stdin = format!("refs/heads/main {local} refs/heads/main {remote}\n");
+    let mut cmd = clone.command(BIN);
+    cmd.args(["hook", "pre-push", "origin", "url"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write");
+    let o = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("EVIL"), "{err}");
+    assert_clean(&err, "pre-push");
+    assert_clean(&String::from_utf8_lossy(&o.stdout), "pre-push stdout");
+}
+
+#[test]
+fn class12_ci_logs_neutralise_pr_and_policy_text() {
+    // GitLab: the MR title, description and branch are hostile, and the change edits the
+    // policy (its diff goes to the job log).
+    let (mut r, base, _) = pr_repo(&policy(""), &[]);
+    let head = commit_as(
+        &mut r,
+        ALICE,
+        &format!("Edit policy {HOSTILE}\n\nBody.\n"),
+        &[(".countersign.yml", &format!("{}# {HOSTILE}\n", policy("")))],
+    );
+    let branch = format!("feature/{}", HOSTILE.replace(['\x1b', '\x07', '\r'], ""));
+    let out = gl(
+        &r,
+        &base,
+        &head,
+        &[
+            ("CI_MERGE_REQUEST_TITLE", &format!("Title {HOSTILE}")),
+            (
+                "CI_MERGE_REQUEST_DESCRIPTION",
+                &format!("Body {HOSTILE}\nChange-Record: {HOSTILE}"),
+            ),
+            ("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", &branch),
+        ],
+        &[],
+    );
+    // `gl` asks for JSON: run the human default as the template does.
+    assert!(out.code == 1 || out.code == 0, "{}", out.stderr);
+    assert_clean(&out.stderr, "gitlab ci stderr");
+    let mut env = vec![
+        ("GITLAB_CI", "true"),
+        ("CI_MERGE_REQUEST_IID", "17"),
+        ("CI_COMMIT_SHA", head.as_str()),
+        ("CI_MERGE_REQUEST_DIFF_BASE_SHA", base.as_str()),
+        ("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", branch.as_str()),
+    ];
+    let title = format!("Title {HOSTILE}");
+    let body = format!("Body {HOSTILE}");
+    env.push(("CI_MERGE_REQUEST_TITLE", &title));
+    env.push(("CI_MERGE_REQUEST_DESCRIPTION", &body));
+    let out = run(&r, &["ci"], &env);
+    assert!(out.code == 1 || out.code == 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("EVIL") || out.stdout.contains("EVIL"),
+        "{}",
+        out.stderr
+    );
+    assert_run_clean(&out, "gitlab ci (human)");
+    // GitHub: workflow commands on stdout, notes on stderr; PR title/body/branch hostile.
+    let ev = pr_event(&base, &head, |pr| {
+        pr["title"] = json!(format!("T {HOSTILE}"));
+        pr["body"] = json!(format!("B {HOSTILE}"));
+        pr["head"]["ref"] = json!(branch);
+    });
+    // JSON on stdout (strings escaped as \uXXXX), then the default workflow-command format.
+    let out = gh(&r, "pull_request", &ev, None);
+    assert!(out.stdout.contains("EVIL"), "{}", out.stdout);
+    assert_run_clean(&out, "github ci --format json");
+    let evp = write(&r, "event2.json", &ev);
+    let out = run(
+        &r,
+        &["ci"],
+        &[
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_EVENT_NAME", "pull_request"),
+            ("GITHUB_EVENT_PATH", &evp),
+        ],
+    );
+    assert!(out.stdout.contains("::error"), "{}", out.stdout);
+    assert!(out.stdout.contains("EVIL"), "{}", out.stdout);
+    assert_run_clean(&out, "github ci (workflow commands)");
+}
