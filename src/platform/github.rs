@@ -240,7 +240,8 @@ pub fn parse_event(kind: EventKind, bytes: &[u8]) -> Result<CiEvent> {
             }
             let head = sha_at(&v, &["after"])?;
             let before = str_at(&v, &["before"]).ok_or_else(|| bad_event("`before` is missing"))?;
-            let git_ref = str_at(&v, &["ref"]).unwrap_or_default();
+            // The pushed ref names the branch (branch markers, the default-branch case).
+            let git_ref = str_at(&v, &["ref"]).ok_or_else(|| bad_event("`ref` is missing"))?;
             let branch = git_ref.strip_prefix("refs/heads/").map(str::to_string);
             let base = if is_zero_oid(before) {
                 let default = str_at(&v, &["repository", "default_branch"])

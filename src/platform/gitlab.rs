@@ -90,10 +90,12 @@ pub fn from_env(env: &dyn Env) -> Result<GitlabRun> {
                     .collect()
             })
             .unwrap_or_default();
-        let head_branch = env
-            .get("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME")
-            .unwrap_or_default();
         let mut missing = Vec::new();
+        let head_branch = env.get("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME");
+        let head_branch = head_branch.unwrap_or_else(|| {
+            missing.push("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME");
+            String::new()
+        });
         let title = env.get("CI_MERGE_REQUEST_TITLE");
         if title.is_none() {
             missing.push("CI_MERGE_REQUEST_TITLE");

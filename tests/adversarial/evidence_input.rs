@@ -563,6 +563,10 @@ fn class9_github_inputs_missing_what_decides_are_exit_2() {
     let no_type = json!([{"user": {"login": "bob"}, "state": "APPROVED", "commit_id": head}]);
     let out = gh(&r, "pull_request", &ev, Some(&no_type.to_string()));
     assert_eq!(out.code, 2, "{}", out.stderr);
+    // A push event that does not name its ref (the branch decides branch markers).
+    let push_ev = json!({"before": base, "after": head});
+    let out = gh(&r, "push", &push_ev.to_string(), None);
+    assert_eq!(out.code, 2, "{}", out.stderr);
     // A merge group has no PR author to leave out: reviews there are exit 2.
     let mg = json!({"merge_group": {"base_sha": base, "head_sha": head,
         "head_ref": format!("refs/heads/gh-readonly-queue/main/pr-5-{head}")}});
@@ -668,6 +672,7 @@ fn class9_gitlab_variables_missing_what_decides_are_exit_2() {
     for vars in [
         vec![("CI_MERGE_REQUEST_DESCRIPTION", "")],
         vec![("CI_MERGE_REQUEST_TITLE", "")],
+        vec![("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", "")],
         vec![("CI_MERGE_REQUEST_IID", "seventeen")],
         vec![("CI_MERGE_REQUEST_DIFF_BASE_SHA", "")],
         vec![("CI_COMMIT_SHA", "")],
