@@ -43,7 +43,15 @@ const COAUTHOR_KEYS: &[&str] = &["coauthoredby", "codevelopedby"];
 /// The co-authorship value of a message line (`Co-authored-by: …`, `Co-developed-by: …`,
 /// in any spelling of the key), wherever the line is.
 fn coauthor_value(line: &str) -> Option<&str> {
-    let (key, value) = line.trim_start().split_once(':')?;
+    let line = line.trim_start();
+    // Cheap rejection first: this runs on every line of every commit message.
+    if !line.starts_with(['c', 'C']) {
+        return None;
+    }
+    let (key, value) = line.split_once(':')?;
+    if key.len() > 40 {
+        return None;
+    }
     let k: String = key
         .chars()
         .filter(|c| !matches!(c, '-' | '_' | ' ' | '\t'))

@@ -173,16 +173,27 @@ pub const GITHUB_NOREPLY: &str = "users.noreply.github.com";
 /// - the domain is lowercased and converted to ASCII with IDNA (UTS #46): a Unicode domain
 ///   and its `xn--` punycode are the same domain; trailing dots are dropped.
 pub fn normalize_email(email: &str) -> String {
-    let e = strip_comments_and_quotes(email.trim());
+    let e = email.trim();
+    let e = if e.contains(['(', '"', '\\']) || e.contains(char::is_whitespace) {
+        strip_comments_and_quotes(e)
+    } else {
+        e.to_string()
+    };
     let Some((local, domain)) = e.rsplit_once('@') else {
         return e.to_lowercase();
     };
     let local = local.to_lowercase();
     let domain = domain.trim_end_matches('.').to_lowercase();
-    let domain = idna::domain_to_ascii(&domain)
-        .ok()
-        .filter(|d| !d.is_empty())
-        .unwrap_or(domain);
+    // UTS #46 leaves lowercase ASCII as it is (a valid `xn--` label re-encodes to itself; an
+    // invalid one fails and stays as written), so only non-ASCII domains need the mapping.
+    let domain = if domain.is_ascii() {
+        domain
+    } else {
+        idna::domain_to_ascii(&domain)
+            .ok()
+            .filter(|d| !d.is_empty())
+            .unwrap_or(domain)
+    };
     let local = match local.split_once('+') {
         Some((id, login)) if domain == GITHUB_NOREPLY => {
             if !id.is_empty() && !login.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
