@@ -194,22 +194,21 @@ pub fn normalize_email(email: &str) -> String {
             .filter(|d| !d.is_empty())
             .unwrap_or(domain)
     };
-    let local = match local.split_once('+') {
-        Some((id, login)) if domain == GITHUB_NOREPLY => {
-            if !id.is_empty() && !login.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
-                login.to_string()
-            } else {
-                local
-            }
+    // GitHub logins hold no `+`: the noreply login is what follows the last one. Elsewhere
+    // the tag is what follows the first. Either way no `+` is left (idempotent).
+    let local = if domain == GITHUB_NOREPLY {
+        local.rsplit('+').next().unwrap_or_default().to_string()
+    } else {
+        match local.split_once('+') {
+            Some((base, _tag)) if !base.is_empty() => base.to_string(),
+            _ => local,
         }
-        Some((base, _tag)) if !base.is_empty() => base.to_string(),
-        _ => local,
     };
     format!("{local}@{domain}")
 }
 
 /// `email` without RFC 5322 comments (balanced, nested, outside quotes), quotes, escapes and
-/// whitespace. An unbalanced `(` is kept as text.
+/// whitespace; no `(`, `)`, `"` or `\\` is left (so normalising twice changes nothing).
 fn strip_comments_and_quotes(email: &str) -> String {
     let chars: Vec<char> = email.chars().collect();
     let mut out = String::with_capacity(email.len());
@@ -218,20 +217,23 @@ fn strip_comments_and_quotes(email: &str) -> String {
     while let Some(&c) = chars.get(i) {
         match c {
             '\\' => {
-                if let Some(&n) = chars.get(i + 1) {
+                if let Some(&n) = chars.get(i + 1)
+                    && !matches!(n, '(' | ')' | '"' | '\\')
+                    && !n.is_whitespace()
+                {
                     out.push(n);
                 }
                 i += 2;
                 continue;
             }
             '"' => quoted = !quoted,
-            '(' if !quoted => match comment_end(&chars, i) {
-                Some(end) => {
+            '(' if !quoted => {
+                if let Some(end) = comment_end(&chars, i) {
                     i = end + 1;
                     continue;
                 }
-                None => out.push(c),
-            },
+            }
+            '(' | ')' => {}
             c if c.is_whitespace() => {}
             c => out.push(c),
         }
@@ -322,6 +324,18 @@ mod tests {
             );
         }
         assert!(!same_email("bob@corp.example", "rob@corp.example"));
+        // Idempotent: a normalised address normalises to itself.
+        for e in [
+            "1+2+bob@users.noreply.github.com",
+            "\"a(b)c\"@x.example",
+            "\"a\\\\b\"@x.example",
+            "\"a\\\"b\"@x.example",
+            "a+b+c@x.example",
+            "İ@x.example",
+        ] {
+            let n = normalize_email(e);
+            assert_eq!(normalize_email(&n), n, "{e}");
+        }
         assert_eq!(noreply_login("bob@users.noreply.github.com"), Some("bob"));
         assert_eq!(
             lenient_email("Bob <\"bob\"@corp.example>").as_deref(),
