@@ -99,7 +99,14 @@ pub fn fuzz_trailers(data: &[u8]) {
 /// in the email, no forbidden characters, and parses to itself again.
 pub fn fuzz_identity(data: &[u8]) {
     let s = String::from_utf8_lossy(data);
-    let _ = normalize_email(&s);
+    // Normalising is idempotent: a normalised address is its own normal form (identity keys
+    // are sometimes normalised twice).
+    let n = normalize_email(&s);
+    assert_eq!(
+        normalize_email(&n),
+        n,
+        "normalize_email is not idempotent on {s:?}"
+    );
     if let Ok(id) = parse_identity(&s) {
         assert!(id.name.chars().any(char::is_alphabetic), "{id:?}");
         assert_eq!(id.email.matches('@').count(), 1, "{id:?}");
@@ -177,13 +184,22 @@ pub fn fuzz_glob_regex(data: &[u8]) {
 }
 
 /// The pre-receive stdin line parser: accepted lines have full, equal-length hex ids and a
-/// `refs/` name, and re-parse to the same update.
+/// `refs/` name that git's `check-ref-format` rules accept, and re-parse to the same update.
 pub fn fuzz_receive_line(data: &[u8]) {
     // The hook's own parser: all lines or nothing, and what it accepts re-parses the same.
     if let Ok(lines) = parse_pre_receive(data) {
         for u in &lines {
             assert_eq!(u.old.len(), u.new.len());
             assert!(u.refname.starts_with("refs/"));
+            // git's ref name rules (check-ref-format), spot-checked independently.
+            assert!(!u.refname.ends_with('/') && !u.refname.ends_with('.'));
+            assert!(!u.refname.contains("..") && !u.refname.contains("//"));
+            assert!(!u.refname.contains("@{") && !u.refname.contains("/."));
+            assert!(
+                !u.refname
+                    .bytes()
+                    .any(|b| b < 0x20 || b == 0x7f || b" ~^:?*[\\".contains(&b))
+            );
             assert!(!(u.is_create() && u.is_delete()));
             let again =
                 parse_pre_receive(format!("{} {} {}\n", u.old, u.new, u.refname).as_bytes());

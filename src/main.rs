@@ -17,9 +17,11 @@ fn main() -> ExitCode {
     }) {
         Ok(Ok(code)) => ExitCode::from(code),
         Ok(Err(e)) => {
-            eprintln!("error[{}]: {}", e.kind.as_str(), e.message);
+            // Error messages quote input (ref names, event fields, policy values): neutralised.
+            use countersign::message::unicode::neutralize;
+            eprintln!("error[{}]: {}", e.kind.as_str(), neutralize(&e.message));
             if let Some(help) = &e.help {
-                eprintln!("  help: {help}");
+                eprintln!("  help: {}", neutralize(help));
             }
             ExitCode::from(2)
         }

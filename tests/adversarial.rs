@@ -32,6 +32,8 @@ mod at_c;
 #[path = "adversarial/at_k.rs"]
 mod at_k;
 
+#[path = "adversarial/evidence_input.rs"]
+mod evidence_input;
 #[path = "adversarial/paths_reqs.rs"]
 mod paths_reqs;
 #[path = "adversarial/protect.rs"]

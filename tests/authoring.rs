@@ -779,7 +779,11 @@ fn diff_detects_each_weakening() {
             "detect: { builtin: false }\nhooks:",
             "detect.builtin turned off",
         ),
-        ("hooks:", "baseline: v1.0\nhooks:", "baseline (none) → v1.0"),
+        (
+            "hooks:",
+            "baseline: aaaabbbbccccddddeeeeffff0000111122223333\nhooks:",
+            "baseline (none) → aaaabbbbccccddddeeeeffff0000111122223333",
+        ),
         ("  - name: low\n", "  - name: low\n    ai: forbidden\n", ""),
     ];
     for (from, to, want) in cases {
@@ -814,7 +818,7 @@ fn diff_reports_paths_context_and_strengthening() {
         .replacen("    reviewers: 2\n", "    reviewers: 3\n", 1)
         .replacen(
             "waivers:",
-            "waivers:\n  - id: W-2\n    commit: abcdef1\n    codes: [missing-change-record]\n    reason: incident\n    approved_by: Carol Chief <carol@example.com>\n    expires: 2030-02-01",
+            "waivers:\n  - id: W-2\n    commit: abcdef1abcdef1abcdef1abcdef1abcdef1abcde\n    codes: [missing-change-record]\n    reason: incident\n    approved_by: Carol Chief <carol@example.com>\n    expires: 2030-02-01",
             1,
         );
     let d = diff_of(BASE, &new);

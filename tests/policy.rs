@@ -281,10 +281,31 @@ fn every_error_class_has_message_and_position() {
         ("waiver-no-scope", "waiver has no scope", 8, 9, "W-1"),
         (
             "waiver-short-commit",
-            "invalid commit `1a2b` in waiver",
+            "waiver `commit: 1a2b` is not a full commit id",
             9,
             13,
             "1a2b",
+        ),
+        (
+            "waiver-abbreviated-commit",
+            "waiver `commit: 1a2b3c4d5e6f` is not a full commit id",
+            9,
+            13,
+            "1a2b3c4d5e6f",
+        ),
+        (
+            "baseline-tag",
+            "`baseline: v2.3.0` is not a full commit id",
+            4,
+            11,
+            "v2.3.0",
+        ),
+        (
+            "baseline-abbreviated",
+            "`baseline: 3f1c0d2e` is not a full commit id",
+            4,
+            11,
+            "3f1c0d2e",
         ),
         (
             "waiver-wildcard",
@@ -450,10 +471,16 @@ fn design_example_loads_and_compiles() {
             .is_match("bot7@AGENTS.example.com")
     );
     assert!(p.detect.branch_matcher.is_match("ai/fix/x"));
-    assert_eq!(p.waivers[0].scope.commits, ["1a2b3c4d"]);
+    assert_eq!(
+        p.waivers[0].scope.commits,
+        ["1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b"]
+    );
     assert_eq!(p.waivers[0].codes, [Code::MissingChangeRecord]);
     assert_eq!(p.waivers[0].expires.to_string(), "2026-12-31");
-    assert_eq!(p.baseline.as_deref(), Some("v2.3.0"));
+    assert_eq!(
+        p.baseline.as_deref(),
+        Some("3f1c0d2e4b5a69788796a5b4c3d2e1f0a9b8c7d6")
+    );
     assert_eq!(
         (p.hooks.commit_msg, p.hooks.pre_push),
         (HookMode::Warn, HookMode::Enforce)
@@ -502,8 +529,17 @@ fn globs_use_literal_separator_and_backslash_escapes() {
     assert!(!p.detect.branch_matcher.is_match("claude/x/y"));
     // Plain numbers and booleans in string positions are taken as written.
     assert_eq!(p.detect.trailers[0].values, ["yes", "true", "1"]);
-    assert_eq!(p.waivers[0].scope.commits, ["1a2b3c4d", "1234567"]);
-    assert_eq!(p.baseline.as_deref(), Some("1234abcd"));
+    assert_eq!(
+        p.waivers[0].scope.commits,
+        [
+            "1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b",
+            "1234567890abcdef1234567890abcdef12345678"
+        ]
+    );
+    assert_eq!(
+        p.baseline.as_deref(),
+        Some("1234abcd1234abcd1234abcd1234abcd1234abcd")
+    );
     assert_eq!(p.teams[0].members[0].email, "alice@example.com");
     assert_eq!(p.tiers[1].reviewers_from, vec![0, 1]);
     assert_eq!(p.evidence.review, ReviewMode::TrailerAndApproval);
@@ -702,14 +738,14 @@ fn hostile_and_degenerate_documents() {
     // A `version` of the wrong type.
     assert!(msg("version: \"1\"\ntiers: [{name: a}]\n").contains("`version` must be the number 1"));
     // Waivers: duplicate ids and undefined rules.
-    let w = "version: 1\ntiers: [{name: a}]\nrules: [{name: auth, paths: [x], tier: a}]\nwaivers:\n  - {id: W, rules: [aut], codes: [missing-reviewer], reason: r, approved_by: A B <a@b.c>, expires: 2030-01-01}\n  - {id: W, commit: abcdef1, codes: [missing-reviewer], reason: r, approved_by: A B <a@b.c>, expires: 2030-01-01}\n";
+    let w = "version: 1\ntiers: [{name: a}]\nrules: [{name: auth, paths: [x], tier: a}]\nwaivers:\n  - {id: W, rules: [aut], codes: [missing-reviewer], reason: r, approved_by: A B <a@b.c>, expires: 2030-01-01}\n  - {id: W, commit: abcdef1abcdef1abcdef1abcdef1abcdef1abcde, codes: [missing-reviewer], reason: r, approved_by: A B <a@b.c>, expires: 2030-01-01}\n";
     let m = msg(w);
     assert!(
         m.contains("undefined rule `aut`") && m.contains("duplicate waiver `W`"),
         "{m}"
     );
     // `waiver-expired` cannot be waived.
-    let w = "version: 1\ntiers: [{name: a}]\nwaivers:\n  - {id: W, commit: abcdef1, codes: [waiver-expired], reason: r, approved_by: A B <a@b.c>, expires: 2030-01-01}\n";
+    let w = "version: 1\ntiers: [{name: a}]\nwaivers:\n  - {id: W, commit: abcdef1abcdef1abcdef1abcdef1abcdef1abcde, codes: [waiver-expired], reason: r, approved_by: A B <a@b.c>, expires: 2030-01-01}\n";
     assert!(msg(w).contains("cannot waive `waiver-expired`"));
 }
 

@@ -1179,7 +1179,10 @@ fn github_annotations_cannot_be_forged() {
     for l in &lines {
         assert!(l.matches("::").count() >= 2);
     }
-    // Round trip: the runner recovers the exact untrusted text.
+    // Round trip: the runner recovers the untrusted text, with control characters other than
+    // CR/LF (which are percent-encoded) neutralised (issue 11, class 12: the job log renders
+    // escapes).
+    assert!(!out.contains('\u{1}') && !out.contains('\u{b}'));
     let (cmd, props, data) = parse_command(lines[0]);
     assert_eq!(cmd, "error");
     assert_eq!(props[0], ("file".to_string(), HOSTILE_PATH.to_string()));
@@ -1188,7 +1191,8 @@ fn github_annotations_cannot_be_forged() {
     assert_eq!(
         data,
         format!(
-            "Commit e5e5e5e5e5e5 \"{HOSTILE_SUBJECT}\": {HOSTILE_MESSAGE}\nFix: add `Reviewed-by: <x>` | @team"
+            "Commit e5e5e5e5e5e5 \"{}\": {HOSTILE_MESSAGE}\nFix: add `Reviewed-by: <x>` | @team",
+            HOSTILE_SUBJECT.replace(['\u{1}', '\u{b}'], "?")
         )
     );
     // A property value cannot end the property list or the command.

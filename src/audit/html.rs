@@ -21,7 +21,7 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{FFFD}'),
+            c if c != '\n' && crate::message::unicode::is_forbidden(c) => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }

@@ -207,9 +207,15 @@ fn prepare_gitlab(repo: &Repo, args: &CiArgs, env: &dyn Env) -> Result<Prepared>
         }
         return Ok(Prepared { event, notes });
     };
+    let mut mr_names_head = false;
     if let Some(file) = &args.mr {
         let bytes = read_input(file, 16 << 20)?;
-        gitlab::apply_mr(pr, &bytes)?;
+        mr_names_head = gitlab::apply_mr(pr, &bytes)?;
+    } else if let Some(var) = run.missing.first() {
+        return Err(Error::input(format!(
+            "{var} is not set in this merge-request pipeline: the MR's text cannot be read (GitLab sets the description only from 16.7)"
+        ))
+        .with_help("pass the full merge request with `--mr FILE` (GET $CI_API_V4_URL/projects/$CI_PROJECT_ID/merge_requests/$CI_MERGE_REQUEST_IID with a `read_api` token; the template does this when COUNTERSIGN_GITLAB_TOKEN is set)"));
     } else if run.description_truncated {
         return Err(Error::input(
             "CI_MERGE_REQUEST_DESCRIPTION is truncated (CI_MERGE_REQUEST_DESCRIPTION_IS_TRUNCATED=true): markers or change records past the cut would be missed",
@@ -218,12 +224,17 @@ fn prepare_gitlab(repo: &Repo, args: &CiArgs, env: &dyn Env) -> Result<Prepared>
     }
     if let Some(file) = &args.approvals {
         let bytes = read_input(file, 16 << 20)?;
-        let (approvals, ignored) = gitlab::parse_approvals(&bytes, &pr.author_login)?;
-        if pr.author_login.is_empty() {
-            notes.push(
-                "the MR author is unknown without --mr: an approval by the author cannot be told apart"
-                    .into(),
-            );
+        let (mut approvals, ignored) = gitlab::parse_approvals(&bytes, &pr.author_login)?;
+        // GitLab approvals name no commit: they stand for the head the MR JSON (fetched in
+        // this job) names, which must be the head under test. Without it they count for none.
+        if !mr_names_head {
+            return Err(Error::input(
+                "GitLab approvals name no commit, and the MR JSON does not name the head (`sha`): they cannot be tied to the head under test",
+            )
+            .with_help("pass `--mr FILE` with the MR JSON fetched in this job (its `sha` must be the pipeline's head)"));
+        }
+        for a in &mut approvals {
+            a.commit_id = pr.head_sha.clone();
         }
         for i in ignored {
             notes.push(format!("ignored approval: {i}"));
@@ -465,7 +476,8 @@ fn evaluate_event(
     let change = policy_change(repo, &merge_base.to_string(), &event.head)?;
     let lim = limits(&args.limits);
     let spec = RangeSpec::Expr(format!("{merge_base}..{head}"));
-    let mut range = git::resolve_with(repo, &spec, policy.baseline.as_deref(), &lim)
+    let baseline = crate::commands::verified_baseline(repo, &policy, Some(base))?;
+    let mut range = git::resolve_with(repo, &spec, baseline.as_deref(), &lim)
         .map_err(|e| shallow_help(repo, e))?;
     range.info.description = format!(
         "{} ({}..{}: merge-base of base {} and head)",

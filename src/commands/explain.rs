@@ -14,7 +14,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::cli::{ExplainArgs, ExplainFormat};
-use crate::commands::{load_policy, print_stdout, read_pr};
+use crate::commands::{load_policy, print_stdout, print_text, read_pr};
 use crate::evaluate::{self, CommitReport, Context, EvidenceSource, PathTier};
 use crate::findings::Code;
 use crate::git;
@@ -44,7 +44,7 @@ pub fn run(cwd: &Path, args: &ExplainArgs) -> Result<u8> {
     }
     let target = args.target.as_deref().unwrap_or("").trim();
     if let Some(code) = Code::parse(target) {
-        print_stdout(&render(code))?;
+        print_text(&render(code))?;
         return Ok(0);
     }
     let repo = git::open(cwd);
@@ -124,7 +124,10 @@ fn explain_commit(repo: &git::Repo, args: &ExplainArgs, oid: git2::Oid) -> Resul
         }
         ExplainFormat::Human => render_commit(&policy, &report, &facts.message),
     };
-    print_stdout(&text)?;
+    match args.format {
+        ExplainFormat::Human => print_text(&text)?,
+        ExplainFormat::Json => print_stdout(&text)?,
+    }
     // The verdict is in the text; `explain` itself succeeded.
     Ok(0)
 }
@@ -530,6 +533,9 @@ fn explain_path(cwd: &Path, args: &ExplainArgs, path: &str) -> Result<u8> {
             o
         }
     };
-    print_stdout(&text)?;
+    match args.format {
+        ExplainFormat::Human => print_text(&text)?,
+        ExplainFormat::Json => print_stdout(&text)?,
+    }
     Ok(0)
 }

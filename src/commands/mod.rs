@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::cli::{Cli, ColorWhen, Command, LimitArgs, RangeArgs};
 use crate::facts::{CommitFacts, PullRequest, RangeInfo};
 use crate::git::{self, Limits, RangeSpec};
+use crate::message::unicode::neutralize;
 use crate::policy::load::{self, PolicyErrors};
 use crate::policy::{Origin, Policy};
 use crate::{Error, Result};
@@ -221,7 +222,8 @@ pub fn set_verbose_notes(verbose: bool) {
 }
 
 /// A line of context on stderr, printed once per run (a hook checking several refs says
-/// "no policy file" once), and not at all in hooks unless `-v`.
+/// "no policy file" once), and not at all in hooks unless `-v`; neutralised, as notes
+/// quote untrusted text (paths, logins, policy edits).
 pub fn note(msg: &str) {
     if QUIET.load(Ordering::Relaxed) {
         return;
@@ -232,7 +234,13 @@ pub fn note(msg: &str) {
         }
         seen.push(msg.to_string());
     }
-    let _ = writeln!(std::io::stderr(), "countersign: {msg}");
+    let _ = writeln!(std::io::stderr(), "countersign: {}", neutralize(msg));
+}
+
+/// Writes text meant for people (not a machine format) to stdout, [`neutralize`]d: no
+/// control character or escape sequence from commits, PRs or policies reaches the terminal.
+pub fn print_text(text: &str) -> Result<()> {
+    print_stdout(&neutralize(text))
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
@@ -247,6 +255,20 @@ pub fn write_stdout(f: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<(
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Error::output(format!("cannot write to stdout: {e}"))),
+    }
+}
+
+/// The policy's `baseline:` after [`git::baseline::verify`]: a full commit id that is an
+/// ancestor of `policy_commit`, the commit the policy was read from (`check`, `audit` and
+/// the client hooks: `HEAD`; `ci` and `pre-receive`: the base). Exit 2 otherwise.
+pub fn verified_baseline(
+    repo: &git::Repo,
+    policy: &Policy,
+    policy_commit: Option<git2::Oid>,
+) -> Result<Option<String>> {
+    match policy.baseline.as_deref() {
+        None => Ok(None),
+        Some(b) => git::baseline::verify(repo, b, policy_commit).map(|id| Some(id.to_string())),
     }
 }
 
@@ -275,7 +297,8 @@ pub fn evaluate_range(
 ) -> Result<(Policy, crate::evaluate::Report)> {
     let repo = git::open(cwd)?;
     let policy = load_policy(repo.workdir(), policy_path)?;
-    let range = git::resolve(&repo, &range_spec(range_args), policy.baseline.as_deref())?;
+    let baseline = verified_baseline(&repo, &policy, git::baseline::head_commit(&repo))?;
+    let range = git::resolve(&repo, &range_spec(range_args), baseline.as_deref())?;
     note(&format!(
         "{verb} {} commit(s) of {} against {}",
         range.commits.len(),

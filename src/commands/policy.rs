@@ -7,8 +7,9 @@ use std::sync::Arc;
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
 use crate::cli::{ExplainFormat, PolicyArgs, PolicyCommand};
-use crate::commands::{note, policy_failed, print_stdout, read_input, use_color};
+use crate::commands::{note, policy_failed, print_stdout, print_text, read_input, use_color};
 use crate::git;
+use crate::message::unicode::neutralize;
 use crate::policy::load::DEFAULT_POLICY;
 use crate::policy::{
     DISCOVERY, Origin, Policy, PolicyDiagnostic, diff, lint, load, load_with_warnings, schema, show,
@@ -23,7 +24,7 @@ pub fn run(cwd: &Path, args: &PolicyArgs) -> Result<u8> {
             let root = workdir(cwd);
             let (text, origin) = policy_text(root.as_deref(), policy.as_deref())?;
             let p = load(&text, origin).map_err(policy_failed)?;
-            print_stdout(&show::to_yaml(&p))?;
+            print_text(&show::to_yaml(&p))?;
             Ok(0)
         }
         PolicyCommand::Schema => {
@@ -124,15 +125,20 @@ pub fn render_diagnostics(policy: &Policy, diags: &[PolicyDiagnostic]) -> String
     };
     let handler = miette::GraphicalReportHandler::new_themed(theme);
     let source = Arc::new(
-        NamedSource::new(policy.source.name(), policy.source.text.to_string())
-            .with_language("yaml"),
+        NamedSource::new(
+            neutralize(&policy.source.name()),
+            neutralize(&policy.source.text).into_owned(),
+        )
+        .with_language("yaml"),
     );
     let mut out = String::new();
     for d in diags {
+        let mut d = d.clone();
+        d.neutralize();
         let _ = handler.render_report(
             &mut out,
             &WithSource {
-                diag: d,
+                diag: &d,
                 source: &source,
             },
         );
@@ -156,7 +162,7 @@ fn check(cwd: &Path, explicit: Option<&Path>) -> Result<u8> {
     if !warnings.is_empty() {
         eprint!("{}", render_diagnostics(&policy, &warnings));
     }
-    print_stdout(&format!(
+    print_text(&format!(
         "policy {} is valid: {} tier(s), {} rule(s), {} waiver(s); {} warning(s)\n",
         policy.source.name(),
         policy.tiers.len(),
@@ -220,6 +226,9 @@ fn diff_cmd(cwd: &Path, rev: &str, explicit: Option<&Path>, format: ExplainForma
         }
         ExplainFormat::Human => diff::render(&d, &old.source.name(), &new.source.name()),
     };
-    print_stdout(&text)?;
+    match format {
+        ExplainFormat::Human => print_text(&text)?,
+        ExplainFormat::Json => print_stdout(&text)?,
+    }
     Ok(u8::from(d.weakens))
 }

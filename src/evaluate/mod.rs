@@ -172,6 +172,7 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
             commit,
             trailers: &parsed.trailers,
             pr: ctx.pr,
+            head: ctx.head,
         };
         let needs_platform = policy.evidence.review != crate::policy::ReviewMode::Trailer;
         if report.requirements.reviewers > 0
@@ -189,6 +190,27 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
                 "run `countersign ci` with `--reviews FILE` (GitHub) or `--approvals FILE` (GitLab), \
                  or pass the PR facts with `--pr FILE`",
             ));
+        }
+        // Approvals count only on the evaluated head: it must be known, and be the PR's.
+        if report.requirements.reviewers > 0
+            && needs_platform
+            && let Some(pr) = ctx.pr
+        {
+            match (ctx.head, pr.head_sha.as_deref()) {
+                (None, None) => {
+                    return Err(Error::input(
+                        "platform approvals count only on the head commit, but neither the range nor the PR facts name one",
+                    )
+                    .with_help("give the PR facts a `head_sha` (the commit the approvals are for) and check a range that ends there"));
+                }
+                (Some(h), Some(p)) if !h.eq_ignore_ascii_case(p) => {
+                    return Err(Error::input(format!(
+                        "the PR facts are for head {p}, but the evaluated range ends at {h}: its approvals are not for this head"
+                    ))
+                    .with_help("check the range that ends at the PR's head (`countersign check BASE..<head_sha>`), or pass the PR facts of this head"));
+                }
+                _ => {}
+            }
         }
         report.reviewers = reviewers::check(&input);
         report.change_records = records::collect(policy, &parsed.trailers, ctx.pr);

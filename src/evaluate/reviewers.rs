@@ -9,7 +9,9 @@ use std::collections::HashSet;
 use crate::detect::{is_bot_login, is_machine_identity};
 use crate::facts::{Approval, CommitFacts, Identity, PullRequest};
 use crate::findings::model::{EvidenceSource, RejectReason, ReviewerCheck};
-use crate::message::identity::{normalize_email, parse_identity};
+use crate::message::identity::{
+    GITHUB_NOREPLY, lenient_email, noreply_login, normalize_email, parse_identity,
+};
 use crate::message::trailers::Trailer;
 use crate::policy::{Policy, ReviewMode, Tier};
 
@@ -25,6 +27,8 @@ pub struct ReviewInput<'a> {
     pub trailers: &'a [Trailer],
     /// The PR, when there is one.
     pub pr: Option<&'a PullRequest>,
+    /// The head of the evaluated range: platform approvals count only when they name it.
+    pub head: Option<&'a str>,
 }
 
 /// True when `key` is one of `keys`, ignoring ASCII case.
@@ -32,36 +36,146 @@ pub fn key_in(key: &str, keys: &[String]) -> bool {
     keys.iter().any(|k| k.eq_ignore_ascii_case(key))
 }
 
-/// Normalised emails of everyone who wrote the change: author, committer, co-authors.
-fn writers(commit: &CommitFacts, trailers: &[Trailer]) -> HashSet<String> {
+/// Trailer keys that name a co-writer of the change (compared without case, `-`, `_` or
+/// spaces, so `Co-Authored By` is one too).
+const COAUTHOR_KEYS: &[&str] = &["coauthoredby", "codevelopedby"];
+
+/// The co-authorship value of a message line (`Co-authored-by: …`, `Co-developed-by: …`,
+/// in any spelling of the key), wherever the line is.
+fn coauthor_value(line: &str) -> Option<&str> {
+    let line = line.trim_start();
+    // Cheap rejection first: this runs on every line of every commit message.
+    if !line.starts_with(['c', 'C']) {
+        return None;
+    }
+    let (key, value) = line.split_once(':')?;
+    if key.len() > 40 {
+        return None;
+    }
+    let k: String = key
+        .chars()
+        .filter(|c| !matches!(c, '-' | '_' | ' ' | '\t'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    COAUTHOR_KEYS.contains(&k.as_str()).then_some(value)
+}
+
+/// Every identity key of the person with `email`: the normalised email, plus what the policy
+/// knows about the same person — a team member's email for their GitHub noreply address,
+/// and the noreply address of a member's `github` login for their email. One person is one
+/// reviewer (and one writer) however the address is spelled.
+pub fn person_keys(policy: &Policy, email: &str) -> Vec<String> {
+    let e = normalize_email(email);
+    let mut keys = vec![e.clone()];
+    let login = noreply_login(&e).map(str::to_string);
+    for m in policy.teams.iter().flat_map(|t| &t.members) {
+        let me = normalize_email(&m.email);
+        let gh = m.github.as_deref().map(str::to_lowercase);
+        let same = me == e || login.as_deref().is_some_and(|l| gh.as_deref() == Some(l));
+        if same {
+            keys.push(me);
+            if let Some(gh) = gh {
+                keys.push(format!("{gh}@{GITHUB_NOREPLY}"));
+            }
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// The one key that stands for a person in duplicate checks: a team member's email when the
+/// policy knows the person, else the normalised email.
+fn person_key(policy: &Policy, email: &str) -> String {
+    let e = normalize_email(email);
+    let login = noreply_login(&e).map(str::to_string);
+    policy
+        .teams
+        .iter()
+        .flat_map(|t| &t.members)
+        .find(|m| {
+            normalize_email(&m.email) == e
+                || login.as_deref().is_some_and(|l| {
+                    m.github
+                        .as_deref()
+                        .is_some_and(|g| g.eq_ignore_ascii_case(l))
+                })
+        })
+        .map(|m| normalize_email(&m.email))
+        .unwrap_or(e)
+}
+
+/// Identity keys of everyone who wrote the change: author, committer, and every co-author
+/// (`Co-authored-by`, `Co-developed-by`) — from the trailer block and from any other line of
+/// the message, read leniently: a malformed co-author line still makes its person a writer.
+fn writers(policy: &Policy, commit: &CommitFacts, trailers: &[Trailer]) -> HashSet<String> {
     let mut set = HashSet::new();
-    set.insert(normalize_email(&commit.author.email));
-    set.insert(normalize_email(&commit.committer.email));
+    let mut add = |email: &str| set.extend(person_keys(policy, email));
+    add(&commit.author.email);
+    add(&commit.committer.email);
     for t in trailers {
-        if t.key.eq_ignore_ascii_case("Co-authored-by")
-            && let Ok(id) = parse_identity(&t.value)
-        {
-            set.insert(normalize_email(&id.email));
+        if let Some(e) = coauthor_value(&format!("{}:", t.key)).and(lenient_email(&t.value)) {
+            add(&e);
+        }
+    }
+    for line in String::from_utf8_lossy(&commit.message).lines() {
+        if let Some(e) = coauthor_value(line).and_then(lenient_email) {
+            add(&e);
         }
     }
     set.remove("");
     set
 }
 
-/// Team membership check by email; `true` when the tier names no teams.
+/// Every identity key the policy knows for platform login `login` on `platform` (`github`,
+/// `gitlab`, else both): team members with that login, the GitHub noreply address, and the
+/// email the platform gave. A writer reached through any of them never approves.
+fn approver_keys(policy: &Policy, platform: &str, a: &Approval) -> Vec<String> {
+    let login = a.login.to_lowercase();
+    let (gh, gl) = match platform {
+        "github" => (true, false),
+        "gitlab" => (false, true),
+        _ => (true, true),
+    };
+    let mut keys = Vec::new();
+    if gh {
+        keys.extend(person_keys(policy, &format!("{login}@{GITHUB_NOREPLY}")));
+    }
+    for m in policy.teams.iter().flat_map(|t| &t.members) {
+        let hit = (gh
+            && m.github
+                .as_deref()
+                .is_some_and(|l| l.eq_ignore_ascii_case(&login)))
+            || (gl
+                && m.gitlab
+                    .as_deref()
+                    .is_some_and(|l| l.eq_ignore_ascii_case(&login)));
+        if hit {
+            keys.extend(person_keys(policy, &m.email));
+        }
+    }
+    if let Some(e) = &a.email {
+        keys.extend(person_keys(policy, e));
+    }
+    keys
+}
+
+/// Team membership check by email (any spelling of a member's address); `true` when the tier
+/// names no teams.
 fn authorized_email(input: &ReviewInput<'_>, email: &str) -> bool {
     input.tier.reviewers_from.is_empty()
         || email_in_teams(input.policy, &input.tier.reviewers_from, email)
 }
 
-/// Is the person with this email a member of one of `teams` (indices)?
+/// Is the person with this email (any spelling the policy knows of it) a member of one of
+/// `teams` (indices)?
 pub fn email_in_teams(policy: &Policy, teams: &[usize], email: &str) -> bool {
-    let email = normalize_email(email);
+    let keys = person_keys(policy, email);
     teams.iter().any(|&t| {
         policy.teams.get(t).is_some_and(|team| {
             team.members
                 .iter()
-                .any(|m| normalize_email(&m.email) == email)
+                .any(|m| keys.contains(&normalize_email(&m.email)))
         })
     })
 }
@@ -78,7 +192,9 @@ pub fn login_in_teams(policy: &Policy, teams: &[usize], login: &str, email: Opti
                     || m.gitlab
                         .as_deref()
                         .is_some_and(|l| l.eq_ignore_ascii_case(login))
-                    || email.is_some_and(|e| normalize_email(e) == normalize_email(&m.email))
+                    || email.is_some_and(|e| {
+                        person_keys(policy, e).contains(&normalize_email(&m.email))
+                    })
             })
         })
     })
@@ -95,41 +211,53 @@ fn team_names(input: &ReviewInput<'_>) -> String {
         .join(", ")
 }
 
-/// Does the platform approval `a` come from the person with this email?
+/// Does the platform approval `a` come from the person with this email? (Any identity the
+/// policy knows for the approver's login meets any key of the email.)
 fn approval_matches(input: &ReviewInput<'_>, a: &Approval, email: &str) -> bool {
-    let email = normalize_email(email);
-    if a.email.as_deref().map(normalize_email).as_deref() == Some(email.as_str()) {
-        return true;
-    }
-    // GitHub noreply address names the login.
-    if let Some(login) = email.strip_suffix("@users.noreply.github.com")
-        && login.eq_ignore_ascii_case(&a.login)
-    {
-        return true;
-    }
-    // A team member with this email and this platform login.
-    input.policy.teams.iter().flat_map(|t| &t.members).any(|m| {
-        normalize_email(&m.email) == email
-            && (m
-                .github
-                .as_deref()
-                .is_some_and(|l| l.eq_ignore_ascii_case(&a.login))
-                || m.gitlab
-                    .as_deref()
-                    .is_some_and(|l| l.eq_ignore_ascii_case(&a.login)))
-    })
+    let platform = input.pr.map_or("", |p| p.platform.as_str());
+    let mine = person_keys(input.policy, email);
+    approver_keys(input.policy, platform, a)
+        .iter()
+        .any(|k| mine.contains(k))
 }
 
-/// Approvals that are on the head commit (or whose commit is unknown when the head is unknown).
-fn current_approvals(pr: &PullRequest) -> Vec<&Approval> {
+/// The commit a platform approval must name to count: the evaluated head, which must also be
+/// the PR's head when the PR names one. `Err` says why no approval can count.
+fn approval_head<'a>(input: &ReviewInput<'a>, pr: &'a PullRequest) -> Result<&'a str, String> {
+    match (input.head, pr.head_sha.as_deref()) {
+        (Some(h), Some(p)) if !h.eq_ignore_ascii_case(p) => Err(format!(
+            "the pull/merge request's head is {}, not the evaluated head {}",
+            short(p),
+            short(h)
+        )),
+        (Some(h), _) | (None, Some(h)) => Ok(h),
+        (None, None) => Err("the evaluated head commit is unknown".into()),
+    }
+}
+
+/// Why approval `a` does not count for `head`: it names no commit, or another one (issue 11,
+/// class 9: an approval of an earlier push, or one whose commit is unknown, never counts).
+fn stale(a: &Approval, head: &str) -> Option<String> {
+    match &a.commit_id {
+        None => Some("the approval names no commit, so it cannot be tied to the head".into()),
+        Some(c) if !c.eq_ignore_ascii_case(head) => Some(format!(
+            "approved {} but the head is {}",
+            short(c),
+            short(head)
+        )),
+        Some(_) => None,
+    }
+}
+
+/// Approvals on the evaluated head commit (none when it cannot be known).
+fn current_approvals<'a>(input: &ReviewInput<'a>, pr: &'a PullRequest) -> Vec<&'a Approval> {
+    let Ok(head) = approval_head(input, pr) else {
+        return Vec::new();
+    };
     pr.approvals
         .iter()
         .flatten()
-        .filter(|a| match (&pr.head_sha, &a.commit_id) {
-            (Some(head), Some(c)) => head.eq_ignore_ascii_case(c),
-            (Some(_), None) => false,
-            (None, _) => true,
-        })
+        .filter(|a| stale(a, head).is_none())
         .collect()
 }
 
@@ -149,7 +277,7 @@ fn reject(mut c: ReviewerCheck, reason: RejectReason, detail: impl Into<String>)
 }
 
 fn check_trailers(input: &ReviewInput<'_>) -> Vec<ReviewerCheck> {
-    let writers = writers(input.commit, input.trailers);
+    let writers = writers(input.policy, input.commit, input.trailers);
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for t in input.trailers {
@@ -192,18 +320,27 @@ fn judge_identity(
     writers: &HashSet<String>,
     seen: &mut HashSet<String>,
 ) -> ReviewerCheck {
-    let email = normalize_email(&id.email);
-    if is_machine_identity(id) {
+    let keys = person_keys(input.policy, &id.email);
+    let normalized = Identity {
+        name: id.name.clone(),
+        email: normalize_email(&id.email),
+    };
+    if is_machine_identity(id) || is_machine_identity(&normalized) {
         return reject(
             c,
             RejectReason::NotHuman,
             "a bot or AI identity cannot review",
         );
     }
-    if writers.contains(&email) {
-        let who = if email == normalize_email(&input.commit.author.email) {
+    if keys.iter().any(|k| writers.contains(k)) {
+        let is = |e: &str| {
+            person_keys(input.policy, e)
+                .iter()
+                .any(|k| keys.contains(k))
+        };
+        let who = if is(&input.commit.author.email) {
             "the author"
-        } else if email == normalize_email(&input.commit.committer.email) {
+        } else if is(&input.commit.committer.email) {
             "the committer"
         } else {
             "a co-author"
@@ -225,18 +362,18 @@ fn judge_identity(
             ),
         );
     }
-    if !seen.insert(email) {
+    if !seen.insert(person_key(input.policy, &id.email)) {
         return reject(
             c,
             RejectReason::Duplicate,
-            "this reviewer is already counted",
+            "this reviewer is already counted (the same person, however the address is spelled)",
         );
     }
     if input.policy.evidence.review == ReviewMode::TrailerAndApproval {
         let approved = input
             .pr
             .map(|pr| {
-                current_approvals(pr)
+                current_approvals(input, pr)
                     .into_iter()
                     .any(|a| !a.is_bot && approval_matches(input, a, &id.email))
             })
@@ -256,8 +393,8 @@ fn check_approvals(input: &ReviewInput<'_>) -> Vec<ReviewerCheck> {
     let Some(pr) = input.pr else {
         return Vec::new();
     };
-    let writers = writers(input.commit, input.trailers);
-    let head = pr.head_sha.clone();
+    let writers = writers(input.policy, input.commit, input.trailers);
+    let head = approval_head(input, pr);
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for a in pr.approvals.iter().flatten() {
@@ -289,24 +426,28 @@ fn check_approvals(input: &ReviewInput<'_>) -> Vec<ReviewerCheck> {
             ));
             continue;
         }
-        if let Some(e) = &a.email
-            && writers.contains(&normalize_email(e))
+        // Every identity the policy knows for this login (team emails, noreply address, the
+        // platform's email): a writer never approves her own change.
+        if approver_keys(input.policy, &pr.platform, a)
+            .iter()
+            .any(|k| writers.contains(k))
         {
             out.push(reject(
                 c,
                 RejectReason::SelfReview,
-                format!("{e} wrote this commit"),
+                format!(
+                    "{} is a writer of this commit (author, committer or co-author)",
+                    a.login
+                ),
             ));
             continue;
         }
-        if let (Some(h), Some(cid)) = (&head, &a.commit_id)
-            && !h.eq_ignore_ascii_case(cid)
-        {
-            out.push(reject(
-                c,
-                RejectReason::Unverified,
-                format!("approved {} but the head is {}", short(cid), short(h)),
-            ));
+        let why_stale = match &head {
+            Ok(h) => stale(a, h),
+            Err(why) => Some(why.clone()),
+        };
+        if let Some(why) = why_stale {
+            out.push(reject(c, RejectReason::Unverified, why));
             continue;
         }
         if !input.tier.reviewers_from.is_empty() {
@@ -325,7 +466,12 @@ fn check_approvals(input: &ReviewInput<'_>) -> Vec<ReviewerCheck> {
                 continue;
             }
         }
-        if !seen.insert(a.login.to_ascii_lowercase()) {
+        // One person, one approval: the team member the login belongs to, else the login.
+        let who = approver_keys(input.policy, &pr.platform, a)
+            .into_iter()
+            .find(|k| noreply_login(k).is_none())
+            .unwrap_or_else(|| a.login.to_lowercase());
+        if !seen.insert(who) {
             out.push(reject(
                 c,
                 RejectReason::Duplicate,

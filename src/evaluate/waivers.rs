@@ -4,10 +4,16 @@ use crate::evaluate::Context;
 use crate::facts::CommitFacts;
 use crate::findings::model::{CommitReport, Finding};
 use crate::findings::{Code, Severity};
-use crate::policy::Waiver;
+use crate::policy::{Policy, Waiver, classify};
 
 /// Does waiver `w` cover finding `f` of `commit`?
-fn covers(w: &Waiver, commit: &CommitFacts, report: &CommitReport, f: &Finding) -> bool {
+///
+/// Every scope the waiver names must hold (issue 11, class 7: a waiver cannot be aimed):
+/// `commit:` is a full id and matches exactly; `paths:` must match every path that caused the
+/// finding; `rules:` covers the finding only when every path that caused it falls under one
+/// of the waiver's rules (a waiver for rule `payments` does not excuse a commit that also
+/// changes a path of rule `auth`).
+fn covers(w: &Waiver, policy: &Policy, commit: &CommitFacts, f: &Finding) -> bool {
     if !w.codes.contains(&f.code) {
         return false;
     }
@@ -15,25 +21,30 @@ fn covers(w: &Waiver, commit: &CommitFacts, report: &CommitReport, f: &Finding) 
     if s.commits.is_empty() && s.path_matcher.is_none() && s.rules.is_empty() {
         return false;
     }
-    let commit_ok = s.commits.is_empty()
-        || s.commits.iter().any(|p| {
-            p.len() >= 7
-                && commit
-                    .id
-                    .get(..p.len())
-                    .is_some_and(|c| c.eq_ignore_ascii_case(p))
-        });
-    // A path-scoped waiver must cover every path that caused the finding: a waiver for
-    // `src/auth/legacy.rs` does not excuse a commit that also changes `src/auth/new.rs`.
+    let commit_ok =
+        s.commits.is_empty() || s.commits.iter().any(|p| commit.id.eq_ignore_ascii_case(p));
+    // The paths that caused the finding: its scope, else its path, else every changed path.
+    let causes: Vec<&str> = if !f.scope.is_empty() {
+        f.scope.iter().map(String::as_str).collect()
+    } else if let Some(p) = &f.path {
+        vec![p.as_str()]
+    } else {
+        commit.paths.iter().map(|p| p.path.as_str()).collect()
+    };
+    if causes.is_empty() && (s.path_matcher.is_some() || !s.rules.is_empty()) {
+        return false;
+    }
     let paths_ok = match &s.path_matcher {
         None => true,
-        Some(m) if !f.scope.is_empty() => f.scope.iter().all(|p| m.is_match(p)),
-        Some(m) => match &f.path {
-            Some(p) => m.is_match(p),
-            None => !commit.paths.is_empty() && commit.paths.iter().all(|p| m.is_match(&p.path)),
-        },
+        Some(m) => causes.iter().all(|p| m.is_match(p)),
     };
-    let rules_ok = s.rules.is_empty() || s.rules.iter().any(|r| report.rule_hits.contains(r));
+    let rules_ok = s.rules.is_empty()
+        || causes.iter().all(|p| {
+            classify::classify(policy, p)
+                .matched
+                .iter()
+                .any(|r| s.rules.contains(r))
+        });
     commit_ok && paths_ok && rules_ok
 }
 
@@ -50,7 +61,7 @@ pub fn apply(ctx: &Context<'_>, commit: &CommitFacts, report: &mut CommitReport)
             {
                 continue;
             }
-            if !covers(w, commit, report, f) {
+            if !covers(w, ctx.policy, commit, f) {
                 continue;
             }
             used = true;

@@ -11,6 +11,7 @@
 //! the hand-written names-only diff of [`crate::git::treediff`], and large scans run on all
 //! rayon threads with one `git2::Repository` per thread over contiguous chunks of commits.
 
+pub mod baseline;
 pub mod odb;
 pub mod refs;
 pub mod staged;

@@ -7,3 +7,4 @@ pub mod cleanup;
 pub mod identity;
 pub mod nearmiss;
 pub mod trailers;
+pub mod unicode;

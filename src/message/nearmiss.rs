@@ -106,13 +106,10 @@ fn ascii_lookalike(c: char) -> Option<char> {
     Some(mapped)
 }
 
-/// Invisible characters that are dropped when comparing keys.
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{202A}'..='\u{202E}'
-    )
-}
+/// Invisible characters are dropped when comparing keys: the one list of
+/// [`crate::message::unicode`] (it used to be a shorter list of its own, without U+00AD or
+/// U+2066–U+206F).
+use super::unicode::is_invisible;
 
 /// The comparable form of a key: look-alikes mapped to ASCII, invisible characters dropped,
 /// lowercase, spaces and underscores as `-`.

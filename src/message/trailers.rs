@@ -220,39 +220,9 @@ fn trim(b: &[u8]) -> &[u8] {
 }
 
 /// True for characters that make a trailer line unusable as evidence: controls other than TAB,
-/// Unicode format (Cf) characters, bidi controls and invisible separators.
-pub fn is_forbidden_char(c: char) -> bool {
-    if c == '\t' {
-        return false;
-    }
-    if c.is_control() {
-        return true;
-    }
-    matches!(
-        c as u32,
-        0x00AD
-            | 0x0600..=0x0605
-            | 0x061C
-            | 0x06DD
-            | 0x070F
-            | 0x0890..=0x0891
-            | 0x08E2
-            | 0x180E
-            | 0x200B..=0x200F
-            | 0x2028..=0x202E
-            | 0x2060..=0x2064
-            | 0x2066..=0x206F
-            | 0xFEFF
-            | 0xFFF9..=0xFFFB
-            | 0x110BD
-            | 0x110CD
-            | 0x13430..=0x1343F
-            | 0x1BCA0..=0x1BCA3
-            | 0x1D173..=0x1D17A
-            | 0xE0001
-            | 0xE0020..=0xE007F
-    )
-}
+/// Unicode format (Cf) characters, bidi controls and invisible separators — the one list of
+/// [`crate::message::unicode`].
+pub use super::unicode::is_forbidden as is_forbidden_char;
 
 /// Byte span of the last paragraph (the trailer-block candidate): the non-blank lines after the
 /// last blank line, ignoring trailing blank lines. `None` when the message has no paragraph

@@ -140,12 +140,19 @@ pub fn pull_request_facts(pr: &Value, number: Option<u64>) -> Result<PullRequest
             .collect::<Result<Vec<_>>>()?,
         Some(_) => return Err(bad_event("`pull_request.labels` is not a list")),
     };
+    // Fail closed (issue 11, class 9): the author decides who may not approve and whether an
+    // agent opened the PR; the head branch carries branch markers. GitHub always sends them.
     let author_login = str_at(pr, &["user", "login"])
-        .unwrap_or_default()
+        .filter(|l| !l.is_empty())
+        .ok_or_else(|| bad_event("`pull_request.user.login` (the PR author) is missing"))?
         .to_string();
+    // `user.type` only adds to detection (a `Bot` author is an agent); without it the login
+    // decides (`[bot]` suffix here, the signature table in detect).
     let author_is_bot =
         str_at(pr, &["user", "type"]) == Some("Bot") || author_login.ends_with("[bot]");
-    let head_branch = str_at(pr, &["head", "ref"]).unwrap_or_default().to_string();
+    let head_branch = str_at(pr, &["head", "ref"])
+        .ok_or_else(|| bad_event("`pull_request.head.ref` (the head branch) is missing"))?
+        .to_string();
     let head_sha = sha_at(pr, &["head", "sha"])?;
     let number = number.or_else(|| pr.get("number").and_then(Value::as_u64));
     Ok(PullRequest {
@@ -233,7 +240,8 @@ pub fn parse_event(kind: EventKind, bytes: &[u8]) -> Result<CiEvent> {
             }
             let head = sha_at(&v, &["after"])?;
             let before = str_at(&v, &["before"]).ok_or_else(|| bad_event("`before` is missing"))?;
-            let git_ref = str_at(&v, &["ref"]).unwrap_or_default();
+            // The pushed ref names the branch (branch markers, the default-branch case).
+            let git_ref = str_at(&v, &["ref"]).ok_or_else(|| bad_event("`ref` is missing"))?;
             let branch = git_ref.strip_prefix("refs/heads/").map(str::to_string);
             let base = if is_zero_oid(before) {
                 let default = str_at(&v, &["repository", "default_branch"])
@@ -280,8 +288,9 @@ fn event_name(kind: EventKind) -> &'static str {
 #[derive(Debug, Deserialize)]
 struct ReviewUser {
     login: String,
-    #[serde(rename = "type", default)]
-    kind: Option<String>,
+    /// `User` or `Bot`; required, so a bot is never taken for a person.
+    #[serde(rename = "type")]
+    kind: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -318,6 +327,12 @@ fn bad_reviews(what: impl std::fmt::Display) -> Error {
 /// (`type: Bot`, `[bot]` logins) and the PR author never count. `commit_id` is kept, so the
 /// evaluator can require the approval to be on the head commit.
 pub fn parse_reviews(bytes: &[u8], pr_author: &str) -> Result<Reviews> {
+    if pr_author.is_empty() {
+        return Err(Error::input(
+            "the PR author is unknown, so an approval by the author could not be told apart",
+        )
+        .with_help("pass --reviews only for pull_request events, whose payload names the author"));
+    }
     let mut pages = 0usize;
     let mut reviews: Vec<Review> = Vec::new();
     for page in serde_json::Deserializer::from_slice(bytes).into_iter::<Value>() {
@@ -374,13 +389,13 @@ pub fn parse_reviews(bytes: &[u8], pr_author: &str) -> Result<Reviews> {
         if r.state != "APPROVED" {
             continue;
         }
-        let is_bot = user.kind.as_deref() == Some("Bot") || user.login.ends_with("[bot]");
+        let is_bot = user.kind == "Bot" || user.login.ends_with("[bot]");
         if is_bot {
             out.ignored
                 .push(format!("approval by {}: a bot account", user.login));
             continue;
         }
-        if !pr_author.is_empty() && user.login.eq_ignore_ascii_case(pr_author) {
+        if user.login.eq_ignore_ascii_case(pr_author) {
             out.ignored
                 .push(format!("approval by {}: the PR author", user.login));
             continue;
@@ -388,7 +403,15 @@ pub fn parse_reviews(bytes: &[u8], pr_author: &str) -> Result<Reviews> {
         let commit_id = match &r.commit_id {
             Some(c) if is_object_id(c) => Some(c.to_ascii_lowercase()),
             Some(_) => return Err(bad_reviews("a review's `commit_id` is not a commit id")),
-            None => None,
+            None => {
+                // Kept (so the report names it), but an approval of no known commit never
+                // counts for any head (issue 11, class 9).
+                out.ignored.push(format!(
+                    "approval by {}: it names no commit (`commit_id` is null), so it counts for no head",
+                    user.login
+                ));
+                None
+            }
         };
         out.approvals.push(Approval {
             login: user.login.clone(),
@@ -476,6 +499,11 @@ mod tests {
         ] {
             assert!(parse_reviews(bad.as_bytes(), "a").is_err(), "{bad:?}");
         }
+        // No `type`: a bot could pass for a person. No PR author: self-approval unseen.
+        let no_type =
+            format!(r#"[{{"user":{{"login":"x"}},"state":"APPROVED","commit_id":"{A}"}}]"#);
+        assert!(parse_reviews(no_type.as_bytes(), "a").is_err());
+        assert!(parse_reviews(b"[]", "").is_err());
         assert!(parse_reviews(b"[][]", "a").unwrap().approvals.is_empty());
     }
 

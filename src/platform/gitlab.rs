@@ -24,6 +24,9 @@ pub struct GitlabRun {
     pub target_branch: Option<String>,
     /// `CI_MERGE_REQUEST_DIFF_BASE_SHA` (may be stale when the target moved).
     pub diff_base: Option<String>,
+    /// MR variables that were not set (`CI_MERGE_REQUEST_TITLE`, `…_DESCRIPTION` before
+    /// GitLab 16.7): without the MR JSON (`--mr`) the run cannot see the whole MR (exit 2).
+    pub missing: Vec<&'static str>,
 }
 
 fn sha_var(env: &dyn Env, name: &str) -> Result<Option<String>> {
@@ -47,7 +50,12 @@ fn required_sha(env: &dyn Env, name: &str) -> Result<String> {
 /// else a branch pipeline.
 pub fn from_env(env: &dyn Env) -> Result<GitlabRun> {
     if let Some(iid) = env.get("CI_MERGE_REQUEST_IID") {
-        let number = iid.trim().parse::<u64>().ok();
+        // The MR number ties the MR and approvals files to this MR: it must be readable.
+        let number = Some(iid.trim().parse::<u64>().map_err(|_| {
+            Error::input(format!("CI_MERGE_REQUEST_IID `{iid}` is not an MR number")).with_help(
+                "run countersign inside the GitLab merge-request pipeline, which sets it",
+            )
+        })?);
         let merged_result = matches!(
             env.get("CI_MERGE_REQUEST_EVENT_TYPE").as_deref(),
             Some("merged_result" | "merge_train")
@@ -82,14 +90,25 @@ pub fn from_env(env: &dyn Env) -> Result<GitlabRun> {
                     .collect()
             })
             .unwrap_or_default();
-        let head_branch = env
-            .get("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME")
-            .unwrap_or_default();
+        let mut missing = Vec::new();
+        let head_branch = env.get("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME");
+        let head_branch = head_branch.unwrap_or_else(|| {
+            missing.push("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME");
+            String::new()
+        });
+        let title = env.get("CI_MERGE_REQUEST_TITLE");
+        if title.is_none() {
+            missing.push("CI_MERGE_REQUEST_TITLE");
+        }
+        let body = env.get("CI_MERGE_REQUEST_DESCRIPTION");
+        if body.is_none() {
+            missing.push("CI_MERGE_REQUEST_DESCRIPTION");
+        }
         let pr = PullRequest {
             platform: "gitlab".into(),
             number,
-            title: env.get("CI_MERGE_REQUEST_TITLE").unwrap_or_default(),
-            body: env.get("CI_MERGE_REQUEST_DESCRIPTION").unwrap_or_default(),
+            title: title.unwrap_or_default(),
+            body: body.unwrap_or_default(),
             labels,
             author_login: String::new(),
             author_is_bot: false,
@@ -113,6 +132,7 @@ pub fn from_env(env: &dyn Env) -> Result<GitlabRun> {
                 .is_some_and(|v| v.eq_ignore_ascii_case("true")),
             target_branch: env.get("CI_MERGE_REQUEST_TARGET_BRANCH_NAME"),
             diff_base,
+            missing,
         });
     }
     let head = required_sha(env, "CI_COMMIT_SHA")?;
@@ -149,6 +169,7 @@ pub fn from_env(env: &dyn Env) -> Result<GitlabRun> {
         description_truncated: false,
         target_branch: None,
         diff_base: None,
+        missing: Vec::new(),
     })
 }
 
@@ -178,8 +199,11 @@ fn gitlab_bot(user: &Value, login: &str) -> bool {
 }
 
 /// Applies the full MR JSON (`GET /projects/:id/merge_requests/:iid`) to `pr`: title, the
-/// untruncated description, labels, author, source branch. The MR must be the one under test.
-pub fn apply_mr(pr: &mut PullRequest, bytes: &[u8]) -> Result<()> {
+/// untruncated description, labels, author, source branch. The MR must be the one under test,
+/// at the head under test: a `sha` other than `pr.head_sha` (the MR moved since the pipeline
+/// started) is an error. Returns true when the JSON names the head (`sha`), which is what
+/// ties GitLab approvals (they name no commit) to it.
+pub fn apply_mr(pr: &mut PullRequest, bytes: &[u8]) -> Result<bool> {
     let v: Value =
         serde_json::from_slice(bytes).map_err(|e| bad_mr(format!("invalid JSON ({e})")))?;
     if !v.is_object() {
@@ -238,7 +262,19 @@ pub fn apply_mr(pr: &mut PullRequest, bytes: &[u8]) -> Result<()> {
     if let Some(b) = v.get("source_branch").and_then(Value::as_str) {
         pr.head_branch = b.to_string();
     }
-    Ok(())
+    let sha = match v.get("sha") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if is_object_id(s) => Some(s.to_ascii_lowercase()),
+        Some(_) => return Err(bad_mr("`sha` is not a commit id")),
+    };
+    match (&sha, &pr.head_sha) {
+        (Some(s), Some(h)) if !s.eq_ignore_ascii_case(h) => Err(Error::input(format!(
+            "the merge-request file is at head {s}, but this pipeline checks {h}: the MR moved since the pipeline started"
+        ))
+        .with_help("re-run the pipeline on the MR's current head (the MR and approvals files must be fetched for the head under test)")),
+        (Some(_), Some(_)) => Ok(true),
+        _ => Ok(false),
+    }
 }
 
 fn bad_approvals(what: impl std::fmt::Display) -> Error {
@@ -251,9 +287,17 @@ fn bad_approvals(what: impl std::fmt::Display) -> Error {
     )
 }
 
-/// Reads the MR approvals JSON (`approved_by[].user`). Bots never count; the MR author is
-/// left out when known. GitLab approvals name no commit, so `commit_id` stays unknown.
+/// Reads the MR approvals JSON (`approved_by[].user`). Bots and the MR `author` never count;
+/// an unknown author is an error (an approval by the author could not be told apart). GitLab
+/// approvals name no commit, so `commit_id` stays unknown here: the caller ties them to the
+/// head the MR JSON names ([`apply_mr`]), else they count for no head.
 pub fn parse_approvals(bytes: &[u8], author: &str) -> Result<(Vec<Approval>, Vec<String>)> {
+    if author.is_empty() {
+        return Err(Error::input(
+            "GitLab approvals were given, but the MR author is unknown: an approval by the author could not be told apart",
+        )
+        .with_help("pass the MR JSON too: `--mr FILE` (GET $CI_API_V4_URL/projects/$CI_PROJECT_ID/merge_requests/$CI_MERGE_REQUEST_IID with a `read_api` token; the template does this when COUNTERSIGN_GITLAB_TOKEN is set)"));
+    }
     let v: Value =
         serde_json::from_slice(bytes).map_err(|e| bad_approvals(format!("invalid JSON ({e})")))?;
     if let Some(msg) = v.get("message").and_then(Value::as_str)
@@ -281,7 +325,7 @@ pub fn parse_approvals(bytes: &[u8], author: &str) -> Result<(Vec<Approval>, Vec
             ignored.push(format!("approval by {login}: a bot account"));
             continue;
         }
-        if !author.is_empty() && login.eq_ignore_ascii_case(author) {
+        if login.eq_ignore_ascii_case(author) {
             ignored.push(format!("approval by {login}: the MR author"));
             continue;
         }
@@ -375,8 +419,10 @@ mod tests {
         assert_eq!(a.len(), 1);
         assert_eq!(a[0].login, "bob");
         assert_eq!(ignored.len(), 2);
-        assert!(parse_approvals(b"{\"message\":\"401 Unauthorized\"}", "").is_err());
-        assert!(parse_approvals(b"[]", "").is_err());
+        assert!(parse_approvals(b"{\"message\":\"401 Unauthorized\"}", "a").is_err());
+        assert!(parse_approvals(b"[]", "a").is_err());
+        // Unknown author: exit 2, never "nobody to leave out".
+        assert!(parse_approvals(j.as_bytes(), "").is_err());
     }
 
     #[test]

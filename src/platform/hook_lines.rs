@@ -6,6 +6,7 @@
 //! [`Error`] of kind `input` (exit 2; in pre-receive that rejects the push).
 
 use crate::error::{Error, Result};
+use crate::platform::refname;
 
 /// The most bytes of hook input read from stdin.
 pub const MAX_INPUT_BYTES: usize = 16 << 20;
@@ -70,10 +71,12 @@ pub fn parse_pre_push(input: &[u8]) -> Result<Vec<PushLine>> {
         else {
             return Err(malformed(n, "pre-push", line, PRE_PUSH_SHAPE));
         };
+        let local_oid = oid_field(lo, n, "pre-push", "local object")?;
+        let remote_ref = refname(rr, is_zero(&local_oid), n, "pre-push")?;
         out.push(PushLine {
             local_ref: lr.to_string(),
-            local_oid: oid_field(lo, n, "pre-push", "local object")?,
-            remote_ref: refname(rr, n, "pre-push")?,
+            local_oid,
+            remote_ref,
             remote_oid: oid_field(ro, n, "pre-push", "remote object")?,
         });
     }
@@ -88,10 +91,11 @@ pub fn parse_pre_receive(input: &[u8]) -> Result<Vec<ReceiveLine>> {
         let (Some(old), Some(new), Some(r)) = (f.first(), f.get(1), f.get(2)) else {
             return Err(malformed(n, "pre-receive", line, PRE_RECEIVE_SHAPE));
         };
+        let new = oid_field(new, n, "pre-receive", "new object")?;
         let line = ReceiveLine {
             old: oid_field(old, n, "pre-receive", "old object")?,
-            new: oid_field(new, n, "pre-receive", "new object")?,
-            refname: refname(r, n, "pre-receive")?,
+            refname: refname(r, is_zero(&new), n, "pre-receive")?,
+            new,
         };
         if line.old.len() != line.new.len() {
             return Err(Error::input(format!(
@@ -197,14 +201,22 @@ fn oid_field(s: &str, n: usize, hook: &str, what: &str) -> Result<String> {
     }
 }
 
-fn refname(s: &str, n: usize, hook: &str) -> Result<String> {
-    if s.chars().any(char::is_control) {
-        return Err(Error::input(format!(
-            "{hook} input line {n}: the ref name contains control characters"
-        ))
-        .with_help("ref names never contain control characters; run the hook from git"));
+/// A ref name as `git receive-pack` accepts it ([`refname::check_received`]): under `refs/`,
+/// git's `check-ref-format` rules. Anything else never comes from git and fails closed
+/// (found by the `receive_line` fuzz target: `refs/` alone, `refs/heads/a..b`, `refs/x/`).
+fn refname(s: &str, deletion: bool, n: usize, hook: &str) -> Result<String> {
+    match refname::check_received(s, deletion) {
+        Ok(()) => Ok(s.to_string()),
+        Err(why) => {
+            let shown: String = s.chars().take(120).flat_map(char::escape_debug).collect();
+            Err(Error::input(format!(
+                "{hook} input line {n}: `{shown}` is not a valid ref name ({why})"
+            ))
+            .with_help(
+                "git only sends full ref names under `refs/` that pass `git check-ref-format`; run the hook from git",
+            ))
+        }
     }
-    Ok(s.to_string())
 }
 
 #[cfg(test)]

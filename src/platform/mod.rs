@@ -5,3 +5,4 @@ pub mod env;
 pub mod github;
 pub mod gitlab;
 pub mod hook_lines;
+pub mod refname;

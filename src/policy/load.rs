@@ -15,6 +15,7 @@ use super::validate::{self, Ctx};
 use super::yaml::{self, Kind, MAX_POLICY_BYTES};
 use super::{Origin, Policy, PolicySource, Span};
 use crate::findings::Severity;
+use crate::message::unicode::neutralize;
 
 /// Policy file names searched at the repository root, in order; the first that exists wins.
 pub const DISCOVERY: &[&str] = &[
@@ -40,6 +41,18 @@ pub struct PolicyDiagnostic {
     pub label: String,
     /// How to fix it, when we know.
     pub help: Option<String>,
+}
+
+impl PolicyDiagnostic {
+    /// Replaces control and invisible characters in the message, label and help (they quote
+    /// policy text) with visible stand-ins ([`neutralize`]).
+    pub fn neutralize(&mut self) {
+        self.message = neutralize(&self.message).into_owned();
+        self.label = neutralize(&self.label).into_owned();
+        if let Some(h) = &mut self.help {
+            *h = neutralize(h).into_owned();
+        }
+    }
 }
 
 impl fmt::Display for PolicyDiagnostic {
@@ -90,8 +103,17 @@ impl PolicyErrors {
     /// Collects `diagnostics` for `source` (sorted by position; unpositioned ones first).
     pub fn new(source: PolicySource, mut diagnostics: Vec<PolicyDiagnostic>) -> Self {
         diagnostics.sort_by_key(|d| d.span.map(|s| (s.offset, s.len)));
+        for d in &mut diagnostics {
+            d.neutralize();
+        }
+        // The policy text may hold escapes (a policy read from a branch under review): what
+        // miette shows is neutralised, same-length, so every span still points right.
         let named = Arc::new(
-            NamedSource::new(source.name(), source.text.to_string()).with_language("yaml"),
+            NamedSource::new(
+                neutralize(&source.name()),
+                neutralize(&source.text).into_owned(),
+            )
+            .with_language("yaml"),
         );
         PolicyErrors {
             source,

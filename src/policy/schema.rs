@@ -77,11 +77,9 @@ pub fn schema() -> Value {
         "required": ["version", "tiers"],
         "$defs": {
             "commit": {
-                "description": "A commit id prefix (hex, 7 to 64 characters); an all-digit id may be written unquoted.",
-                "anyOf": [
-                    { "type": "string", "pattern": "^[0-9a-fA-F]{7,64}$" },
-                    { "type": "integer", "minimum": 0 }
-                ]
+                "description": "A full commit id: 40 hex digits (64 in a SHA-256 repository). Abbreviations can be brute-forced onto another commit; `git rev-parse REV^{commit}` prints the full id.",
+                "type": "string",
+                "pattern": "^([0-9a-fA-F]{40}|[0-9a-fA-F]{64})$"
             }
         },
         "properties": {
@@ -99,7 +97,7 @@ pub fn schema() -> Value {
             "evidence": evidence,
             "detect": detect,
             "waivers": waivers,
-            "baseline": { "type": "string", "minLength": 1, "description": "Commits reachable from this revision are history, not checked." },
+            "baseline": { "$ref": "#/$defs/commit", "description": "A full commit id, an ancestor of the commit the policy is read from: commits reachable from it are history, not checked. Tags, branches and abbreviated ids are refused (they can be moved or shadowed)." },
             "hooks": {
                 "type": "object",
                 "additionalProperties": false,
@@ -297,7 +295,7 @@ fn waivers_schema() -> Value {
                 "properties": {
                     "id": name("e.g. `W-2026-001`."),
                     "commit": {
-                        "description": "Commit id(s), hex, at least 7 characters.",
+                        "description": "Full commit id(s) (40 or 64 hex digits).",
                         "anyOf": [
                             { "$ref": "#/$defs/commit" },
                             { "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/commit" } }

@@ -689,7 +689,7 @@ pub(crate) fn validate(root: &Node, source: PolicySource, ctx: &mut Ctx<'_>) -> 
     let baseline = top
         .get("baseline")
         .and_then(|n| ctx.text(n, "baseline"))
-        .map(|(s, _)| s.trim().to_string());
+        .and_then(|(s, span)| baseline_id(ctx, s.trim(), span));
 
     let hooks = hooks(ctx, top.get("hooks"));
     let protect = protect(ctx, top.get("protect"));
@@ -1208,6 +1208,27 @@ fn detect(ctx: &mut Ctx<'_>, node: Option<&Node>) -> Detect {
     out
 }
 
+/// True for a full object id: 40 (SHA-1) or 64 (SHA-256) hex digits.
+pub fn is_full_object_id(s: &str) -> bool {
+    (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `baseline:` is a full commit id (lowercased): a tag, a branch or an abbreviated id can be
+/// moved or shadowed by a new ref (issue 11, class 7). That it is an ancestor of the commit
+/// the policy was read from is checked with git at run time (`git::baseline`).
+fn baseline_id(ctx: &mut Ctx<'_>, b: &str, span: Span) -> Option<String> {
+    if is_full_object_id(b) {
+        return Some(b.to_ascii_lowercase());
+    }
+    ctx.error(
+        non_empty(span),
+        format!("`baseline: {b}` is not a full commit id: a tag, branch or abbreviated id can be moved or shadowed by a new ref"),
+        "not a full commit id",
+        Some(format!("write the full id of the commit: `git rev-parse {b}^{{commit}}` prints it")),
+    );
+    None
+}
+
 /// Paths every "match everything" glob matches; a waiver scoped by such a glob is a wildcard.
 const WILDCARD_PROBES: &[&str] = &["a", "x/y/z.rs", ".github/workflows/ci.yml", "Z.TXT"];
 
@@ -1253,14 +1274,16 @@ fn waivers(ctx: &mut Ctx<'_>, node: Option<&Node>, rules: &[&str]) -> Vec<Waiver
             }
             for (c, span) in list {
                 let c = c.trim().to_ascii_lowercase();
-                if (7..=64).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_hexdigit()) {
+                if is_full_object_id(&c) {
                     scope.commits.push(c);
                 } else {
+                    // An abbreviated id can be brute-forced onto an attacker's commit in
+                    // seconds (issue 11, class 7): only the full id names one commit.
                     ctx.error(
                         non_empty(span),
-                        format!("invalid commit `{c}` in waiver: expected a hex commit id of at least 7 characters"),
-                        "not a commit id",
-                        Some("use `git rev-parse --short=12 <rev>` to get one".to_string()),
+                        format!("waiver `commit: {c}` is not a full commit id (40 hex digits, or 64 in a SHA-256 repository)"),
+                        "not a full commit id",
+                        Some(format!("write the full id: `git rev-parse {c}^{{commit}}` prints it")),
                     );
                 }
             }

@@ -11,13 +11,16 @@ use std::path::PathBuf;
 
 use crate::evaluate::{CommitReport, Finding, Report};
 use crate::findings::Severity;
+use crate::message::unicode::neutralize;
 use crate::policy::Policy;
 use crate::report::{findings_with_commits, fnv1a64, locate, markdown, short_id};
 
 /// Annotations of each kind GitHub displays per step.
 pub const MAX_ANNOTATIONS: usize = 10;
 
-/// Escapes a command's data (the text after `::`): `%`, `\r`, `\n`.
+/// Escapes a command's data (the text after `::`): `%`, `\r`, `\n`; every other control or
+/// invisible character (ESC sequences, BEL, C1, bidi overrides) is neutralised, since the
+/// job log renders them ([`neutralize`]).
 pub fn escape_data(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -28,7 +31,7 @@ pub fn escape_data(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+    neutralize(&out).into_owned()
 }
 
 /// Escapes a command property value: as [`escape_data`], plus `:` and `,`.
@@ -44,7 +47,7 @@ pub fn escape_property(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+    neutralize(&out).into_owned()
 }
 
 fn message(f: &Finding, commit: Option<&CommitReport>) -> String {

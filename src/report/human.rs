@@ -13,6 +13,7 @@ use miette::{
 
 use crate::evaluate::{CommitReport, Finding, Report, Verdict};
 use crate::findings::{Code, Severity};
+use crate::message::unicode::neutralize;
 use crate::policy::Policy;
 use crate::report::Options;
 
@@ -103,18 +104,22 @@ fn diag(f: &Finding, commit: Option<&CommitReport>, policy: &Policy) -> FindingD
     if let Some(c) = commit
         && let Some(msg) = &c.message
     {
-        let name = format!(
+        // Everything shown comes from the commit: no control or bidi character reaches the
+        // terminal raw (issue 11, class 12); stand-ins keep the byte spans valid.
+        let name = neutralize(&format!(
             "commit {} ({} <{}>)",
-            &c.id[..c.id.len().min(12)],
+            c.id.get(..c.id.len().min(12)).unwrap_or_default(),
             c.author.name,
             c.author.email
-        );
-        let span = f.span.as_ref().and_then(|s| clamp(msg, s));
-        let span = span.or_else(|| clamp(msg, &(0..msg.find('\n').unwrap_or(msg.len()))));
+        ))
+        .into_owned();
+        let msg = neutralize(msg);
+        let span = f.span.as_ref().and_then(|s| clamp(&msg, s));
+        let span = span.or_else(|| clamp(&msg, &(0..msg.find('\n').unwrap_or(msg.len()))));
         if let Some(span) = span {
             label = Some((label_for(f.code).to_string(), span));
         }
-        source = Some(NamedSource::new(name, msg.clone()));
+        source = Some(NamedSource::new(name, msg.into_owned()));
     }
     let mut related = Vec::new();
     if let (Some(ps), Some(pl)) = (f.policy_span, &f.policy_label) {
@@ -125,8 +130,11 @@ fn diag(f: &Finding, commit: Option<&CommitReport>, policy: &Policy) -> FindingD
                 code: None,
                 severity: miette::Severity::Advice,
                 help: None,
-                source: Some(NamedSource::new(policy.source.name(), text.to_string())),
-                label: Some((pl.clone(), span)),
+                source: Some(NamedSource::new(
+                    neutralize(&policy.source.name()),
+                    neutralize(text).into_owned(),
+                )),
+                label: Some((neutralize(pl).into_owned(), span)),
                 related: Vec::new(),
             });
         }
@@ -141,13 +149,13 @@ fn diag(f: &Finding, commit: Option<&CommitReport>, policy: &Policy) -> FindingD
         title.push_str(&format!(" [waived by {w}]"));
     }
     FindingDiag {
-        title,
+        title: neutralize(&title).into_owned(),
         code: Some(f.code),
         severity: match f.severity {
             Severity::Error if f.waived_by.is_none() => miette::Severity::Error,
             _ => miette::Severity::Warning,
         },
-        help: f.help.clone(),
+        help: f.help.as_deref().map(|h| neutralize(h).into_owned()),
         source,
         label,
         related,
@@ -198,7 +206,13 @@ pub fn render(report: &Report, policy: &Policy, opts: Options) -> String {
     }
     out.push_str(&summary_line(report));
     out.push('\n');
-    out
+    // Every input above was neutralised; without colour miette writes no escape either, so
+    // the whole text can be checked once more.
+    if opts.color {
+        out
+    } else {
+        neutralize(&out).into_owned()
+    }
 }
 
 /// `countersign: fail · 3 commits (2 AI-assisted) · 1 error · 1 warning · 0 waived`.

@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde_json::ser::Formatter;
 
 use crate::evaluate::{CommitReport, Report};
+use crate::message::unicode::is_forbidden;
 
 /// Renders the report as JSON (with a trailing newline).
 pub fn render(report: &Report) -> String {
@@ -93,6 +94,26 @@ impl Formatter for Nested {
     fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
         self.has_value = true;
         Ok(())
+    }
+    /// String content: as serde_json writes it (it already escapes `"`, `\` and C0
+    /// controls), plus `\uXXXX` escapes for DEL, C1 controls and invisible/bidi characters
+    /// (issue 11, class 12): the same JSON value, but a report printed to a terminal or a CI
+    /// log carries no raw escape sequence.
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut rest = fragment;
+        while let Some((i, c)) = rest.char_indices().find(|&(_, c)| is_forbidden(c)) {
+            w.write_all(rest.get(..i).unwrap_or_default().as_bytes())?;
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                write!(w, "\\u{u:04x}")?;
+            }
+            rest = rest.get(i + c.len_utf8()..).unwrap_or_default();
+        }
+        w.write_all(rest.as_bytes())
     }
 }
 
@@ -181,6 +202,23 @@ pub fn write(out: &mut dyn Write, report: &Report) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escapes_and_invisible_characters_are_escaped_losslessly() {
+        let v = serde_json::json!({"s": "a\u{1b}[31m\u{9b}\u{7f}\u{202e}\u{e0041}z"});
+        let mut got = Vec::new();
+        nested(&mut got, 0, &v).unwrap();
+        let text = String::from_utf8(got).unwrap();
+        assert!(
+            !text.chars().any(|c| c != '\n' && is_forbidden(c)),
+            "{text:?}"
+        );
+        assert!(
+            text.contains("\\u009b") && text.contains("\\u202e") && text.contains("\\udb40\\udc41")
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, v);
+    }
 
     #[test]
     fn nested_matches_the_pretty_printer() {

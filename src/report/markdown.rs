@@ -28,7 +28,7 @@ pub fn escape(s: &str) -> String {
             '&' => out.push_str("&amp;"),
             '@' => out.push_str("@&#8203;"),
             '\r' | '\n' | '\t' | '\u{2028}' | '\u{2029}' => out.push(' '),
-            c if c.is_control() => out.push('\u{FFFD}'),
+            c if crate::message::unicode::is_forbidden(c) => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }

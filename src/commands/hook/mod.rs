@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use crate::cli::{HookArgs, HookCommand};
 use crate::evaluate::{CommitReport, Finding, Report};
 use crate::findings::{Code, Severity};
+use crate::message::unicode::neutralize;
 use crate::policy::{HookMode, Policy};
 use crate::{Error, Result};
 
@@ -122,7 +123,7 @@ impl Out {
         let mut s = String::new();
         for l in &self.lines {
             s.push_str(&self.prefix);
-            s.push_str(&sanitize(l));
+            s.push_str(&neutralize(l));
             s.push('\n');
         }
         s
@@ -134,13 +135,6 @@ impl Out {
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
         self.lines.clear();
     }
-}
-
-/// Removes control characters (terminal escapes from commit messages) from a line.
-fn sanitize(line: &str) -> String {
-    line.chars()
-        .map(|c| if c.is_control() && c != '\t' { '?' } else { c })
-        .collect()
 }
 
 /// Writes one commit's findings (severity as the hook treats it) into `out`; returns true

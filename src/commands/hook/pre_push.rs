@@ -46,7 +46,7 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
         .or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok())
         .unwrap_or_default();
     let policy = load_policy(repo.workdir(), args.policy.as_deref())?;
-    let baseline = baseline(&repo, &policy)?;
+    let baseline = baseline(&repo, &policy, git::baseline::head_commit(&repo))?;
     // Refs of this push never hide anything: two refs pushed together must not vouch for
     // each other.
     let pushed: Vec<&str> = lines
@@ -195,20 +195,13 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
     Ok(u8::from(blocked))
 }
 
-/// The policy's baseline as a commit (unknown: an error, as in `check`).
-pub fn baseline(repo: &Repo, policy: &Policy) -> Result<Option<Oid>> {
-    let Some(b) = policy.baseline.as_deref() else {
-        return Ok(None);
-    };
-    repo.raw()
-        .revparse_single(b)
-        .and_then(|o| o.peel_to_commit())
-        .map(|c| Some(c.id()))
-        .map_err(|e| {
-            Error::repo(format!("the policy's baseline `{b}`: {}", e.message())).with_help(format!(
-                "fix `baseline: {b}` in the policy, or fetch it (`git fetch --tags`)"
-            ))
-        })
+/// The policy's baseline as a commit: a full id, an ancestor of `policy_commit` (the commit
+/// the policy was read from), else an error (exit 2), as in `check`.
+pub fn baseline(repo: &Repo, policy: &Policy, policy_commit: Option<Oid>) -> Result<Option<Oid>> {
+    match policy.baseline.as_deref() {
+        None => Ok(None),
+        Some(b) => git::baseline::verify(repo, b, policy_commit).map(Some),
+    }
 }
 
 /// pre-commit's pre-push stage passes no stdin: it sets `PRE_COMMIT_FROM_REF` and

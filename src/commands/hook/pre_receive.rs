@@ -11,6 +11,9 @@
 //!   whole new side since the merge-base); a protected tag (a release) checks every commit
 //!   since the earlier protected tags. Deleting a protected ref or the default branch is
 //!   rejected; so is creating or updating any `refs/replace/*` ref.
+//! - `HEAD` must name an existing branch once the repository has refs: a detached or unborn
+//!   `HEAD` rejects every push with the fix (`git symbolic-ref HEAD refs/heads/main`), so a
+//!   re-created default branch never falls back to the embedded default policy.
 //! - The policy comes from the **old tip** of the ref (for a new ref: the default branch's
 //!   tip), never from the pushed commits. When that commit has no policy file, the embedded
 //!   default policy applies (said in the output), as it does for `check`.
@@ -70,6 +73,7 @@ fn check(cwd: &Path, args: &PreReceiveArgs, out: &mut Out) -> Result<u8> {
     let lines = hook_lines::parse_pre_receive(&read_stdin(hook_lines::MAX_INPUT_BYTES)?)?;
     let repo = git::open(cwd)?;
     let default_ref = git::refs::head_target(&repo);
+    check_head(&repo, default_ref.as_deref())?;
     let defaults: Vec<String> = match &default_ref {
         Some(r) => vec![r.clone()],
         None => FALLBACK_BRANCHES
@@ -161,7 +165,7 @@ fn check_ref(
         None => default_tip(repo, default_ref)?,
     };
     let policy = policy_at(repo, base)?;
-    let baseline = baseline(repo, &policy)?;
+    let baseline = baseline(repo, &policy, base)?;
     let protection = authority.protect.classify(&line.refname, defaults);
     // Refs of this push never hide anything (two refs pushed together must not vouch for
     // each other); only protected refs vouch for history, since any other branch may carry
@@ -236,6 +240,48 @@ fn check_ref(
         }
     }
     Ok(true)
+}
+
+/// The server must know its protected branch (issue 11, class 10). `HEAD` names it; when
+/// `HEAD` is detached, or names a branch that does not exist (unborn: deleted, or `HEAD`
+/// left at `master` while the work is on `main`) in a repository that already has refs, a
+/// push could re-create the default branch under the embedded default policy, or delete the
+/// real one. Every push is rejected until `HEAD` is set. An empty repository (no refs yet)
+/// takes its first push under the embedded default policy, as documented.
+fn check_head(repo: &Repo, default_ref: Option<&str>) -> Result<()> {
+    let g = repo.raw();
+    let exists = default_ref.is_some_and(|r| g.refname_to_id(r).is_ok());
+    if exists {
+        return Ok(());
+    }
+    let mut branches = Vec::new();
+    let mut any = false;
+    for r in g.references()? {
+        let r = r?;
+        any = true;
+        if let Some(b) = r.name_bytes().strip_prefix(b"refs/heads/") {
+            branches.push(String::from_utf8_lossy(b).into_owned());
+        }
+    }
+    if !any {
+        return Ok(());
+    }
+    let suggest = ["main", "master"]
+        .iter()
+        .find(|b| branches.iter().any(|x| x == *b))
+        .map(|b| (*b).to_string())
+        .or_else(|| branches.first().cloned())
+        .unwrap_or_else(|| "main".into());
+    let what = match default_ref {
+        Some(r) => format!("the server's HEAD names `{r}`, which does not exist"),
+        None => "the server's HEAD is detached (it names no branch)".to_string(),
+    };
+    Err(Error::repo(format!(
+        "{what}: the protected default branch is unknown, so no push can be checked against its policy"
+    ))
+    .with_help(format!(
+        "on the server, point HEAD at the protected branch: `git symbolic-ref HEAD refs/heads/{suggest}`"
+    )))
 }
 
 /// The policy in the tree of `base` (first of the discovery names), else the embedded
