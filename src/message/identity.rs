@@ -183,9 +183,10 @@ pub fn normalize_email(email: &str) -> String {
         return e.to_lowercase();
     };
     let local = local.to_lowercase();
-    let domain = domain.trim_end_matches('.').to_lowercase();
+    let domain = domain.to_lowercase();
     // UTS #46 leaves lowercase ASCII as it is (a valid `xn--` label re-encodes to itself; an
     // invalid one fails and stays as written), so only non-ASCII domains need the mapping.
+    // It may drop characters (a zero-width space), so trailing dots are trimmed after it.
     let domain = if domain.is_ascii() {
         domain
     } else {
@@ -194,6 +195,11 @@ pub fn normalize_email(email: &str) -> String {
             .filter(|d| !d.is_empty())
             .unwrap_or(domain)
     };
+    // Compatibility mappings can also bring in `(`, `)` (U+2474 `⑴` → `(1)`): drop what
+    // the first step drops, so normalising twice changes nothing.
+    let mut domain = domain.trim_end_matches('.').to_string();
+    domain.retain(|c| !matches!(c, '(' | ')' | '"' | '\\') && !c.is_whitespace());
+    let domain = domain.trim_end_matches('.').to_string();
     // GitHub logins hold no `+`: the noreply login is what follows the last one. Elsewhere
     // the tag is what follows the first. Either way no `+` is left (idempotent).
     let local = if domain == GITHUB_NOREPLY {
@@ -332,6 +338,9 @@ mod tests {
             "\"a\\\"b\"@x.example",
             "a+b+c@x.example",
             "İ@x.example",
+            "\u{fffd}qB\0?b@4.\u{200b}",
+            "Bob @co</>n\u{322e}",
+            "bob@x\u{2474}.example",
         ] {
             let n = normalize_email(e);
             assert_eq!(normalize_email(&n), n, "{e}");
