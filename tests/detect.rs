@@ -142,8 +142,12 @@ fn run(c: &Case, cfg: &Detect) -> Vec<Marker> {
     )
 }
 
+/// Every signature found, on any marker (a marker names all the signatures of its place).
 fn ids(markers: &[Marker]) -> BTreeSet<&str> {
-    markers.iter().map(|m| m.signature.as_str()).collect()
+    markers
+        .iter()
+        .flat_map(|m| m.signatures.iter().map(String::as_str))
+        .collect()
 }
 
 // ── the table-driven samples ─────────────────────────────────────────────────────────────
@@ -619,6 +623,172 @@ const CASES: &[Case] = &[
             "zed/co-author",
             "warp/co-author",
         ],
+        ..BASE
+    },
+    // Codex apps (Codex cloud / `@codex` in PRs, and the newer `openai-codex` app)
+    Case {
+        name: "codex apps",
+        msg: "Fix x\n\nCo-authored-by: OpenAI Codex <215057067+openai-codex[bot]@users.noreply.github.com>\nCo-authored-by: GPT 5.4 <codex@openai.com>\n",
+        author: (
+            "chatgpt-codex-connector[bot]",
+            "199175422+chatgpt-codex-connector[bot]@users.noreply.github.com",
+        ),
+        yes: &[
+            "codex-app/identity",
+            "codex-app/co-author",
+            "codex/co-author",
+        ],
+        no: &["codex/identity"],
+        ..BASE
+    },
+    Case {
+        name: "codex app look-alikes",
+        msg: "Fix x\n\nCo-authored-by: openai-codex <openai-codex@example.com>\nCo-authored-by: codex-connector[bot] <1+codex-connector[bot]@users.noreply.github.com>\n",
+        author: ("chatgpt-codex-connector", "connector@example.com"),
+        no: &[
+            "codex-app/identity",
+            "codex-app/co-author",
+            "codex/co-author",
+        ],
+        ..BASE
+    },
+    // Gemini CLI's app (its release robot is no AI)
+    Case {
+        name: "gemini cli app",
+        msg: "Fix x\n\nCo-authored-by: gemini-cli[bot] <218312386+gemini-cli[bot]@users.noreply.github.com>\n",
+        author: (
+            "gemini-cli[bot]",
+            "gemini-cli[bot]@users.noreply.github.com",
+        ),
+        yes: &["gemini-cli/identity", "gemini-cli/co-author"],
+        ..BASE
+    },
+    Case {
+        name: "gemini cli release robot",
+        msg: "chore(release): v0.36.0\n\nCo-authored-by: gemini-cli-robot <224641728+gemini-cli-robot@users.noreply.github.com>\n",
+        author: ("gemini-cli-robot", "gemini-cli-robot@google.com"),
+        no: &["gemini-cli/identity", "gemini-cli/co-author"],
+        ..BASE
+    },
+    // Former names and second addresses: every one still signs old commits
+    Case {
+        name: "renamed tools and second addresses",
+        msg: "Fix x\n\n🤖 Generated with termai\n\nCo-Authored-By: termai <noreply@termai.io>\nCo-Authored-By: Crush <noreply@crush.charm.land>\nCo-authored-by: OpenDevin <opendevin@opendevin.ai>\nCo-authored-by: OpenHands-GPT-5 openhands@all-hands.dev\nCo-authored-by: Droid <droid@factory.ai>\n",
+        author: ("OpenDevinBot", "bot@opendevin.com"),
+        committer: ("droid", "droid@factory.ai"),
+        yes: &[
+            "crush/generated-with",
+            "crush/co-author",
+            "openhands/co-author",
+            "openhands/identity",
+            "factory-droid/co-author",
+            "factory-droid/identity",
+        ],
+        ..BASE
+    },
+    Case {
+        name: "claude code and opencode footers without their links",
+        msg: "Fix x\n\n🤖 Generated with Claude Code\nGenerated with opencode\n",
+        yes: &["claude-code/generated-with", "opencode/generated-with"],
+        ..BASE
+    },
+    Case {
+        name: "prose that quotes a footer",
+        msg: "Drop the footer\n\nRemove the \"Generated with Crush\" line from commit messages and PRs.\nGenerated with Crush line, including validation.\nWe no longer write `🤖 Generated with [Claude Code](https://claude.com/claude-code)`.\nI asked Claude to review this; Codex and Copilot agreed.\n",
+        no: &[
+            "crush/generated-with",
+            "claude-code/generated-with",
+            "claude-code/co-author",
+            "codex/co-author",
+        ],
+        ..BASE
+    },
+    Case {
+        name: "more GitHub apps: claude, copilot, cursor",
+        msg: "Fix x\n\nCo-authored-by: cursor[bot] <206951365+cursor[bot]@users.noreply.github.com>\nCo-authored-by: Copilot <copilot@github.com>\n",
+        author: (
+            "claude-code-action[bot]",
+            "208546643+claude-code-action[bot]@users.noreply.github.com",
+        ),
+        committer: (
+            "copilot[bot]",
+            "167198135+copilot[bot]@users.noreply.github.com",
+        ),
+        pr: Some(Pr {
+            author: "anthropic-claude[bot]",
+            ..PR
+        }),
+        yes: &[
+            "cursor/co-author",
+            "copilot-ide/co-author",
+            "copilot-ide/identity",
+            "claude-app/identity",
+            "claude-app/pr-author",
+        ],
+        ..BASE
+    },
+    // Other agents' apps and conventions
+    Case {
+        name: "cline continue kilo mentat windsurf codebuff",
+        msg: "Fix x\n\n🤖 Generated with Codebuff\n\nCo-authored-by: cline[bot] <205137888+cline[bot]@users.noreply.github.com>\nCo-authored-by: continue[bot] <230936708+continue[bot]@users.noreply.github.com>\nCo-authored-by: kiloconnect[bot] <240665456+kiloconnect[bot]@users.noreply.github.com>\nCo-authored-by: windsurf-bot[bot] <189301087+windsurf-bot[bot]@users.noreply.github.com>\nCo-Authored-By: Codebuff <noreply@codebuff.com>\n",
+        author: ("MentatBot", "160964065+MentatBot@users.noreply.github.com"),
+        committer: (
+            "continue[bot]",
+            "230936708+continue[bot]@users.noreply.github.com",
+        ),
+        yes: &[
+            "codebuff/generated-with",
+            "codebuff/co-author",
+            "cline/co-author",
+            "continue/co-author",
+            "continue/identity",
+            "kilo/co-author",
+            "windsurf/co-author",
+            "mentat/identity",
+        ],
+        no: &["cline/identity"],
+        ..BASE
+    },
+    Case {
+        name: "cline continue kilo mentat windsurf codebuff look-alikes",
+        msg: "Fix x\n\nGenerated with Codebuff and some glue.\n\nCo-authored-by: Cline Smith <cline@example.com>\nCo-authored-by: continue-ci[bot] <9+continue-ci[bot]@users.noreply.github.com>\nCo-authored-by: kilo <kilo@example.com>\nCo-authored-by: Windsurf <windsurf@example.com>\nCo-Authored-By: Codebuff <codebuff@example.com>\n",
+        author: ("MentatBot", "mentat@example.com"),
+        committer: ("cline", "cline@example.com"),
+        no: &[
+            "codebuff/generated-with",
+            "codebuff/co-author",
+            "cline/co-author",
+            "cline/identity",
+            "continue/co-author",
+            "continue/identity",
+            "kilo/co-author",
+            "windsurf/co-author",
+            "mentat/identity",
+        ],
+        ..BASE
+    },
+    Case {
+        name: "cline pushes",
+        author: (
+            "cline[bot]",
+            "205137888+cline[bot]@users.noreply.github.com",
+        ),
+        yes: &["cline/identity"],
+        no: &["cline/co-author"],
+        ..BASE
+    },
+    Case {
+        name: "replit agent",
+        msg: "Fix x\n\nReplit-Commit-Author: Agent\nReplit-Commit-Session-Id: 0f7c2c4e-1111-2222-3333-444455556666\n",
+        yes: &["replit/agent"],
+        no: &["replit/assistant"],
+        ..BASE
+    },
+    Case {
+        name: "replit assistant and a human",
+        msg: "Fix x\n\nReplit-Commit-Author: Assistant\n\nReplit-Commit-Author: Jane\n",
+        yes: &["replit/assistant"],
+        no: &["replit/agent"],
         ..BASE
     },
     // Conventions
@@ -1198,6 +1368,7 @@ fn highest_involvement_wins() {
     let mk = |inv| Marker {
         tool: "t".into(),
         signature: "t/x".into(),
+        signatures: vec!["t/x".into()],
         involvement: inv,
         source: MarkerSource::Message,
         text: String::new(),
