@@ -104,6 +104,22 @@ pub struct Marker {
     pub span: Option<Range<usize>>,
 }
 
+impl Marker {
+    /// True when the marker is a trailer-shaped line (`Key: value` — a co-author, an
+    /// `Assisted-by:`, a session trailer, a policy trailer), i.e. something that belongs in
+    /// git's trailer block; false for footer lines, URLs and subject prefixes, which tools
+    /// write in the body on purpose (`🤖 Generated with [Claude Code](…)` above the trailers).
+    pub fn is_trailer_line(&self) -> bool {
+        self.span.is_some()
+            && self.signatures.iter().any(|id| {
+                !matches!(
+                    signatures::by_id(id).map(|s| s.matcher),
+                    Some(Match::Text { .. })
+                )
+            })
+    }
+}
+
 /// Tool name of policy-defined markers.
 pub const POLICY_TOOL: &str = "policy";
 
@@ -264,7 +280,9 @@ pub fn involvement(markers: &[Marker]) -> Involvement {
 }
 
 fn scan_message(msg: &[u8], parsed: &ParsedMessage, cfg: &Detect, out: &mut Out) {
-    let text_hit = cfg.builtin && TEXT.may_match(msg);
+    // Footers are anchored at a line start; after a literal `\n` escape they start a segment
+    // that the whole-message prefilter cannot see.
+    let text_hit = cfg.builtin && (TEXT.may_match(msg) || msg.windows(2).any(|w| w == b"\\n"));
     let squash = layout::squash_body(msg, parsed.block.as_ref());
     let mut fenced = false;
     for line in lines(msg) {

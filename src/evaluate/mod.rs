@@ -393,13 +393,14 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
 /// every one.
 const MAX_LISTED_MARKERS: usize = 5;
 
-/// One `marker-outside-trailers` warning for all the commit's marker lines outside the trailer
-/// block (markers in a squash body count, but do not warn: nobody can move them). It points at
-/// the first line and lists the lines with their tools.
+/// One `marker-outside-trailers` warning for all the commit's trailer-shaped marker lines
+/// outside the trailer block (markers in a squash body count, but do not warn: nobody can move
+/// them; footer lines belong in the body). It points at the first line and lists the lines
+/// with their tools.
 fn marker_outside_trailers(message: &[u8], markers: &[detect::Marker]) -> Option<Finding> {
     let outside: Vec<&detect::Marker> = markers
         .iter()
-        .filter(|m| m.source == MarkerSource::Message)
+        .filter(|m| m.source == MarkerSource::Message && m.is_trailer_line())
         .collect();
     let first = outside.first()?;
     let line_of = |m: &detect::Marker| {
