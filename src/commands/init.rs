@@ -293,7 +293,11 @@ pub fn run(cwd: &Path, args: &InitArgs) -> Result<u8> {
         return Err(Error::usage(format!("{existing} already exists; not overwriting it"))
             .with_help("check it with `countersign policy check`, or run `countersign init --force` to replace it with a fresh one"));
     }
-    let paths = repository_paths(&repo);
+    // The policy being replaced is not part of the repository's shape.
+    let paths: Vec<String> = repository_paths(&repo)
+        .into_iter()
+        .filter(|p| !DISCOVERY.contains(&p.as_str()))
+        .collect();
     let head = git::resolve(&repo, &git::RangeSpec::Expr("HEAD".to_string()), None)
         .ok()
         .and_then(|r| r.commits.first().map(|c| c.to_string()));
