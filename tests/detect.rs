@@ -762,19 +762,24 @@ const CASES: &[Case] = &[
             "continue/co-author",
             "continue/identity",
             "kilo/co-author",
+            "kilo/identity",
             "windsurf/co-author",
             "mentat/identity",
         ],
         ..BASE
     },
     Case {
-        name: "cline pushes",
+        name: "cline and kilo push",
         author: (
             "cline[bot]",
             "205137888+cline[bot]@users.noreply.github.com",
         ),
-        yes: &["cline/identity"],
-        no: &["cline/co-author"],
+        committer: (
+            "kiloconnect[bot]",
+            "240665456+kiloconnect[bot]@users.noreply.github.com",
+        ),
+        yes: &["cline/identity", "kilo/identity"],
+        no: &["cline/co-author", "kilo/co-author"],
         ..BASE
     },
     Case {
