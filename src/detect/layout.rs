@@ -125,7 +125,7 @@ pub(super) fn segments(msg: &[u8], line: Range<usize>) -> impl Iterator<Item = R
 mod tests {
     use super::*;
 
-    fn body<'a>(msg: &'a str, block: Option<Range<usize>>) -> Option<&'a str> {
+    fn body(msg: &str, block: Option<Range<usize>>) -> Option<&str> {
         squash_body(msg.as_bytes(), block.as_ref()).map(|r| &msg[r])
     }
 

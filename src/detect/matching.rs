@@ -264,9 +264,7 @@ pub(super) fn bracket_addresses(text: &str) -> impl Iterator<Item = (usize, usiz
             let open = from + text.get(from..)?.find('<')?;
             from = open + 1;
             let rest = text.get(open + 1..)?;
-            let Some(len) = rest.find(['>', '<']) else {
-                return None;
-            };
+            let len = rest.find(['>', '<'])?;
             if rest.get(len..len + 1) != Some(">") || len > MAX_ADDRESS {
                 continue;
             }
