@@ -1327,6 +1327,39 @@ fn a_long_failing_history_gets_baseline_advice_not_advice_per_commit() {
     let v: Value = serde_json::from_str(&json.stdout).expect("json");
     assert_eq!(v["summary"]["errors"], 205);
 
+    // The first push of that history says the same instead of a fix per commit.
+    let stdin = format!(
+        "refs/heads/main {head} refs/heads/main {}\n",
+        "0".repeat(40)
+    );
+    let mut push = r
+        .command(BIN)
+        .args(["hook", "pre-push", "origin", "https://example.com/x.git"])
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("pre-push");
+    {
+        use std::io::Write;
+        push.stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write");
+    }
+    let pushed = push.wait_with_output().expect("wait");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&pushed.stdout),
+        String::from_utf8_lossy(&pushed.stderr)
+    );
+    assert_eq!(pushed.status.code(), Some(1), "{said}");
+    assert!(said.contains("205 of 206 commits fail"), "{said}");
+    assert!(said.contains(&format!("baseline: {head}")), "{said}");
+    assert!(said.lines().count() < 15, "{said}");
+
     // With a policy file, the exact line to add to it.
     r.commit_files(
         "Add policy\n",

@@ -214,7 +214,7 @@ pub const BASELINE_ADVICE_AT: usize = 200;
 /// init` when the run used the embedded default policy, else the exact `baseline:` line. The
 /// id offered is the range's head (HEAD for `--all`): a full commit id, as `baseline:`
 /// requires.
-fn baseline_advice(report: &Report, opts: Options) -> Option<String> {
+pub fn baseline_advice(report: &Report, opts: Options) -> Option<String> {
     let failing: Vec<&CommitReport> = report.commits.iter().filter(|c| c.is_failing()).collect();
     if opts.verbose || failing.len() <= BASELINE_ADVICE_AT {
         return None;
