@@ -1590,7 +1590,7 @@ fn documented_examples_are_not_markers_but_indented_real_trailers_are() {
     for msg in [
         // The kernel's documented format, indented, with placeholders.
         "Document the AI trailer\n\nUse this form:\n\n    Assisted-by: AGENT_NAME:MODEL_VERSION [TOOL1] [TOOL2]\n\nSigned-off-by: Jane Doe <jane@example.com>\n",
-        "Document it\n\nGenerated-by: <Name of Tool> <Version>\nAssisted-By: <tool-name> [model-version]\nAssisted-by: {model}\nCo-authored-by: ${AGENT} <noreply@anthropic.com>\n",
+        "Document it\n\nGenerated-by: <Name of Tool> <Version>\nAssisted-By: <tool-name> [model-version]\nAssisted-by: {model}\nCo-authored-by: ${AGENT} <noreply@anthropic.com>\n\nSigned-off-by: Jane Doe <jane@example.com>\n",
         // A fenced example, even with a real address.
         "Document it\n\n```\nCo-Authored-By: Claude <noreply@anthropic.com>\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n```\n",
         // Inline code.
@@ -1606,6 +1606,12 @@ fn documented_examples_are_not_markers_but_indented_real_trailers_are() {
     assert_eq!(
         sources(&run_real(msg)),
         [(MarkerSource::Message, "claude-code/co-author")]
+    );
+    // In git's trailer block a placeholder is a tool's unfilled template: it counts.
+    let msg = "Fix x\n\nBody.\n\nAssisted-by: <Model-Name> via Crush\n";
+    assert_eq!(
+        sources(&run_real(msg)),
+        [(MarkerSource::Trailer, "convention/assisted-by")]
     );
     // An unclosed fence never hides the trailer block.
     let msg = "Fix x\n\n```\nsome code\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n";

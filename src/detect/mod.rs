@@ -17,10 +17,11 @@
 //!   literal `\n` — when the key that governs it is an authorship key
 //!   (`Co-authored-by: … <noreply@anthropic.com>`); an AI address under `Reviewed-by:` or in
 //!   running prose is not authorship;
-//! - never: lines of fenced code blocks, inline code spans, and placeholder values
-//!   (`Assisted-by: AGENT_NAME:MODEL_VERSION`, `Generated-by: <Name of Tool>`) — documentation
-//!   of a format is not a use of it. Indentation alone decides nothing (`git merge --squash`
-//!   indents real trailers).
+//! - never: lines of fenced code blocks, inline code spans, and placeholder values outside
+//!   git's trailer block (`    Assisted-by: AGENT_NAME:MODEL_VERSION`, `Generated-by: <Name of
+//!   Tool>` in the body) — documentation of a format is not a use of it. In the trailer block
+//!   a placeholder is a tool's unfilled template and counts. Indentation alone decides nothing
+//!   (`git merge --squash` indents real trailers).
 //!
 //! Cost: detection runs on every commit of whole histories. Regexes are compiled once
 //! (one [`regex::bytes::RegexSet`] for all text signatures, used first as a prefilter over the
@@ -330,12 +331,14 @@ fn scan_message(msg: &[u8], parsed: &ParsedMessage, cfg: &Detect, out: &mut Out)
                 let mut lead_colon = None;
                 if let Some((key, value, span)) = shaped {
                     lead_colon = text.find(':');
-                    if !is_placeholder(value) {
+                    // A placeholder in git's trailer block is a tool's unfilled template
+                    // (`Assisted-by: <Model-Name> via Crush`): real. Elsewhere, an example.
+                    if in_block || !is_placeholder(value) {
                         scan_trailer(key, value, text.trim(), source, span, cfg, out);
                     }
                 }
                 if seg_bytes.contains(&b'<') && seg_bytes.contains(&b'@') {
-                    scan_addresses(&text, lead_colon, source, seg.clone(), cfg, out);
+                    scan_addresses(&text, lead_colon, in_block, source, seg.clone(), cfg, out);
                 }
             }
             if text_hit {
@@ -359,6 +362,7 @@ fn scan_message(msg: &[u8], parsed: &ParsedMessage, cfg: &Detect, out: &mut Out)
 fn scan_addresses(
     text: &str,
     lead_colon: Option<usize>,
+    in_block: bool,
     source: MarkerSource,
     span: Range<usize>,
     cfg: &Detect,
@@ -372,7 +376,7 @@ fn scan_addresses(
             continue;
         }
         let value = text.get(colon + 1..close).unwrap_or_default().trim();
-        if is_placeholder(value) {
+        if !in_block && is_placeholder(value) {
             continue;
         }
         scan_trailer(key, value, text.trim(), source, span.clone(), cfg, out);

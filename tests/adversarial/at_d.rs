@@ -191,7 +191,7 @@ fn at_d06_one_warning_per_commit_listing_every_line() {
 fn at_d07_documented_examples_and_human_text_are_not_markers() {
     for m in [
         "Document the AI trailer\n\nUse this form:\n\n    Assisted-by: AGENT_NAME:MODEL_VERSION [TOOL1] [TOOL2]\n\nSigned-off-by: Alice Author <alice@corp.example>\n",
-        "Document it\n\nGenerated-by: <Name of Tool> <Version>\nAssisted-By: <tool-name> [model-version]\n",
+        "Document it\n\nGenerated-by: <Name of Tool> <Version>\nAssisted-By: <tool-name> [model-version]\n\nSigned-off-by: Alice Author <alice@corp.example>\n",
         "Document it\n\n```\nCo-Authored-By: Claude <noreply@anthropic.com>\n```\n\nSigned-off-by: Alice Author <alice@corp.example>\n",
         "Strip `Co-Authored-By: Claude <noreply@anthropic.com>` lines\n",
         "Drop the footer\n\nRemove the \"Generated with Crush\" line from commit messages.\n",
@@ -201,5 +201,20 @@ fn at_d07_documented_examples_and_human_text_are_not_markers() {
         let out = check_util(m);
         out.assert_pass();
         assert_eq!(involvement(&out), "none", "{m}");
+    }
+}
+
+#[test]
+fn at_d08_unfilled_templates_in_the_trailer_block_count() {
+    // A tool that leaves its template unfilled still disclosed itself: in git's trailer block
+    // a placeholder value is not documentation.
+    for t in [
+        "Assisted-by: <Model-Name> via Crush",
+        "Assisted-by: AGENT_NAME:MODEL_VERSION",
+        "Co-authored-by: {model} <noreply@anthropic.com>",
+    ] {
+        let out = check_util(&msg("Add helper", &[t]));
+        out.assert_deny("missing-reviewer");
+        assert_eq!(involvement(&out), "assisted", "{t}");
     }
 }
