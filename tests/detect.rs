@@ -1580,6 +1580,9 @@ fn stable_markers_count_mid_line() {
         "Fix x\n\nWe mailed Claude <noreply@anthropic.com> about it.\n",
         "Fix x\n\nCc: Codex <codex@openai.com>\n",
         "Fix x\n\nSee https://example.com: Claude <noreply@anthropic.com>\n",
+        "Ship a hook\n\n- always append\n  ‘Co-authored-by: openhands <openhands@all-hands.dev>’\n",
+        "Ship a hook\n\nIt appends \"Co-authored-by: Claude <noreply@anthropic.com>\" to messages.\n",
+        "Ship a hook\n\nIt appends “Co-authored-by: Claude <noreply@anthropic.com>” to messages.\n",
     ] {
         assert!(run_real(msg).is_empty(), "{msg}: {:?}", run_real(msg));
     }

@@ -207,10 +207,20 @@ pub(super) enum KeyKind {
     Other,
 }
 
+/// True when byte `at` of `text` is inside a quotation or an inline code span: an odd
+/// number of `` ` `` or `"` before it, or more `“`/`‘` than `”`/`’`. Quoted trailers are
+/// talked about, not written (`Ship a hook that appends ‘Co-authored-by: openhands <…>’`).
+pub(super) fn quoted_at(text: &str, at: usize) -> bool {
+    let head = text.get(..at).unwrap_or(text);
+    let count = |c: char| head.chars().filter(|&x| x == c).count();
+    count('`') % 2 == 1 || count('"') % 2 == 1 || count('“') > count('”') || count('‘') > count('’')
+}
+
 /// The trailer key governing byte `at` of `text`: the nearest `Key:` before it whose key is
 /// an authorship key, another `…-by` key or `Cc`. Colons of other words (`Claude:model`,
-/// `https:`) are skipped. Returns the key's kind, the key, and the byte index of its colon.
-pub(super) fn key_before(text: &str, at: usize) -> Option<(KeyKind, &str, usize)> {
+/// `https:`) are skipped. Returns the key's kind, the key, the byte index where the key
+/// starts and the byte index of its colon.
+pub(super) fn key_before(text: &str, at: usize) -> Option<(KeyKind, &str, usize, usize)> {
     let head = text.get(..at)?;
     let bytes = head.as_bytes();
     let is_key = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
@@ -242,7 +252,7 @@ pub(super) fn key_before(text: &str, at: usize) -> Option<(KeyKind, &str, usize)
             continue;
         }
         if is_authorship_key(key) {
-            return Some((KeyKind::Authorship, key, colon));
+            return Some((KeyKind::Authorship, key, k_start, colon));
         }
         let lower = key.to_ascii_lowercase();
         if lower == "cc"
@@ -250,7 +260,7 @@ pub(super) fn key_before(text: &str, at: usize) -> Option<(KeyKind, &str, usize)
             || lower.ends_with(" by")
             || lower.ends_with("_by")
         {
-            return Some((KeyKind::Other, key, colon));
+            return Some((KeyKind::Other, key, k_start, colon));
         }
     }
     None

@@ -44,7 +44,7 @@ use crate::policy::{Detect, Involvement};
 
 use matching::{
     Addr, KeyKind, bracket_addresses, eq_ci, is_authorship_key, is_placeholder, key_before, key_eq,
-    lines, model_for, names_ai, trailer_shape, truncate,
+    lines, model_for, names_ai, quoted_at, trailer_shape, truncate,
 };
 use signatures::{Match, SIGNATURES, Signature, ValueRule};
 
@@ -369,10 +369,10 @@ fn scan_addresses(
     out: &mut Out,
 ) {
     for (open, close) in bracket_addresses(text) {
-        let Some((KeyKind::Authorship, key, colon)) = key_before(text, open) else {
+        let Some((KeyKind::Authorship, key, start, colon)) = key_before(text, open) else {
             continue;
         };
-        if Some(colon) == lead_colon {
+        if Some(colon) == lead_colon || quoted_at(text, start) {
             continue;
         }
         let value = text.get(colon + 1..close).unwrap_or_default().trim();

@@ -197,6 +197,7 @@ fn at_d07_documented_examples_and_human_text_are_not_markers() {
         "Drop the footer\n\nRemove the \"Generated with Crush\" line from commit messages.\n",
         "Fix x\n\nI asked Claude to find the bug; Copilot and Codex agreed.\n",
         "Fix x\n\nThanks. Reviewed-by: Claude <noreply@anthropic.com>\n",
+        "Ship a hook\n\n- always append\n  ‘Co-authored-by: openhands <openhands@all-hands.dev>’\n",
     ] {
         let out = check_util(m);
         out.assert_pass();
