@@ -32,6 +32,8 @@ mod at_c;
 #[path = "adversarial/at_k.rs"]
 mod at_k;
 
+#[path = "adversarial/at_d.rs"]
+mod at_d;
 #[path = "adversarial/evidence_input.rs"]
 mod evidence_input;
 #[path = "adversarial/paths_reqs.rs"]

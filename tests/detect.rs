@@ -142,8 +142,12 @@ fn run(c: &Case, cfg: &Detect) -> Vec<Marker> {
     )
 }
 
+/// Every signature found, on any marker (a marker names all the signatures of its place).
 fn ids(markers: &[Marker]) -> BTreeSet<&str> {
-    markers.iter().map(|m| m.signature.as_str()).collect()
+    markers
+        .iter()
+        .flat_map(|m| m.signatures.iter().map(String::as_str))
+        .collect()
 }
 
 // ── the table-driven samples ─────────────────────────────────────────────────────────────
@@ -619,6 +623,177 @@ const CASES: &[Case] = &[
             "zed/co-author",
             "warp/co-author",
         ],
+        ..BASE
+    },
+    // Codex apps (Codex cloud / `@codex` in PRs, and the newer `openai-codex` app)
+    Case {
+        name: "codex apps",
+        msg: "Fix x\n\nCo-authored-by: OpenAI Codex <215057067+openai-codex[bot]@users.noreply.github.com>\nCo-authored-by: GPT 5.4 <codex@openai.com>\n",
+        author: (
+            "chatgpt-codex-connector[bot]",
+            "199175422+chatgpt-codex-connector[bot]@users.noreply.github.com",
+        ),
+        yes: &[
+            "codex-app/identity",
+            "codex-app/co-author",
+            "codex/co-author",
+        ],
+        no: &["codex/identity"],
+        ..BASE
+    },
+    Case {
+        name: "codex app look-alikes",
+        msg: "Fix x\n\nCo-authored-by: openai-codex <openai-codex@example.com>\nCo-authored-by: codex-connector[bot] <1+codex-connector[bot]@users.noreply.github.com>\n",
+        author: ("chatgpt-codex-connector", "connector@example.com"),
+        no: &[
+            "codex-app/identity",
+            "codex-app/co-author",
+            "codex/co-author",
+        ],
+        ..BASE
+    },
+    // Gemini CLI's app (its release robot is no AI)
+    Case {
+        name: "gemini cli app",
+        msg: "Fix x\n\nCo-authored-by: gemini-cli[bot] <218312386+gemini-cli[bot]@users.noreply.github.com>\n",
+        author: (
+            "gemini-cli[bot]",
+            "gemini-cli[bot]@users.noreply.github.com",
+        ),
+        yes: &["gemini-cli/identity", "gemini-cli/co-author"],
+        ..BASE
+    },
+    Case {
+        name: "gemini cli release robot",
+        msg: "chore(release): v0.36.0\n\nCo-authored-by: gemini-cli-robot <224641728+gemini-cli-robot@users.noreply.github.com>\n",
+        author: ("gemini-cli-robot", "gemini-cli-robot@google.com"),
+        no: &["gemini-cli/identity", "gemini-cli/co-author"],
+        ..BASE
+    },
+    // Former names and second addresses: every one still signs old commits
+    Case {
+        name: "renamed tools and second addresses",
+        msg: "Fix x\n\n🤖 Generated with termai\n\nCo-Authored-By: termai <noreply@termai.io>\nCo-Authored-By: Crush <noreply@crush.charm.land>\nCo-authored-by: OpenDevin <opendevin@opendevin.ai>\nCo-authored-by: OpenHands-GPT-5 openhands@all-hands.dev\nCo-authored-by: Droid <droid@factory.ai>\n",
+        author: ("OpenDevinBot", "bot@opendevin.com"),
+        committer: ("droid", "droid@factory.ai"),
+        yes: &[
+            "crush/generated-with",
+            "crush/co-author",
+            "openhands/co-author",
+            "openhands/identity",
+            "factory-droid/co-author",
+            "factory-droid/identity",
+        ],
+        ..BASE
+    },
+    Case {
+        name: "claude code and opencode footers without their links",
+        msg: "Fix x\n\n🤖 Generated with Claude Code\nGenerated with opencode\n",
+        yes: &["claude-code/generated-with", "opencode/generated-with"],
+        ..BASE
+    },
+    Case {
+        name: "prose that quotes a footer",
+        msg: "Drop the footer\n\nRemove the \"Generated with Crush\" line from commit messages and PRs.\nGenerated with Crush line, including validation.\nWe no longer write `🤖 Generated with [Claude Code](https://claude.com/claude-code)`.\nI asked Claude to review this; Codex and Copilot agreed.\n",
+        no: &[
+            "crush/generated-with",
+            "claude-code/generated-with",
+            "claude-code/co-author",
+            "codex/co-author",
+        ],
+        ..BASE
+    },
+    Case {
+        name: "more GitHub apps: claude, copilot, cursor",
+        msg: "Fix x\n\nCo-authored-by: cursor[bot] <206951365+cursor[bot]@users.noreply.github.com>\nCo-authored-by: Copilot <copilot@github.com>\n",
+        author: (
+            "claude-code-action[bot]",
+            "208546643+claude-code-action[bot]@users.noreply.github.com",
+        ),
+        committer: (
+            "copilot[bot]",
+            "167198135+copilot[bot]@users.noreply.github.com",
+        ),
+        pr: Some(Pr {
+            author: "anthropic-claude[bot]",
+            ..PR
+        }),
+        yes: &[
+            "cursor/co-author",
+            "copilot-ide/co-author",
+            "copilot-ide/identity",
+            "claude-app/identity",
+            "claude-app/pr-author",
+        ],
+        ..BASE
+    },
+    // Other agents' apps and conventions
+    Case {
+        name: "cline continue kilo mentat windsurf codebuff",
+        msg: "Fix x\n\n🤖 Generated with Codebuff\n\nCo-authored-by: cline[bot] <205137888+cline[bot]@users.noreply.github.com>\nCo-authored-by: continue[bot] <230936708+continue[bot]@users.noreply.github.com>\nCo-authored-by: kiloconnect[bot] <240665456+kiloconnect[bot]@users.noreply.github.com>\nCo-authored-by: windsurf-bot[bot] <189301087+windsurf-bot[bot]@users.noreply.github.com>\nCo-Authored-By: Codebuff <noreply@codebuff.com>\n",
+        author: ("MentatBot", "160964065+MentatBot@users.noreply.github.com"),
+        committer: (
+            "continue[bot]",
+            "230936708+continue[bot]@users.noreply.github.com",
+        ),
+        yes: &[
+            "codebuff/generated-with",
+            "codebuff/co-author",
+            "cline/co-author",
+            "continue/co-author",
+            "continue/identity",
+            "kilo/co-author",
+            "windsurf/co-author",
+            "mentat/identity",
+        ],
+        no: &["cline/identity"],
+        ..BASE
+    },
+    Case {
+        name: "cline continue kilo mentat windsurf codebuff look-alikes",
+        msg: "Fix x\n\nGenerated with Codebuff and some glue.\n\nCo-authored-by: Cline Smith <cline@example.com>\nCo-authored-by: continue-ci[bot] <9+continue-ci[bot]@users.noreply.github.com>\nCo-authored-by: kilo <kilo@example.com>\nCo-authored-by: Windsurf <windsurf@example.com>\nCo-Authored-By: Codebuff <codebuff@example.com>\n",
+        author: ("MentatBot", "mentat@example.com"),
+        committer: ("cline", "cline@example.com"),
+        no: &[
+            "codebuff/generated-with",
+            "codebuff/co-author",
+            "cline/co-author",
+            "cline/identity",
+            "continue/co-author",
+            "continue/identity",
+            "kilo/co-author",
+            "kilo/identity",
+            "windsurf/co-author",
+            "mentat/identity",
+        ],
+        ..BASE
+    },
+    Case {
+        name: "cline and kilo push",
+        author: (
+            "cline[bot]",
+            "205137888+cline[bot]@users.noreply.github.com",
+        ),
+        committer: (
+            "kiloconnect[bot]",
+            "240665456+kiloconnect[bot]@users.noreply.github.com",
+        ),
+        yes: &["cline/identity", "kilo/identity"],
+        no: &["cline/co-author", "kilo/co-author"],
+        ..BASE
+    },
+    Case {
+        name: "replit agent",
+        msg: "Fix x\n\nReplit-Commit-Author: Agent\nReplit-Commit-Session-Id: 0f7c2c4e-1111-2222-3333-444455556666\n",
+        yes: &["replit/agent"],
+        no: &["replit/assistant"],
+        ..BASE
+    },
+    Case {
+        name: "replit assistant and a human",
+        msg: "Fix x\n\nReplit-Commit-Author: Assistant\n\nReplit-Commit-Author: Jane\n",
+        yes: &["replit/assistant"],
+        no: &["replit/agent"],
         ..BASE
     },
     // Conventions
@@ -1198,6 +1373,7 @@ fn highest_involvement_wins() {
     let mk = |inv| Marker {
         tool: "t".into(),
         signature: "t/x".into(),
+        signatures: vec!["t/x".into()],
         involvement: inv,
         source: MarkerSource::Message,
         text: String::new(),
@@ -1245,4 +1421,223 @@ fn invalid_utf8_and_odd_bytes_do_not_panic() {
     let found = ids(&m);
     assert!(found.contains("claude-code/co-author"), "{found:?}");
     assert!(found.contains("claude-code/generated-with"), "{found:?}");
+}
+
+// ── one marker per place, squash bodies, mid-line markers, examples ─────────────────────
+
+/// Detection with the real trailer parser (git's rules), as the evaluator runs it.
+fn run_real(msg: &str) -> Vec<Marker> {
+    let parsed = countersign::message::trailers::parse(msg.as_bytes());
+    detect(&commit(msg, HUMAN, HUMAN), &parsed, None, None, &cfg())
+}
+
+#[test]
+fn a_line_matching_several_signatures_is_one_marker_naming_them_all() {
+    let msg = "Fix x\n\nBody.\n\nAssisted-by: Claude Opus 4.6 <noreply@anthropic.com>\nSigned-off-by: Jane Doe <jane@example.com>\n";
+    let m = run_real(msg);
+    assert_eq!(m.len(), 1, "{m:?}");
+    let mk = &m[0];
+    assert_eq!(mk.signature, "claude-code/co-author");
+    assert_eq!(mk.tool, "Claude Code");
+    assert_eq!(
+        mk.signatures,
+        ["claude-code/co-author", "convention/assisted-by"]
+    );
+    assert_eq!(mk.model.as_deref(), Some("Claude Opus 4.6"));
+    assert_eq!(mk.source, MarkerSource::Trailer);
+    assert!(mk.is_trailer_line());
+
+    // The stronger signature names the marker, whatever the order found.
+    let msg = "Fix x\n\nCo-developed-by: aider (gpt-5.4) <aider@aider.chat>\n";
+    let m = run_real(msg);
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert_eq!(m[0].signature, "aider/co-author");
+    assert_eq!(m[0].involvement, Involvement::Generated);
+    assert_eq!(m[0].signatures.len(), 2, "{m:?}");
+
+    // Policy signatures join the same marker.
+    let mut c = cfg();
+    c.trailers = vec![TrailerSignature {
+        key: "Assisted-by".into(),
+        values: Vec::new(),
+        involvement: Involvement::Autonomous,
+    }];
+    let msg = "Fix x\n\nAssisted-by: Claude <noreply@anthropic.com>\n";
+    let m = detect(
+        &commit(msg, HUMAN, HUMAN),
+        &countersign::message::trailers::parse(msg.as_bytes()),
+        None,
+        None,
+        &c,
+    );
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert_eq!(m[0].signature, "policy/trailer");
+    assert_eq!(m[0].involvement, Involvement::Autonomous);
+    assert_eq!(
+        m[0].signatures,
+        [
+            "claude-code/co-author",
+            "convention/assisted-by",
+            "policy/trailer"
+        ]
+    );
+}
+
+fn sources(markers: &[Marker]) -> Vec<(MarkerSource, &str)> {
+    markers
+        .iter()
+        .map(|m| (m.source, m.signature.as_str()))
+        .collect()
+}
+
+#[test]
+fn github_squash_body_markers_count_without_being_outside() {
+    let msg = "Add the parser (#42)\n\n* Add the parser\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n\n* Fix the parser\n\nAssisted-by: Claude:claude-opus-4-6\n\n---------\n\nCo-authored-by: Claude <noreply@anthropic.com>\nCo-authored-by: Jane Doe <jane@example.com>\n";
+    let m = run_real(msg);
+    assert_eq!(
+        sources(&m),
+        [
+            (MarkerSource::SquashBody, "claude-code/generated-with"),
+            (MarkerSource::SquashBody, "claude-code/co-author"),
+            (MarkerSource::SquashBody, "convention/assisted-by"),
+            (MarkerSource::Trailer, "claude-code/co-author"),
+        ]
+    );
+    assert_eq!(involvement(&m), Involvement::Generated);
+    // Without the final co-author block, the squash body alone still counts.
+    let msg = "Add the parser (#42)\n\n* Add the parser\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n\n* Fix the parser\n";
+    let m = run_real(msg);
+    assert_eq!(
+        sources(&m),
+        [(MarkerSource::SquashBody, "claude-code/co-author")]
+    );
+}
+
+#[test]
+fn gitlab_and_git_squash_bodies() {
+    // GitLab `%{all_commits}` after a template line.
+    let msg = "Add the parser\n\nSquashed commits:\n* Add the parser\n\nCo-authored-by: Cursor Agent <cursoragent@cursor.com>\n\n* Fix it\n";
+    assert_eq!(
+        sources(&run_real(msg)),
+        [(MarkerSource::SquashBody, "cursor/co-author")]
+    );
+    // `git merge --squash`: indented messages and `Author:` headers are real markers.
+    let msg = "Merge feature\n\nSquashed commit of the following:\n\ncommit 0123456789abcdef0123456789abcdef01234567\nAuthor: Claude <noreply@anthropic.com>\nDate:   Mon Jan 5 10:00:00 2026 +0000\n\n    Add the parser\n\n    Co-Authored-By: Codex <noreply@openai.com>\n";
+    assert_eq!(
+        sources(&run_real(msg)),
+        [
+            (MarkerSource::SquashBody, "claude-code/co-author"),
+            (MarkerSource::SquashBody, "codex/co-author"),
+        ]
+    );
+    // One bulleted list in one paragraph is an ordinary body: the marker is outside.
+    let msg =
+        "Fix\n\n* a\n* b\n\nAssisted-by: Claude\n\nSigned-off-by: Jane Doe <jane@example.com>\n";
+    assert_eq!(
+        sources(&run_real(msg)),
+        [(MarkerSource::Message, "convention/assisted-by")]
+    );
+}
+
+#[test]
+fn stable_markers_count_mid_line() {
+    // A squash body written with literal `\n` escapes: one long line.
+    let msg = r"Fix startup\n\n- Move keychain migration\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n\nCo-Authored-By: Claude <noreply@anthropic.com>";
+    let m = run_real(msg);
+    assert_eq!(
+        sources(&m),
+        [
+            (MarkerSource::Message, "claude-code/generated-with"),
+            (MarkerSource::Message, "claude-code/co-author"),
+        ]
+    );
+    let co = &m[1];
+    assert_eq!(
+        &msg[co.span.clone().unwrap()],
+        "Co-Authored-By: Claude <noreply@anthropic.com>"
+    );
+    // After other text on the same line, and after another trailer on it.
+    for msg in [
+        "Fix x\n\nDone. Co-authored-by: Claude <noreply@anthropic.com>\n",
+        "Fix x\n\nSigned-off-by: Jane Doe <jane@example.com> Co-authored-by: chatgpt-codex-connector[bot] <199175422+chatgpt-codex-connector[bot]@users.noreply.github.com>\n",
+        "Fix x\n\n  - Assisted by: Crush <crush@charm.land>, thanks\n",
+    ] {
+        let m = run_real(msg);
+        assert_eq!(m.len(), 1, "{msg}: {m:?}");
+        assert!(
+            [
+                "claude-code/co-author",
+                "codex-app/co-author",
+                "crush/co-author"
+            ]
+            .contains(&m[0].signature.as_str()),
+            "{msg}: {m:?}"
+        );
+    }
+    // An AI address under a non-authorship key, or in prose, is not authorship.
+    for msg in [
+        "Fix x\n\nThanks. Reviewed-by: Claude <noreply@anthropic.com>\n",
+        "Fix x\n\nWe mailed Claude <noreply@anthropic.com> about it.\n",
+        "Fix x\n\nCc: Codex <codex@openai.com>\n",
+        "Fix x\n\nSee https://example.com: Claude <noreply@anthropic.com>\n",
+        "Ship a hook\n\n- always append\n  ‘Co-authored-by: openhands <openhands@all-hands.dev>’\n",
+        "Ship a hook\n\nIt appends \"Co-authored-by: Claude <noreply@anthropic.com>\" to messages.\n",
+        "Ship a hook\n\nIt appends “Co-authored-by: Claude <noreply@anthropic.com>” to messages.\n",
+    ] {
+        assert!(run_real(msg).is_empty(), "{msg}: {:?}", run_real(msg));
+    }
+}
+
+#[test]
+fn documented_examples_are_not_markers_but_indented_real_trailers_are() {
+    for msg in [
+        // The kernel's documented format, indented, with placeholders.
+        "Document the AI trailer\n\nUse this form:\n\n    Assisted-by: AGENT_NAME:MODEL_VERSION [TOOL1] [TOOL2]\n\nSigned-off-by: Jane Doe <jane@example.com>\n",
+        "Document it\n\nGenerated-by: <Name of Tool> <Version>\nAssisted-By: <tool-name> [model-version]\nAssisted-by: {model}\nCo-authored-by: ${AGENT} <noreply@anthropic.com>\n\nSigned-off-by: Jane Doe <jane@example.com>\n",
+        // A fenced example, even with a real address.
+        "Document it\n\n```\nCo-Authored-By: Claude <noreply@anthropic.com>\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n```\n",
+        // Inline code.
+        "Strip `Co-Authored-By: Claude <noreply@anthropic.com>` lines\n\nThe hook removes `Co-authored-by: Claude <noreply@anthropic.com>` too.\n",
+        // Human text naming a tool.
+        "Fix x\n\nI asked Claude to find the bug; Copilot suggested the test.\n",
+    ] {
+        let m = run_real(msg);
+        assert!(m.is_empty(), "{msg}: {m:?}");
+    }
+    // Real co-author trailers indented in a squash body or a sloppy message still count.
+    let msg = "Fix x\n\nBody.\n\n    Co-Authored-By: Claude Sonnet 4.5 <noreply@anthropic.com>\n";
+    assert_eq!(
+        sources(&run_real(msg)),
+        [(MarkerSource::Message, "claude-code/co-author")]
+    );
+    // In git's trailer block a placeholder is a tool's unfilled template: it counts.
+    let msg = "Fix x\n\nBody.\n\nAssisted-by: <Model-Name> via Crush\n";
+    assert_eq!(
+        sources(&run_real(msg)),
+        [(MarkerSource::Trailer, "convention/assisted-by")]
+    );
+    // An unclosed fence never hides the trailer block.
+    let msg = "Fix x\n\n```\nsome code\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n";
+    assert_eq!(
+        sources(&run_real(msg)),
+        [(MarkerSource::Trailer, "claude-code/co-author")]
+    );
+}
+
+#[test]
+fn footers_and_urls_are_not_trailer_lines() {
+    let msg = "aider: Fix x\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n";
+    let m = run_real(msg);
+    let lines: Vec<(&str, bool)> = m
+        .iter()
+        .map(|mk| (mk.signature.as_str(), mk.is_trailer_line()))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("aider/subject-prefix", false),
+            ("claude-code/generated-with", false),
+            ("claude-code/co-author", true),
+        ]
+    );
 }

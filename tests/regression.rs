@@ -628,3 +628,71 @@ tiers:
         );
     }
 }
+
+/// A policy where any AI involvement on ordinary code needs one reviewer.
+const AI_NEEDS_REVIEW: &str =
+    "version: 1\ntiers:\n  - name: standard\n    reviewers: 1\ndefault_tier: standard\n";
+
+/// b600 — found measuring detection on real histories (issue 14, item 5a).
+/// A squash body written with literal `\n` escapes put `Co-Authored-By: Claude
+/// <noreply@anthropic.com>` in the middle of one long line; only line-start trailer shapes
+/// were read, so the AI-assisted commit needed no reviewer. Stable addresses now count
+/// wherever they stand under an authorship key.
+#[test]
+fn b600_mid_line_co_author_was_not_a_marker() {
+    let p = policy(AI_NEEDS_REVIEW);
+    let msg = r"Fix startup\n\n- Move keychain migration\n\nCo-Authored-By: Claude <noreply@anthropic.com>";
+    assert!(failing(&p, &commit(msg, &["src/app.rs"])));
+    assert!(!failing(
+        &p,
+        &commit(r"Fix startup\n\n- Move keychain migration", &["src/app.rs"])
+    ));
+}
+
+/// b601 — found measuring detection on real histories (issue 14, item 5b).
+/// The Codex GitHub App (`chatgpt-codex-connector[bot]`, and the newer `openai-codex[bot]`)
+/// co-authors hundreds of commits in some projects; the table did not know either account.
+#[test]
+fn b601_codex_app_co_author_was_not_a_marker() {
+    let p = policy(AI_NEEDS_REVIEW);
+    for co in [
+        "chatgpt-codex-connector[bot] <199175422+chatgpt-codex-connector[bot]@users.noreply.github.com>",
+        "OpenAI Codex <215057067+openai-codex[bot]@users.noreply.github.com>",
+    ] {
+        let msg = format!("Fix x\n\nCo-authored-by: {co}\n");
+        assert!(failing(&p, &commit(&msg, &["src/app.rs"])), "{co}");
+    }
+}
+
+/// b602 — found measuring detection on real histories (issue 14, item 5c).
+/// Tools keep signing with their former names and second addresses: Crush was termai
+/// (`noreply@termai.io`) and used `noreply@crush.charm.land`; OpenHands was OpenDevin; Factory's
+/// CLI commits as `droid@factory.ai` beside its `factory-droid[bot]` app. None was a marker.
+#[test]
+fn b602_former_names_and_second_addresses_were_not_markers() {
+    let p = policy(AI_NEEDS_REVIEW);
+    for co in [
+        "termai <noreply@termai.io>",
+        "Crush <noreply@crush.charm.land>",
+        "OpenDevin <opendevin@opendevin.ai>",
+        "Droid <droid@factory.ai>",
+    ] {
+        let msg = format!("Fix x\n\nCo-Authored-By: {co}\n");
+        assert!(failing(&p, &commit(&msg, &["src/app.rs"])), "{co}");
+    }
+}
+
+/// b603 — found measuring detection on real histories (issue 14, item 5d).
+/// Claude Code's footer without its link (`🤖 Generated with Claude Code`, written when the
+/// co-author line is switched off) was not a marker.
+#[test]
+fn b603_footer_without_link_was_not_a_marker() {
+    let p = policy(AI_NEEDS_REVIEW);
+    for footer in [
+        "🤖 Generated with Claude Code",
+        "Generated with Claude Code",
+    ] {
+        let msg = format!("Fix x\n\nBody.\n\n{footer}\n");
+        assert!(failing(&p, &commit(&msg, &["src/app.rs"])), "{footer}");
+    }
+}

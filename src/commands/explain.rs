@@ -189,11 +189,22 @@ pub fn render_commit(policy: &Policy, r: &CommitReport, message: &[u8]) -> Strin
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
+        let also: Vec<String> = m
+            .signatures
+            .iter()
+            .filter(|s| **s != m.signature)
+            .map(|s| format!("`{s}`"))
+            .collect();
         let _ = writeln!(
             o,
-            "  {} marker `{}` ({}) in {src}{}: {}",
+            "  {} marker `{}`{} ({}) in {src}{}: {}",
             m.tool,
             m.signature,
+            if also.is_empty() {
+                String::new()
+            } else {
+                format!(" (also {})", also.join(", "))
+            },
             m.involvement.as_str(),
             at(&m.span),
             m.text.trim()

@@ -1,17 +1,20 @@
-//! `countersign init [--force]`: write a commented `.countersign.yml` that fits the repository.
+//! `countersign init [--force]`: write a commented `.countersign.yml` for the repository.
 //!
-//! The repository is inspected (HEAD's tree and the working tree, bounded): the rules of the
-//! embedded default policy are kept only with the globs that match something here, and
-//! auth/security/crypto and migration rules name the directories actually found. The text is
-//! validated with the loader before it is written; an existing policy is never overwritten
-//! without `--force`.
+//! What it writes is never weaker than the embedded default policy: every rule of the default
+//! with every one of its globs (a glob that matches nothing today still guards the path for
+//! the day it appears — a migration folder, an agent instruction file), the same tiers. The
+//! repository is inspected (HEAD's tree and the working tree, bounded) only to say, in a
+//! comment per rule, what each rule covers here. On a repository with history, `baseline:` is
+//! set to HEAD's full commit id, so adopting countersign does not mean answering for every
+//! commit ever made; it is said on stderr. The text is validated with the loader before it
+//! is written; an existing policy is never overwritten without `--force`.
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
 use std::path::Path;
 
 use crate::cli::InitArgs;
-use crate::commands::print_stdout;
+use crate::commands::{note, print_stdout};
 use crate::git;
 use crate::policy::{DISCOVERY, Origin, default_policy, load, schema};
 use crate::{Error, Result};
@@ -33,32 +36,21 @@ const SKIP_DIRS: &[&str] = &[
     "build",
     ".terraform",
 ];
-/// Directory names that mark security-sensitive code (the default policy's `security` rule).
-const SECURITY_DIRS: &[&str] = &[
-    "auth",
-    "authn",
-    "authz",
-    "authentication",
-    "authorization",
-    "oauth",
-    "iam",
-    "security",
-    "crypto",
-    "cryptography",
-    "secrets",
-];
-/// Directory names that hold database migrations.
-const MIGRATION_DIRS: &[&str] = &["migrations", "migrate", "alembic"];
-/// At most this many specific directories per rule; beyond it the generic globs are used.
-const MAX_DIRS: usize = 12;
+/// Longest line written (comments wrap before it).
+const MAX_COLUMNS: usize = 100;
+/// Example paths named per rule in its comment.
+const MAX_EXAMPLES: usize = 3;
 
 /// What `init` found and will write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
-    /// `(rule name, tier, globs, comment)` in policy order.
+    /// `(rule name, tier, globs, comment)` in policy order: the default policy's rules, with
+    /// all their globs.
     pub rules: Vec<(String, String, Vec<String>, String)>,
     /// Top-level folders of the repository.
     pub top_level: Vec<String>,
+    /// HEAD's full commit id, when the repository has history: written as `baseline:`.
+    pub baseline: Option<String>,
 }
 
 /// Every path of HEAD's tree and of the working tree (bounded), sorted, `/`-separated.
@@ -99,28 +91,22 @@ fn walk(dir: &Path, prefix: &str, depth: usize, out: &mut BTreeSet<String>) {
     }
 }
 
-/// The directories `dir/…/NAME` (NAME one of `names`) that hold files among `paths`, as
-/// `dir/…/NAME/**` globs; `None` when there are more than [`MAX_DIRS`].
-fn named_dirs(paths: &[String], names: &[&str]) -> Option<Vec<String>> {
-    let mut dirs = BTreeSet::new();
-    for p in paths {
-        let parts: Vec<&str> = p.split('/').collect();
-        let Some((_, dirs_of)) = parts.split_last() else {
-            continue;
-        };
-        if let Some(i) = dirs_of
-            .iter()
-            .position(|c| names.contains(&c.to_ascii_lowercase().as_str()))
-            && let Some(prefix) = parts.get(..=i)
-        {
-            dirs.insert(format!("{}/**", prefix.join("/")));
-        }
+/// What a rule is for, in its comment.
+fn purpose(rule: &str) -> &'static str {
+    match rule {
+        "ci-cd" => "CI/CD, bot configuration and this policy file",
+        "ai-agents" => "files that steer AI agents: instructions, rules, MCP servers",
+        "dependencies" => "dependency manifests, lockfiles and build-tool wrappers",
+        "infrastructure" => "infrastructure as code, containers, Helm charts, deployment",
+        "security" => "auth, security and crypto code, secrets",
+        "migrations" => "database migrations",
+        "docs" => "documentation",
+        _ => "",
     }
-    (dirs.len() <= MAX_DIRS).then(|| dirs.into_iter().collect())
 }
 
-/// Decides the rules for a repository with these `paths`.
-pub fn plan(paths: &[String]) -> Plan {
+/// Decides the rules for a repository with these `paths` (and HEAD's id, when it has one).
+pub fn plan(paths: &[String], head: Option<String>) -> Plan {
     let defaults = default_policy();
     let mut rules = Vec::new();
     for rule in &defaults.rules {
@@ -129,44 +115,25 @@ pub fn plan(paths: &[String]) -> Plan {
             .get(rule.tier)
             .map_or("standard", |t| t.name.as_str())
             .to_string();
-        let matching: Vec<String> = rule
-            .paths
-            .iter()
-            .filter(|g| {
-                globset::GlobBuilder::new(g)
-                    .case_insensitive(true)
-                    .literal_separator(true)
-                    .backslash_escape(true)
-                    .build()
-                    .map(|g| g.compile_matcher())
-                    .is_ok_and(|m| paths.iter().any(|p| m.is_match(p)))
-            })
-            .cloned()
-            .collect();
-        let (globs, comment) = match rule.name.as_str() {
-            "ci-cd" => {
-                let mut g = matching;
-                if !g.iter().any(|x| x == ".countersign.yml") {
-                    g.push(".countersign.yml".to_string());
-                }
-                (g, "CI/CD configuration and this policy file")
+        let found: Vec<&String> = paths.iter().filter(|p| rule.matcher.is_match(p)).collect();
+        let what = purpose(&rule.name);
+        let here = match found.len() {
+            0 => "nothing here yet; kept so these paths are covered when they appear".to_string(),
+            n => {
+                let names: Vec<String> = found
+                    .iter()
+                    .take(MAX_EXAMPLES)
+                    .map(|p| format!("`{p}`"))
+                    .collect();
+                format!("{n} file(s) here, e.g. {}", names.join(", "))
             }
-            "security" if !matching.is_empty() => (
-                named_dirs(paths, SECURITY_DIRS).unwrap_or(matching),
-                "auth, security and crypto code found in this repository",
-            ),
-            "migrations" if !matching.is_empty() => (
-                named_dirs(paths, MIGRATION_DIRS).unwrap_or(matching),
-                "database migrations",
-            ),
-            "dependencies" => (matching, "dependency manifests and lockfiles"),
-            "infrastructure" => (matching, "infrastructure as code, containers, deployment"),
-            "docs" => (matching, "documentation"),
-            _ => (matching, ""),
         };
-        if !globs.is_empty() {
-            rules.push((rule.name.clone(), tier, globs, comment.to_string()));
-        }
+        let comment = if what.is_empty() {
+            here
+        } else {
+            format!("{what}; {here}")
+        };
+        rules.push((rule.name.clone(), tier, rule.paths.clone(), comment));
     }
     let top_level: BTreeSet<String> = paths
         .iter()
@@ -175,7 +142,34 @@ pub fn plan(paths: &[String]) -> Plan {
     Plan {
         rules,
         top_level: top_level.into_iter().collect(),
+        baseline: head,
     }
+}
+
+/// `text` as comment lines starting with `prefix` (e.g. `"  # "`), wrapped at words so no
+/// line is longer than [`MAX_COLUMNS`] characters (a single longer word stays whole).
+fn comment(prefix: &str, text: &str) -> String {
+    let width = MAX_COLUMNS.saturating_sub(prefix.chars().count()).max(20);
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(prefix);
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push_str(prefix);
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
 }
 
 fn q(s: &str) -> String {
@@ -186,21 +180,27 @@ fn q(s: &str) -> String {
 pub fn render(plan: &Plan) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "{}", schema::modeline());
-    o.push_str(
-        "# countersign policy, written by `countersign init` for this repository.\n\
-         #\n\
-         # An AI-assisted change needs one named human reviewer (`Reviewed-by: Name <email>` in the\n\
-         # commit's trailers, not the author); high-risk paths also need a change record\n\
-         # (`Change-Record:` or `Refs:`). The policy file and CI configuration are always at least\n\
-         # the highest tier. Check it with `countersign policy check`; see every default with\n\
-         # `countersign policy show`; ask which tier a path gets with `countersign explain --path P`.\n",
-    );
+    o.push_str(&comment(
+        "# ",
+        "countersign policy, written by `countersign init` for this repository.",
+    ));
+    o.push_str("#\n");
+    o.push_str(&comment(
+        "# ",
+        "An AI-assisted change needs one named human reviewer (`Reviewed-by: Name <email>` in \
+         the commit's trailers, not the author); high-risk paths also need a change record \
+         (`Change-Record:` or `Refs:`). The policy file and CI configuration are always at \
+         least the highest tier. The rules are those of the embedded default policy, every \
+         glob kept: `countersign policy diff` against the default reports no weakening. Check \
+         it with `countersign policy check`; see every default with `countersign policy show`; \
+         ask which tier a path gets with `countersign explain --path PATH`.",
+    ));
     if !plan.top_level.is_empty() {
-        let _ = writeln!(
-            o,
-            "#\n# Top-level folders found: {}",
-            plan.top_level.join(" ")
-        );
+        o.push_str("#\n");
+        o.push_str(&comment(
+            "# ",
+            &format!("Top-level folders found: {}", plan.top_level.join(" ")),
+        ));
     }
     o.push_str(
         "version: 1\n\
@@ -213,12 +213,15 @@ pub fn render(plan: &Plan) -> String {
          \x20 - name: standard\n\
          \x20   description: Ordinary code; an AI-assisted change needs one named human reviewer.\n\
          \x20   reviewers: 1\n\
+         \x20   applies_to: ai\n\
          \n\
          \x20 - name: high\n\
          \x20   description: Risky paths; an AI-assisted change needs a reviewer and a change record.\n\
-         \x20   reviewers: 1                    # raise to 2 (and add `reviewers_from: [team]`) when you can staff it\n\
+         \x20   # Raise to 2 (and add `reviewers_from: [a team]`) when the team can staff it.\n\
+         \x20   reviewers: 1\n\
          \x20   change_record: true\n\
-         \x20   # applies_to: all               # uncomment to need the evidence even without AI markers\n\
+         \x20   # `applies_to: all` needs the evidence even without AI markers (they are voluntary).\n\
+         \x20   applies_to: ai\n\
          \n\
          \x20 # - name: restricted             # e.g. for code AI may not touch at all:\n\
          \x20 #   ai: forbidden\n\
@@ -226,44 +229,51 @@ pub fn render(plan: &Plan) -> String {
          # Paths no rule matches.\n\
          default_tier: standard\n\
          \n\
-         # Every rule that matches a path counts; the highest tier wins.\n\
+         # Every rule that matches a path counts; the highest tier wins (so `**/*.md` being low\n\
+         # never lowers `CLAUDE.md` or `src/auth/README.md`).\n\
          rules:\n",
     );
-    for (name, tier, globs, comment) in &plan.rules {
-        if comment.is_empty() {
-            let _ = writeln!(o, "  - name: {name}");
-        } else {
-            let _ = writeln!(o, "  - name: {name}    # {comment}");
-        }
+    for (name, tier, globs, note) in &plan.rules {
+        o.push_str(&comment("  # ", note));
+        let _ = writeln!(o, "  - name: {name}");
         o.push_str("    paths:\n");
         for g in globs {
             let _ = writeln!(o, "      - {}", q(g));
         }
         let _ = writeln!(o, "    tier: {tier}\n");
     }
-    if !plan.rules.iter().any(|r| r.0 == "security") {
-        o.push_str(
-            "  # - name: security              # no auth/security/crypto folders found yet\n\
-             \x20 #   paths: [\"src/auth/**\"]\n\
-             \x20 #   tier: high\n\n",
-        );
-    }
     o.push_str(
         "evidence:\n\
-         \x20 review: trailer                   # trailer | approval | trailer+approval\n\
+         \x20 review: trailer                   # trailer | approval | trailer+approval | signed\n\
          \x20 reviewer_trailers: [Reviewed-by]\n\
          \x20 change_record:\n\
          \x20   trailers: [Change-Record, Refs]\n\
          \x20   # formats:                      # uncomment to accept only these forms\n\
          \x20   #   - { name: jira, regex: '^[A-Z][A-Z0-9]+-[0-9]+$' }\n\
+         \x20 declaration_trailers: [AI-Assisted]\n\
          \n\
          detect:\n\
-         \x20 builtin: true                     # the shipped AI signatures (Claude Code, Copilot, Cursor, Aider, Codex, …)\n\
+         \x20 builtin: true                     # the shipped AI signatures (Claude Code, Copilot, Codex, …)\n\
          \n\
          hooks:\n\
          \x20 commit-msg: warn                  # report while committing\n\
          \x20 pre-push: enforce                 # block pushes that would fail CI\n",
     );
+    match &plan.baseline {
+        Some(id) => {
+            o.push('\n');
+            o.push_str(&comment(
+                "# ",
+                "History from before countersign: commits reachable from this one (HEAD when \
+                 `countersign init` ran) are not checked; every commit after it is. Delete the \
+                 line to check all history.",
+            ));
+            let _ = writeln!(o, "baseline: {id}");
+        }
+        None => o.push_str(
+            "\n# baseline: (none: the repository had no commits, so all history is checked)\n",
+        ),
+    }
     o
 }
 
@@ -283,8 +293,15 @@ pub fn run(cwd: &Path, args: &InitArgs) -> Result<u8> {
         return Err(Error::usage(format!("{existing} already exists; not overwriting it"))
             .with_help("check it with `countersign policy check`, or run `countersign init --force` to replace it with a fresh one"));
     }
-    let paths = repository_paths(&repo);
-    let plan = plan(&paths);
+    // The policy being replaced is not part of the repository's shape.
+    let paths: Vec<String> = repository_paths(&repo)
+        .into_iter()
+        .filter(|p| !DISCOVERY.contains(&p.as_str()))
+        .collect();
+    let head = git::resolve(&repo, &git::RangeSpec::Expr("HEAD".to_string()), None)
+        .ok()
+        .and_then(|r| r.commits.first().map(|c| c.to_string()));
+    let plan = plan(&paths, head);
     let text = render(&plan);
     if let Err(e) = load(
         &text,
@@ -320,5 +337,11 @@ pub fn run(cwd: &Path, args: &InitArgs) -> Result<u8> {
          \x20                        GitLab CI: a job running `countersign ci` (see the README)\n",
     );
     print_stdout(&out)?;
+    if let Some(id) = &plan.baseline {
+        note(&format!(
+            "set `baseline: {id}` (HEAD): the history up to it is not checked, every later \
+             commit is; delete the line from .countersign.yml to check all history"
+        ));
+    }
     Ok(0)
 }

@@ -9,6 +9,8 @@ use super::signatures::{AI_WORDS, AUTHORSHIP_KEYS, Email, Match, ModelRule, SIGN
 const MAX_KEY: usize = 48;
 /// Longest marker text kept (in characters).
 const MAX_TEXT: usize = 300;
+/// Longest address looked at between `<` and `>` (RFC 5321 allows 254).
+const MAX_ADDRESS: usize = 320;
 
 /// Byte ranges of the lines of `msg`, without line terminators (`\n`, `\r\n`, bare `\r`).
 pub(super) fn lines(msg: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
@@ -119,7 +121,178 @@ pub(super) fn split_identity(value: &str) -> (&str, &str) {
     if v.contains('@') && !v.contains(char::is_whitespace) {
         return ("", v);
     }
+    // `Name name@example.com` without brackets (seen in OpenHands co-author lines).
+    if let Some((name, last)) = v.rsplit_once(char::is_whitespace) {
+        let email = last.trim_matches(|c: char| matches!(c, '(' | ')' | ',' | ';' | '.' | '"'));
+        if email.contains('@')
+            && !email.contains(['<', '>'])
+            && !email.starts_with('@')
+            && !email.ends_with('@')
+        {
+            return (name.trim(), email);
+        }
+    }
     (v, "")
+}
+
+/// True when a trailer value is a documented example rather than a real one: a
+/// `SCREAMING_SNAKE` placeholder (`AGENT_NAME`, `MODEL_VERSION`), an angle-bracket
+/// placeholder without an address (`<name of code assistant>`, `<tool-name>`), a template
+/// variable (`{model}`, `${MODEL}`, `%{title}`, `{{x}}`), or only an ellipsis.
+pub(super) fn is_placeholder(value: &str) -> bool {
+    let v = value.trim();
+    if v == "..." || v == "…" {
+        return true;
+    }
+    if v.contains("{{") || v.contains("${") || v.contains("%{") {
+        return true;
+    }
+    let mut rest = v;
+    while let Some(open) = rest.find(['<', '{']) {
+        let close = if rest.get(open..open + 1) == Some("<") {
+            '>'
+        } else {
+            '}'
+        };
+        let Some(len) = rest.get(open + 1..).and_then(|r| r.find(close)) else {
+            break;
+        };
+        let inner = rest
+            .get(open + 1..open + 1 + len)
+            .unwrap_or_default()
+            .trim();
+        let is_var = close == '}'
+            && !inner.is_empty()
+            && inner
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if (close == '>' && !inner.is_empty() && !inner.contains('@')) || is_var {
+            return true;
+        }
+        rest = rest.get(open + 1 + len..).unwrap_or_default();
+    }
+    v.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .any(screaming_snake)
+}
+
+/// `AGENT_NAME`, `MODEL_VERSION`: upper-case words joined by `_`, the first of two or more
+/// letters, every later one starting with a letter (so `GPT_5` is not one).
+fn screaming_snake(token: &str) -> bool {
+    let mut parts = token.split('_');
+    let Some(first) = parts.next() else {
+        return false;
+    };
+    let upper = |p: &str| {
+        !p.is_empty()
+            && p.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    };
+    let mut later = 0;
+    for p in parts {
+        if !upper(p) || !p.starts_with(|c: char| c.is_ascii_uppercase()) {
+            return false;
+        }
+        later += 1;
+    }
+    later > 0 && first.len() >= 2 && first.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+/// What kind of trailer key governs a place in a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum KeyKind {
+    /// A key of [`AUTHORSHIP_KEYS`].
+    Authorship,
+    /// Another attribution key (`Reviewed-by`, `Acked-by`, `Cc` …): an AI address there is
+    /// not authorship.
+    Other,
+}
+
+/// True when byte `at` of `text` is inside a quotation or an inline code span: an odd
+/// number of `` ` `` or `"` before it, or more `“`/`‘` than `”`/`’`. Quoted trailers are
+/// talked about, not written (`Ship a hook that appends ‘Co-authored-by: openhands <…>’`).
+pub(super) fn quoted_at(text: &str, at: usize) -> bool {
+    let head = text.get(..at).unwrap_or(text);
+    let count = |c: char| head.chars().filter(|&x| x == c).count();
+    count('`') % 2 == 1 || count('"') % 2 == 1 || count('“') > count('”') || count('‘') > count('’')
+}
+
+/// The trailer key governing byte `at` of `text`: the nearest `Key:` before it whose key is
+/// an authorship key, another `…-by` key or `Cc`. Colons of other words (`Claude:model`,
+/// `https:`) are skipped. Returns the key's kind, the key, the byte index where the key
+/// starts and the byte index of its colon.
+pub(super) fn key_before(text: &str, at: usize) -> Option<(KeyKind, &str, usize, usize)> {
+    let head = text.get(..at)?;
+    let bytes = head.as_bytes();
+    let is_key = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    let mut end = head.len();
+    while let Some(colon) = head.get(..end).and_then(|h| h.rfind(':')) {
+        end = colon;
+        let mut k_end = colon;
+        while k_end > 0 && matches!(bytes.get(k_end - 1), Some(b' ' | b'\t')) {
+            k_end -= 1;
+        }
+        let mut k_start = k_end;
+        while k_start > 0 && bytes.get(k_start - 1).is_some_and(|&b| is_key(b)) {
+            k_start -= 1;
+        }
+        // `Assisted by:` — take the word before a bare `by` too.
+        let word = head.get(k_start..k_end).unwrap_or_default();
+        if word.eq_ignore_ascii_case("by") && k_start >= 2 && bytes.get(k_start - 1) == Some(&b' ')
+        {
+            let mut s = k_start - 1;
+            while s > 0 && bytes.get(s - 1).is_some_and(|&b| is_key(b)) {
+                s -= 1;
+            }
+            if s < k_start - 1 {
+                k_start = s;
+            }
+        }
+        let key = head.get(k_start..k_end).unwrap_or_default();
+        if key.is_empty() || key.len() > MAX_KEY {
+            continue;
+        }
+        if is_authorship_key(key) {
+            return Some((KeyKind::Authorship, key, k_start, colon));
+        }
+        let lower = key.to_ascii_lowercase();
+        if lower == "cc"
+            || lower.ends_with("-by")
+            || lower.ends_with(" by")
+            || lower.ends_with("_by")
+        {
+            return Some((KeyKind::Other, key, k_start, colon));
+        }
+    }
+    None
+}
+
+/// The addresses `<…@…>` of `text` outside inline code spans: `(start of '<', end after '>')`.
+pub(super) fn bracket_addresses(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        loop {
+            let open = from + text.get(from..)?.find('<')?;
+            from = open + 1;
+            let rest = text.get(open + 1..)?;
+            let len = rest.find(['>', '<'])?;
+            if rest.get(len..len + 1) != Some(">") || len > MAX_ADDRESS {
+                continue;
+            }
+            let inner = rest.get(..len).unwrap_or_default();
+            if !inner.contains('@') || inner.contains(char::is_whitespace) {
+                continue;
+            }
+            // Inside an inline code span (an odd number of backticks before it): an example.
+            let ticks = text
+                .get(..open)
+                .map_or(0, |h| h.bytes().filter(|&b| b == b'`').count());
+            if ticks % 2 == 1 {
+                continue;
+            }
+            from = open + 1 + len + 1;
+            return Some((open, open + len + 2));
+        }
+    })
 }
 
 /// Domains of the table's addresses (GitHub App bots: `users.noreply.github.com`).

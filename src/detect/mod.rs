@@ -3,13 +3,32 @@
 //! The built-in signature table lives in [`signatures`] as data. Detection casts a wide net
 //! (identities, trailer-shaped lines anywhere in the message, PR labels/body/branch/author);
 //! evidence, by contrast, is only ever read from the trailer block. A marker line outside the
-//! trailer block is reported with [`MarkerSource::Message`] so the evaluator can warn.
+//! trailer block is reported with [`MarkerSource::Message`] so the evaluator can warn; one in
+//! the squash body of a platform's squash merge with [`MarkerSource::SquashBody`] (it counts,
+//! but nobody can move it).
+//!
+//! One place, one marker: a line (or an identity, a label …) that several signatures match is
+//! *one* [`Marker`] naming all of them in [`Marker::signatures`]; the strongest names it.
+//!
+//! What counts in a message (see `layout` for the shapes):
+//! - a trailer-shaped line (optionally indented or bulleted) matched by a key or address
+//!   signature, and a footer line (`🤖 Generated with [Claude Code](…)`);
+//! - a stable address anywhere in a line — mid-line, after other text, in a segment after a
+//!   literal `\n` — when the key that governs it is an authorship key
+//!   (`Co-authored-by: … <noreply@anthropic.com>`); an AI address under `Reviewed-by:` or in
+//!   running prose is not authorship;
+//! - never: lines of fenced code blocks, inline code spans, and placeholder values outside
+//!   git's trailer block (`    Assisted-by: AGENT_NAME:MODEL_VERSION`, `Generated-by: <Name of
+//!   Tool>` in the body) — documentation of a format is not a use of it. In the trailer block
+//!   a placeholder is a tool's unfilled template and counts. Indentation alone decides nothing
+//!   (`git merge --squash` indents real trailers).
 //!
 //! Cost: detection runs on every commit of whole histories. Regexes are compiled once
 //! (one [`regex::bytes::RegexSet`] for all text signatures, used first as a prefilter over the
 //! whole message); trailer-shaped lines are only examined when they contain `:`; comparisons are
 //! ASCII case-insensitive in place. A commit without markers allocates nothing.
 
+mod layout;
 mod matching;
 pub mod signatures;
 
@@ -24,7 +43,8 @@ use crate::message::trailers::ParsedMessage;
 use crate::policy::{Detect, Involvement};
 
 use matching::{
-    Addr, eq_ci, is_authorship_key, key_eq, lines, model_for, names_ai, trailer_shape, truncate,
+    Addr, KeyKind, bracket_addresses, eq_ci, is_authorship_key, is_placeholder, key_before, key_eq,
+    lines, model_for, names_ai, quoted_at, trailer_shape, truncate,
 };
 use signatures::{Match, SIGNATURES, Signature, ValueRule};
 
@@ -36,6 +56,10 @@ pub enum MarkerSource {
     Trailer,
     /// A line of the message outside the trailer block.
     Message,
+    /// A line of a squash body: the messages of the commits a squash merge combined (GitHub's
+    /// `* subject` paragraphs before `---------`, GitLab's `%{all_commits}`, `git merge
+    /// --squash`). Involvement counts; there is nothing to move.
+    SquashBody,
     /// The commit author.
     Author,
     /// The commit committer.
@@ -52,15 +76,22 @@ pub enum MarkerSource {
     Branch,
 }
 
-/// One sign of AI involvement.
+/// One sign of AI involvement: one place (a message line or segment, an identity, a label …)
+/// with every signature that matched it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Marker {
-    /// The tool, e.g. `Claude Code`, or `policy` for policy-defined signatures.
+    /// The tool of the strongest signature, e.g. `Claude Code`, or `policy` for
+    /// policy-defined signatures.
     pub tool: String,
-    /// The stable signature id, e.g. `claude-code/co-author` (`policy/trailer`,
-    /// `policy/identity`, `policy/label`, `policy/branch` for policy-defined signatures).
+    /// The strongest signature's stable id, e.g. `claude-code/co-author` (`policy/trailer`,
+    /// `policy/identity`, `policy/label`, `policy/branch` for policy-defined signatures):
+    /// the highest involvement, then the earliest in table order.
     pub signature: String,
-    /// The involvement it implies.
+    /// Every signature that matched this place, in the order found (table order, then the
+    /// policy's), the strongest included: `Assisted-by: Claude <noreply@anthropic.com>` is
+    /// one marker with `claude-code/co-author` and `convention/assisted-by`.
+    pub signatures: Vec<String>,
+    /// The highest involvement of its signatures.
     pub involvement: Involvement,
     /// Where it was found.
     pub source: MarkerSource,
@@ -72,6 +103,22 @@ pub struct Marker {
     /// Byte span in the commit message, for message and trailer markers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub span: Option<Range<usize>>,
+}
+
+impl Marker {
+    /// True when the marker is a trailer-shaped line (`Key: value` — a co-author, an
+    /// `Assisted-by:`, a session trailer, a policy trailer), i.e. something that belongs in
+    /// git's trailer block; false for footer lines, URLs and subject prefixes, which tools
+    /// write in the body on purpose (`🤖 Generated with [Claude Code](…)` above the trailers).
+    pub fn is_trailer_line(&self) -> bool {
+        self.span.is_some()
+            && self.signatures.iter().any(|id| {
+                !matches!(
+                    signatures::by_id(id).map(|s| s.matcher),
+                    Some(Match::Text { .. })
+                )
+            })
+    }
 }
 
 /// Tool name of policy-defined markers.
@@ -119,34 +166,36 @@ static TEXT: LazyLock<TextSet> = LazyLock::new(|| {
     TextSet { any, each }
 });
 
-/// Collects markers, dropping duplicates.
+/// Collects markers: one per place, naming every signature that matched it.
 struct Out(Vec<Marker>);
 
 impl Out {
-    /// Adds a marker unless the same signature already matched the same place, or a
-    /// marker of the same tool already covers the same line with at least this involvement
-    /// (a higher one replaces it).
+    /// Adds a signature's hit. A hit at a place that already has a marker (same source, span
+    /// and text) joins it: its signature is added to [`Marker::signatures`] and, when its
+    /// involvement is higher, it names the marker; the first model found is kept.
     fn push(&mut self, m: Marker) {
-        let same_place = |o: &Marker| o.source == m.source && o.span == m.span && o.text == m.text;
-        if self
+        let Some(o) = self
             .0
-            .iter()
-            .any(|o| same_place(o) && o.signature == m.signature)
-        {
+            .iter_mut()
+            .find(|o| o.source == m.source && o.span == m.span && o.text == m.text)
+        else {
+            self.0.push(m);
+            return;
+        };
+        if o.signatures.contains(&m.signature) {
             return;
         }
-        if m.span.is_some()
-            && let Some(o) = self
-                .0
-                .iter_mut()
-                .find(|o| same_place(o) && o.tool == m.tool && m.tool != POLICY_TOOL)
-        {
-            if m.involvement > o.involvement {
-                *o = m;
+        o.signatures.push(m.signature.clone());
+        if m.involvement > o.involvement {
+            o.tool = m.tool;
+            o.signature = m.signature;
+            o.involvement = m.involvement;
+            if m.model.is_some() {
+                o.model = m.model;
             }
-            return;
+        } else if o.model.is_none() {
+            o.model = m.model;
         }
-        self.0.push(m);
     }
 
     fn builtin(
@@ -160,6 +209,7 @@ impl Out {
         self.push(Marker {
             tool: s.tool.to_string(),
             signature: s.id.to_string(),
+            signatures: vec![s.id.to_string()],
             involvement: s.involvement,
             source,
             text: truncate(text),
@@ -179,6 +229,7 @@ impl Out {
         self.push(Marker {
             tool: POLICY_TOOL.to_string(),
             signature: id.to_string(),
+            signatures: vec![id.to_string()],
             involvement,
             source,
             text: truncate(text),
@@ -230,7 +281,11 @@ pub fn involvement(markers: &[Marker]) -> Involvement {
 }
 
 fn scan_message(msg: &[u8], parsed: &ParsedMessage, cfg: &Detect, out: &mut Out) {
-    let text_hit = cfg.builtin && TEXT.may_match(msg);
+    // Footers are anchored at a line start; after a literal `\n` escape they start a segment
+    // that the whole-message prefilter cannot see.
+    let text_hit = cfg.builtin && (TEXT.may_match(msg) || msg.windows(2).any(|w| w == b"\\n"));
+    let squash = layout::squash_body(msg, parsed.block.as_ref());
+    let mut fenced = false;
     for line in lines(msg) {
         let Some(bytes) = msg.get(line.clone()) else {
             continue;
@@ -239,37 +294,92 @@ fn scan_message(msg: &[u8], parsed: &ParsedMessage, cfg: &Detect, out: &mut Out)
             .block
             .as_ref()
             .is_some_and(|b| b.start <= line.start && line.end <= b.end);
+        if !in_block {
+            // Fenced code blocks are examples (the trailer block never is).
+            if layout::is_fence(bytes) {
+                fenced = !fenced;
+                continue;
+            }
+            if fenced {
+                continue;
+            }
+        }
         let source = if in_block {
             MarkerSource::Trailer
+        } else if squash.as_ref().is_some_and(|s| s.contains(&line.start)) {
+            MarkerSource::SquashBody
         } else {
             MarkerSource::Message
         };
-        if bytes.contains(&b':') {
-            // Prefer the parser's view of a trailer of the block (continuation lines unfolded).
-            let parsed_trailer = if in_block {
-                parsed.trailers.iter().find(|t| t.span.start == line.start)
-            } else {
-                None
+        for seg in layout::segments(msg, line.clone()) {
+            let Some(seg_bytes) = msg.get(seg.clone()) else {
+                continue;
             };
-            let text = String::from_utf8_lossy(bytes);
-            let shaped = match parsed_trailer {
-                Some(t) => Some((t.key.as_str(), t.value.as_str(), t.span.clone())),
-                None => trailer_shape(&text).map(|(k, v)| (k, v, line.clone())),
-            };
-            if let Some((key, value, span)) = shaped {
-                scan_trailer(key, value, text.trim(), source, span, cfg, out);
+            if seg_bytes.contains(&b':') {
+                // Prefer the parser's view of a trailer of the block (continuation lines
+                // unfolded).
+                let parsed_trailer = if in_block && seg.start == line.start {
+                    parsed.trailers.iter().find(|t| t.span.start == line.start)
+                } else {
+                    None
+                };
+                let text = String::from_utf8_lossy(seg_bytes);
+                let shaped = match parsed_trailer {
+                    Some(t) => Some((t.key.as_str(), t.value.as_str(), t.span.clone())),
+                    None => trailer_shape(&text).map(|(k, v)| (k, v, seg.clone())),
+                };
+                let mut lead_colon = None;
+                if let Some((key, value, span)) = shaped {
+                    lead_colon = text.find(':');
+                    // A placeholder in git's trailer block is a tool's unfilled template
+                    // (`Assisted-by: <Model-Name> via Crush`): real. Elsewhere, an example.
+                    if in_block || !is_placeholder(value) {
+                        scan_trailer(key, value, text.trim(), source, span, cfg, out);
+                    }
+                }
+                if seg_bytes.contains(&b'<') && seg_bytes.contains(&b'@') {
+                    scan_addresses(&text, lead_colon, in_block, source, seg.clone(), cfg, out);
+                }
             }
-        }
-        if text_hit {
-            for s in TEXT.hits(bytes) {
-                if let Match::Text { scope, .. } = s.matcher
-                    && scope.message
-                {
-                    let text = String::from_utf8_lossy(bytes);
-                    out.builtin(s, source, text.trim(), None, Some(line.clone()));
+            if text_hit {
+                for s in TEXT.hits(seg_bytes) {
+                    if let Match::Text { scope, .. } = s.matcher
+                        && scope.message
+                    {
+                        let text = String::from_utf8_lossy(seg_bytes);
+                        out.builtin(s, source, text.trim(), None, Some(seg.clone()));
+                    }
                 }
             }
         }
+    }
+}
+
+/// Addresses that stand mid-line (after other text, or after another trailer on the same
+/// line): each counts as the value of the authorship key that governs it
+/// ([`key_before`]). The key at the start of the line (`lead_colon`) was already read as a
+/// trailer shape.
+fn scan_addresses(
+    text: &str,
+    lead_colon: Option<usize>,
+    in_block: bool,
+    source: MarkerSource,
+    span: Range<usize>,
+    cfg: &Detect,
+    out: &mut Out,
+) {
+    for (open, close) in bracket_addresses(text) {
+        let Some((KeyKind::Authorship, key, start, colon)) = key_before(text, open) else {
+            continue;
+        };
+        if Some(colon) == lead_colon || quoted_at(text, start) {
+            continue;
+        }
+        let value = text.get(colon + 1..close).unwrap_or_default().trim();
+        if !in_block && is_placeholder(value) {
+            continue;
+        }
+        scan_trailer(key, value, text.trim(), source, span.clone(), cfg, out);
     }
 }
 
@@ -414,10 +524,18 @@ fn scan_pr(pr: &PullRequest, cfg: &Detect, out: &mut Out) {
     }
     let body = pr.body.as_bytes();
     if TEXT.may_match(body) {
+        let mut fenced = false;
         for line in lines(body) {
             let Some(bytes) = body.get(line) else {
                 continue;
             };
+            if layout::is_fence(bytes) {
+                fenced = !fenced;
+                continue;
+            }
+            if fenced {
+                continue;
+            }
             for s in TEXT.hits(bytes) {
                 if let Match::Text { scope, .. } = s.matcher
                     && scope.pr_body

@@ -2,16 +2,20 @@
 //!
 //! Every entry names the tool, a stable id, *what* to match (a stable part: an e-mail address,
 //! a bot login, a trailer key, a footer line, a branch prefix — never a display name alone) and
-//! the [`Involvement`] it implies. The research behind each entry is in
-//! `reference/markers.md` §2 and §4; [`Confidence`] records how sure it is.
+//! the [`Involvement`] it implies. The evidence behind each entry (the tool's documentation or
+//! source, or a public repository and commit) is in `SIGNATURES.md` beside this file, the
+//! background in `reference/markers.md` §2 and §4; [`Confidence`] records how sure it is.
+//!
+//! A tool keeps every name and address it ever signed with: renamed tools (OpenDevin →
+//! OpenHands, termai → OpenCode → Crush) still match their old commits.
 //!
 //! Involvement mapping (the rules the table follows):
 //!
 //! | evidence | involvement |
 //! | --- | --- |
 //! | co-author trailer of an IDE/CLI assistant (Claude Code, Copilot IDE/CLI, Cursor, Codex CLI, Amp, OpenHands, Crush …), session trailers (`Claude-Session:`, `Copilot-Session:`, `Amp-Thread-ID:`), `Assisted-by:`, `AI-Assisted: yes`, `Made-with: Cursor` | `assisted` |
-//! | `Generated-by:`, `Co-developed-by:` naming an AI, "Generated with [Tool](…)" lines, aider's ` (aider)` name suffix, aider's co-author trailer and `aider: ` subject prefix | `generated` |
-//! | an agent or AI bot as commit author or committer; a co-author trailer naming an *autonomous* agent's bot account (Copilot coding agent, Jules, Devin, Factory Droid, Claude GitHub app); an AI bot as PR author; agent branch prefixes (`copilot/`, `claude/`, `codex/`, `cursor/`, `jules/`, `devin/` — only agents push there by default); agent task links in the PR body (Codex cloud, Cursor background agent, Copilot "Original prompt") | `autonomous` |
+//! | `Generated-by:`, `Co-developed-by:` naming an AI, "Generated with [Tool](…)" footer lines, aider's ` (aider)` name suffix, aider's co-author trailer and `aider: ` subject prefix | `generated` |
+//! | an agent or AI bot as commit author or committer; a co-author trailer naming an *autonomous* agent's bot account (Copilot coding agent, Jules, Devin, Factory Droid, the Claude and Codex GitHub apps, Gemini CLI's app, Cline, Continue, Kilo Code); `Replit-Commit-Author: Agent`; an AI bot as PR author; agent branch prefixes (`copilot/`, `claude/`, `codex/`, `cursor/`, `jules/`, `devin/` — only agents push there by default); agent task links in the PR body (Codex cloud, Cursor background agent, Copilot "Original prompt") | `autonomous` |
 //!
 //! Aider's co-author trailer maps to `generated`, not `assisted`: since aider v0.85 it replaced
 //! the ` (aider)` name suffix on exactly the same commits (aider commits its own edits), so the
@@ -163,6 +167,9 @@ pub struct Signature {
 /// Trailer keys (normalised: lowercase, `-`) that attribute authorship to the person in the
 /// value, so an AI address there is an AI marker. `Reviewed-by`/`Acked-by` are deliberately
 /// absent: an AI reviewer is rejected as a reviewer, it does not make the change AI-written.
+///
+/// `Author` and `Committer` are here for the header lines of squash bodies written by
+/// `git merge --squash` (`Author: Claude <noreply@anthropic.com>`).
 pub const AUTHORSHIP_KEYS: &[&str] = &[
     "co-authored-by",
     "co-developed-by",
@@ -173,6 +180,8 @@ pub const AUTHORSHIP_KEYS: &[&str] = &[
     "written-by",
     "helped-by",
     "ai-assisted-by",
+    "author",
+    "committer",
 ];
 
 /// Lowercase words that name an AI tool or model family ([`ValueRule::NamesAi`]). Matched as
@@ -209,57 +218,107 @@ pub const AI_WORDS: &[&str] = &[
 
 /// Addresses of the Claude Code assistant (co-author) and cloud sessions (identity).
 const ANTHROPIC: &[Email] = &[Email::Exact("noreply@anthropic.com")];
-/// Claude GitHub App / claude-code-action.
-const CLAUDE_APP: &[Email] = &[Email::GithubApp("claude[bot]")];
+/// Claude GitHub Apps: the Claude app used by claude-code-action, Anthropic's own app and the
+/// claude-code-action app (ids in `SIGNATURES.md`).
+const CLAUDE_APP: &[Email] = &[
+    Email::GithubApp("claude[bot]"),
+    Email::GithubApp("anthropic-claude[bot]"),
+    Email::GithubApp("claude-code-action[bot]"),
+];
 /// Copilot coding agent (the local part has no `[bot]`).
 const COPILOT_AGENT: &[Email] = &[
     Email::Exact("198982749+copilot@users.noreply.github.com"),
     Email::GithubApp("copilot-swe-agent[bot]"),
 ];
-/// Copilot in the IDE and Copilot Autofix.
-const COPILOT_IDE: &[Email] = &[Email::Exact("175728472+copilot@users.noreply.github.com")];
+/// Copilot in the IDE, Copilot Autofix and Copilot Chat's app account.
+const COPILOT_IDE: &[Email] = &[
+    Email::Exact("175728472+copilot@users.noreply.github.com"),
+    Email::GithubApp("copilot[bot]"),
+    Email::Exact("copilot@github.com"),
+];
 /// Copilot CLI / App / SDK.
 const COPILOT_CLI: &[Email] = &[Email::Exact("223556219+copilot@users.noreply.github.com")];
-/// Cursor agent.
-const CURSOR: &[Email] = &[Email::Exact("cursoragent@cursor.com")];
-/// Aider (`noreply@aider.dev` only in aider's own development commits of April 2025).
+/// Cursor agent and Cursor's GitHub App (Bugbot fixes).
+const CURSOR: &[Email] = &[
+    Email::Exact("cursoragent@cursor.com"),
+    Email::GithubApp("cursor[bot]"),
+    Email::GithubApp("cursoragent[bot]"),
+];
+/// Aider (`noreply@aider.dev` only in aider's own development commits of April 2025;
+/// `noreply@aider.chat` as listed by CHAOSS).
 const AIDER: &[Email] = &[
     Email::Exact("aider@aider.chat"),
     Email::Exact("noreply@aider.dev"),
+    Email::Exact("noreply@aider.chat"),
 ];
-/// OpenAI Codex (CLI co-author `noreply@`, cloud author `codex@`).
+/// OpenAI Codex CLI and app (CLI co-author `noreply@`, local/cloud author `codex@`).
 const CODEX: &[Email] = &[
     Email::Exact("noreply@openai.com"),
     Email::Exact("codex@openai.com"),
+];
+/// OpenAI Codex GitHub Apps: the ChatGPT connector (Codex cloud, `@codex` in PRs) and the
+/// newer `openai-codex` app.
+const CODEX_APP: &[Email] = &[
+    Email::GithubApp("chatgpt-codex-connector[bot]"),
+    Email::GithubApp("openai-codex[bot]"),
 ];
 /// Google Jules.
 const JULES: &[Email] = &[Email::GithubApp("google-labs-jules[bot]")];
 /// Gemini Code Assist GitHub app.
 const GEMINI_ASSIST: &[Email] = &[Email::GithubApp("gemini-code-assist[bot]")];
+/// Gemini CLI's GitHub App (run-gemini-cli agent commits).
+const GEMINI_CLI: &[Email] = &[Email::GithubApp("gemini-cli[bot]")];
 /// Devin.
 const DEVIN: &[Email] = &[Email::GithubApp("devin-ai-integration[bot]")];
-/// OpenHands.
-const OPENHANDS: &[Email] = &[Email::Exact("openhands@all-hands.dev")];
+/// OpenHands, and its former name OpenDevin (agent and bot addresses).
+const OPENHANDS: &[Email] = &[
+    Email::Exact("openhands@all-hands.dev"),
+    Email::Exact("opendevin@all-hands.dev"),
+    Email::Exact("opendevin@opendevin.ai"),
+    Email::Exact("bot@opendevin.com"),
+];
 /// Amp.
 const AMP: &[Email] = &[Email::Exact("amp@ampcode.com")];
-/// Factory Droid.
-const FACTORY: &[Email] = &[Email::GithubApp("factory-droid[bot]")];
-/// OpenCode.
+/// Factory Droid: the GitHub App and the CLI's own identity.
+const FACTORY: &[Email] = &[
+    Email::GithubApp("factory-droid[bot]"),
+    Email::Exact("droid@factory.ai"),
+];
+/// OpenCode (sst/opencode, and opencode-ai/opencode before it became Crush).
 const OPENCODE: &[Email] = &[Email::Exact("noreply@opencode.ai")];
-/// Crush (Charm).
-const CRUSH: &[Email] = &[Email::Exact("crush@charm.land")];
+/// Crush (Charm), and its first name termai.
+const CRUSH: &[Email] = &[
+    Email::Exact("crush@charm.land"),
+    Email::Exact("noreply@crush.charm.land"),
+    Email::Exact("noreply@termai.io"),
+];
 /// Amazon Q Developer.
 const AMAZON_Q: &[Email] = &[Email::GithubApp("amazon-q-developer[bot]")];
 /// Sweep.
 const SWEEP: &[Email] = &[Email::GithubApp("sweep-ai[bot]")];
-/// JetBrains Junie.
-const JUNIE: &[Email] = &[Email::Exact("junie@jetbrains.com")];
+/// JetBrains Junie, and JetBrains AI's GitHub App.
+const JUNIE: &[Email] = &[
+    Email::Exact("junie@jetbrains.com"),
+    Email::GithubApp("jetbrains-ai[bot]"),
+];
 /// Block goose.
 const GOOSE: &[Email] = &[Email::Exact("goose@block.xyz")];
 /// Zed agent.
 const ZED: &[Email] = &[Email::Exact("noreply@zed.dev")];
 /// Warp agent.
 const WARP: &[Email] = &[Email::Exact("oz-agent@warp.dev")];
+/// Cline's GitHub App.
+const CLINE: &[Email] = &[Email::GithubApp("cline[bot]")];
+/// Continue's GitHub App.
+const CONTINUE: &[Email] = &[Email::GithubApp("continue[bot]")];
+/// Kilo Code's GitHub App.
+const KILO: &[Email] = &[Email::GithubApp("kiloconnect[bot]")];
+/// Mentat's bot account (a user account: the local part has no `[bot]`).
+const MENTAT: &[Email] = &[Email::Exact("160964065+mentatbot@users.noreply.github.com")];
+/// Windsurf's GitHub App.
+const WINDSURF: &[Email] = &[Email::GithubApp("windsurf-bot[bot]")];
+/// Codebuff.
+const CODEBUFF: &[Email] = &[Email::Exact("noreply@codebuff.com")];
 
 use Confidence::{Confirmed as R, Documented as D, Unconfirmed as U};
 use Involvement::{Assisted, Autonomous, Generated};
@@ -283,8 +342,32 @@ const fn sig(
     }
 }
 
-/// The built-in signatures, in priority order (when two signatures of the same tool match the
-/// same line, the higher involvement wins, then the earlier row).
+/// A footer line `[emoji] Generated with TOOL` as the tools write it: at the start of a line
+/// (or of a segment after a literal `\n`), after at most a few non-alphanumeric characters
+/// (an emoji, its JSON escape `\ud83e\udd16`, spaces, a bullet), and ending the line. Prose that
+/// quotes the footer ("Remove the "Generated with Crush" line") is not a footer.
+macro_rules! footer {
+    ($tool:expr) => {
+        concat!(
+            r#"(?i)^(?:[^A-Za-z0-9`'"\\]|\\u[0-9A-Fa-f]{4}){0,12}generated with "#,
+            $tool,
+            r"[.!]?\s*$"
+        )
+    };
+}
+
+/// A tool name in a footer, plain or as a Markdown link: `NAME` or `[NAME](url)`.
+macro_rules! linked {
+    ($name:literal) => {
+        concat!(r"(?:", $name, r"|\[", $name, r"\](?:\([^)\s]*\))?)")
+    };
+}
+
+/// The built-in signatures, in priority order (when several signatures match the same line,
+/// they form one marker: the highest involvement names it, then the earlier row).
+///
+/// The evidence for every row (documentation, source, or a public repository and commit) is in
+/// `src/detect/SIGNATURES.md`.
 #[rustfmt::skip]
 pub static SIGNATURES: &[Signature] = &[
     // ── Claude Code ────────────────────────────────────────────────────────────────────────
@@ -292,7 +375,7 @@ pub static SIGNATURES: &[Signature] = &[
     sig(
         "claude-code/generated-with",
         "Claude Code",
-        Match::Text { pattern: r"(?i)generated with \[claude code\]", scope: MESSAGE_AND_PR_BODY },
+        Match::Text { pattern: footer!(linked!("claude code")), scope: MESSAGE_AND_PR_BODY },
         Generated,
         ModelRule::None,
         R,
@@ -317,7 +400,14 @@ pub static SIGNATURES: &[Signature] = &[
     sig("claude-code/branch", "Claude Code", Match::BranchPrefix("claude/"), Autonomous, ModelRule::None, R),
     sig("claude-app/identity", "Claude GitHub App", Match::Identity(CLAUDE_APP), Autonomous, ModelRule::None, U),
     sig("claude-app/co-author", "Claude GitHub App", Match::CoAuthor(CLAUDE_APP), Autonomous, ModelRule::None, U),
-    sig("claude-app/pr-author", "Claude GitHub App", Match::PrAuthor(&["claude[bot]"]), Autonomous, ModelRule::None, U),
+    sig(
+        "claude-app/pr-author",
+        "Claude GitHub App",
+        Match::PrAuthor(&["claude[bot]", "anthropic-claude[bot]", "claude-code-action[bot]"]),
+        Autonomous,
+        ModelRule::None,
+        U,
+    ),
     // ── GitHub Copilot coding agent ────────────────────────────────────────────────────────
     sig("copilot-agent/identity", "Copilot coding agent", Match::Identity(COPILOT_AGENT), Autonomous, ModelRule::None, R),
     sig("copilot-agent/co-author", "Copilot coding agent", Match::CoAuthor(COPILOT_AGENT), Autonomous, ModelRule::None, R),
@@ -387,7 +477,7 @@ pub static SIGNATURES: &[Signature] = &[
         R,
     ),
     // ── OpenAI Codex ────────────────────────────────────────────────────────────────────────
-    sig("codex/co-author", "Codex", Match::CoAuthor(CODEX), Assisted, ModelRule::None, D),
+    sig("codex/co-author", "Codex", Match::CoAuthor(CODEX), Assisted, ModelRule::DisplayName, R),
     sig("codex/identity", "Codex", Match::Identity(CODEX), Autonomous, ModelRule::None, R),
     sig("codex/branch", "Codex", Match::BranchPrefix("codex/"), Autonomous, ModelRule::None, R),
     sig(
@@ -398,7 +488,9 @@ pub static SIGNATURES: &[Signature] = &[
         ModelRule::None,
         R,
     ),
-    // ── Google Jules, Gemini Code Assist ────────────────────────────────────────────────────
+    sig("codex-app/identity", "Codex", Match::Identity(CODEX_APP), Autonomous, ModelRule::None, R),
+    sig("codex-app/co-author", "Codex", Match::CoAuthor(CODEX_APP), Autonomous, ModelRule::None, R),
+    // ── Google Jules, Gemini Code Assist, Gemini CLI ────────────────────────────────────────
     sig("jules/identity", "Jules", Match::Identity(JULES), Autonomous, ModelRule::None, R),
     sig("jules/co-author", "Jules", Match::CoAuthor(JULES), Autonomous, ModelRule::None, R),
     sig("jules/branch", "Jules", Match::BranchPrefix("jules/"), Autonomous, ModelRule::None, R),
@@ -409,24 +501,26 @@ pub static SIGNATURES: &[Signature] = &[
         Match::CoAuthor(GEMINI_ASSIST),
         Assisted,
         ModelRule::None,
-        U,
+        R,
     ),
+    sig("gemini-cli/identity", "Gemini CLI", Match::Identity(GEMINI_CLI), Autonomous, ModelRule::None, R),
+    sig("gemini-cli/co-author", "Gemini CLI", Match::CoAuthor(GEMINI_CLI), Autonomous, ModelRule::None, R),
     // ── Devin ───────────────────────────────────────────────────────────────────────────────
     sig(
         "devin/generated-with",
         "Devin",
-        Match::Text { pattern: r"(?i)generated with \[devin\]", scope: MESSAGE_AND_PR_BODY },
+        Match::Text { pattern: footer!(r"\[devin\](?:\([^)\s]*\))?"), scope: MESSAGE_AND_PR_BODY },
         Generated,
         ModelRule::None,
-        U,
+        R,
     ),
-    sig("devin/identity", "Devin", Match::Identity(DEVIN), Autonomous, ModelRule::None, U),
-    sig("devin/co-author", "Devin", Match::CoAuthor(DEVIN), Autonomous, ModelRule::None, U),
+    sig("devin/identity", "Devin", Match::Identity(DEVIN), Autonomous, ModelRule::None, R),
+    sig("devin/co-author", "Devin", Match::CoAuthor(DEVIN), Autonomous, ModelRule::None, R),
     sig("devin/branch", "Devin", Match::BranchPrefix("devin/"), Autonomous, ModelRule::None, U),
     sig("devin/pr-author", "Devin", Match::PrAuthor(&["devin-ai-integration[bot]"]), Autonomous, ModelRule::None, U),
-    // ── OpenHands ───────────────────────────────────────────────────────────────────────────
-    sig("openhands/identity", "OpenHands", Match::Identity(OPENHANDS), Autonomous, ModelRule::None, D),
-    sig("openhands/co-author", "OpenHands", Match::CoAuthor(OPENHANDS), Assisted, ModelRule::None, D),
+    // ── OpenHands (formerly OpenDevin) ──────────────────────────────────────────────────────
+    sig("openhands/identity", "OpenHands", Match::Identity(OPENHANDS), Autonomous, ModelRule::None, R),
+    sig("openhands/co-author", "OpenHands", Match::CoAuthor(OPENHANDS), Assisted, ModelRule::None, R),
     // ── Amp ─────────────────────────────────────────────────────────────────────────────────
     sig("amp/co-author", "Amp", Match::CoAuthor(AMP), Assisted, ModelRule::None, R),
     sig(
@@ -449,25 +543,25 @@ pub static SIGNATURES: &[Signature] = &[
         ModelRule::None,
         U,
     ),
-    // ── OpenCode, Crush ─────────────────────────────────────────────────────────────────────
+    // ── OpenCode, Crush (formerly termai, then OpenCode) ────────────────────────────────────
     sig(
         "opencode/generated-with",
         "OpenCode",
-        Match::Text { pattern: r"(?i)generated with \[opencode\]", scope: MESSAGE_AND_PR_BODY },
+        Match::Text { pattern: footer!(linked!("opencode")), scope: MESSAGE_AND_PR_BODY },
         Generated,
         ModelRule::None,
-        U,
+        R,
     ),
-    sig("opencode/co-author", "OpenCode", Match::CoAuthor(OPENCODE), Assisted, ModelRule::None, U),
+    sig("opencode/co-author", "OpenCode", Match::CoAuthor(OPENCODE), Assisted, ModelRule::None, R),
     sig(
         "crush/generated-with",
         "Crush",
-        Match::Text { pattern: r"(?i)generated with crush(?-u:\b)", scope: MESSAGE_AND_PR_BODY },
+        Match::Text { pattern: footer!(r"(?:termai|crush|\[crush\](?:\([^)\s]*\))?)"), scope: MESSAGE_AND_PR_BODY },
         Generated,
         ModelRule::None,
-        D,
+        R,
     ),
-    sig("crush/co-author", "Crush", Match::CoAuthor(CRUSH), Assisted, ModelRule::None, D),
+    sig("crush/co-author", "Crush", Match::CoAuthor(CRUSH), Assisted, ModelRule::None, R),
     // ── Amazon Q, Sweep ─────────────────────────────────────────────────────────────────────
     sig("amazon-q/identity", "Amazon Q Developer", Match::Identity(AMAZON_Q), Autonomous, ModelRule::None, U),
     sig(
@@ -480,11 +574,44 @@ pub static SIGNATURES: &[Signature] = &[
     ),
     sig("sweep/identity", "Sweep", Match::Identity(SWEEP), Autonomous, ModelRule::None, D),
     sig("sweep/pr-author", "Sweep", Match::PrAuthor(&["sweep-ai[bot]"]), Autonomous, ModelRule::None, D),
-    // ── Project-level conventions of other agents (U) ───────────────────────────────────────
+    // ── Other agents' accounts and conventions ──────────────────────────────────────────────
     sig("junie/co-author", "JetBrains Junie", Match::CoAuthor(JUNIE), Assisted, ModelRule::None, U),
     sig("goose/co-author", "goose", Match::CoAuthor(GOOSE), Assisted, ModelRule::None, U),
     sig("zed/co-author", "Zed", Match::CoAuthor(ZED), Assisted, ModelRule::None, U),
     sig("warp/co-author", "Warp", Match::CoAuthor(WARP), Assisted, ModelRule::None, U),
+    sig("cline/identity", "Cline", Match::Identity(CLINE), Autonomous, ModelRule::None, U),
+    sig("cline/co-author", "Cline", Match::CoAuthor(CLINE), Autonomous, ModelRule::None, U),
+    sig("continue/identity", "Continue", Match::Identity(CONTINUE), Autonomous, ModelRule::None, U),
+    sig("continue/co-author", "Continue", Match::CoAuthor(CONTINUE), Autonomous, ModelRule::None, U),
+    sig("kilo/identity", "Kilo Code", Match::Identity(KILO), Autonomous, ModelRule::None, R),
+    sig("kilo/co-author", "Kilo Code", Match::CoAuthor(KILO), Autonomous, ModelRule::None, U),
+    sig("mentat/identity", "Mentat", Match::Identity(MENTAT), Autonomous, ModelRule::None, R),
+    sig("windsurf/co-author", "Windsurf", Match::CoAuthor(WINDSURF), Assisted, ModelRule::None, U),
+    sig("codebuff/co-author", "Codebuff", Match::CoAuthor(CODEBUFF), Assisted, ModelRule::None, U),
+    sig(
+        "codebuff/generated-with",
+        "Codebuff",
+        Match::Text { pattern: footer!(linked!("(?:codebuff|freebuff)")), scope: MESSAGE_AND_PR_BODY },
+        Generated,
+        ModelRule::None,
+        U,
+    ),
+    sig(
+        "replit/agent",
+        "Replit Agent",
+        Match::TrailerKey { key: "Replit-Commit-Author", value: ValueRule::OneOf(&["agent"]) },
+        Autonomous,
+        ModelRule::None,
+        U,
+    ),
+    sig(
+        "replit/assistant",
+        "Replit Agent",
+        Match::TrailerKey { key: "Replit-Commit-Author", value: ValueRule::OneOf(&["assistant"]) },
+        Assisted,
+        ModelRule::None,
+        U,
+    ),
     // ── Project policies (conventions, not tools) ───────────────────────────────────────────
     sig(
         "convention/assisted-by",

@@ -423,6 +423,68 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
     Ok(report)
 }
 
+/// Marker lines listed in a `marker-outside-trailers` message; the JSON report's markers keep
+/// every one.
+const MAX_LISTED_MARKERS: usize = 5;
+
+/// One `marker-outside-trailers` warning for all the commit's trailer-shaped marker lines
+/// outside the trailer block (markers in a squash body count, but do not warn: nobody can move
+/// them; footer lines belong in the body). It points at the first line and lists the lines
+/// with their tools.
+fn marker_outside_trailers(message: &[u8], markers: &[detect::Marker]) -> Option<Finding> {
+    let outside: Vec<&detect::Marker> = markers
+        .iter()
+        .filter(|m| m.source == MarkerSource::Message && m.is_trailer_line())
+        .collect();
+    let first = outside.first()?;
+    let line_of = |m: &detect::Marker| {
+        m.span.as_ref().map_or(0, |s| {
+            1 + message
+                .get(..s.start)
+                .map_or(0, |h| h.iter().filter(|&&b| b == b'\n').count())
+        })
+    };
+    let mut tools: Vec<&str> = Vec::new();
+    for m in &outside {
+        if !tools.contains(&m.tool.as_str()) {
+            tools.push(&m.tool);
+        }
+    }
+    let listed: Vec<String> = outside
+        .iter()
+        .take(MAX_LISTED_MARKERS)
+        .map(|m| format!("line {}: `{}`", line_of(m), m.text.trim()))
+        .collect();
+    let more = outside.len().saturating_sub(MAX_LISTED_MARKERS);
+    let message = if outside.len() == 1 {
+        format!(
+            "{} marker outside the trailer block, {}",
+            first.tool,
+            listed.join("")
+        )
+    } else {
+        format!(
+            "{} AI marker lines outside the trailer block ({}): {}{}",
+            outside.len(),
+            tools.join(", "),
+            listed.join("; "),
+            if more > 0 {
+                format!("; and {more} more (see `--format json`)")
+            } else {
+                String::new()
+            }
+        )
+    };
+    let mut f = Finding::new(Code::MarkerOutsideTrailers, message);
+    f.span = first.span.clone();
+    f.help = Some(if outside.len() == 1 {
+        "move the line into the final paragraph, with the other trailers".into()
+    } else {
+        "move these lines into the final paragraph, with the other trailers".into()
+    });
+    Some(f)
+}
+
 /// Warnings that do not depend on the tier: markers outside the trailer block, near misses,
 /// and messages whose trailer block could not be read.
 fn warnings(
@@ -432,20 +494,8 @@ fn warnings(
     report: &mut CommitReport,
 ) {
     let policy = ctx.policy;
-    for m in &report.markers {
-        if m.source == MarkerSource::Message {
-            let mut f = Finding::new(
-                Code::MarkerOutsideTrailers,
-                format!(
-                    "{} marker outside the trailer block: `{}`",
-                    m.tool,
-                    m.text.trim()
-                ),
-            );
-            f.span = m.span.clone();
-            f.help = Some("move the line into the final paragraph, with the other trailers".into());
-            report.findings.push(f);
-        }
+    if let Some(f) = marker_outside_trailers(&commit.message, &report.markers) {
+        report.findings.push(f);
     }
     let keys: Vec<&str> = policy
         .evidence

@@ -8,6 +8,9 @@
 //!   as narrow), or is the same tier and `S` comes first. A protected path gets every tier, so
 //!   it shadows any rule below the highest tier.
 //! - **Rules that match no file** in a given tree (HEAD's): usually a typo or a stale path.
+//!   A rule all of whose globs are globs of the embedded default policy is not reported: those
+//!   are known-good and guard paths that may appear later (`countersign init` keeps every one
+//!   of them so that what it writes is never weaker than the default).
 //!
 //! Glob subsumption ("every path `b` matches, `a` matches too") is decided exactly only by
 //! comparing automata, which is costly; here it is a deliberately *conservative*
@@ -188,11 +191,12 @@ pub fn unmatched_rules(
             break;
         }
     }
+    let defaults = default_globs();
     policy
         .rules
         .iter()
         .zip(hit)
-        .filter(|(_, h)| !h)
+        .filter(|(r, h)| !h && !r.paths.iter().all(|g| defaults.contains(g)))
         .map(|(r, _)| PolicyDiagnostic {
             severity: Severity::Warning,
             message: format!("rule `{}` matches no file in {tree_name}", r.name),
@@ -209,6 +213,18 @@ pub fn unmatched_rules(
             )),
         })
         .collect()
+}
+
+/// Every glob of the embedded default policy (preventive: never reported as unmatched).
+fn default_globs() -> &'static [String] {
+    static GLOBS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+        super::load::default_policy()
+            .rules
+            .iter()
+            .flat_map(|r| r.paths.iter().cloned())
+            .collect()
+    });
+    &GLOBS
 }
 
 /// Every lint of a valid policy; `tree` is `(paths, name)` of a tree to check rules against.

@@ -14,7 +14,7 @@ use miette::{
 use crate::evaluate::{CommitReport, Finding, Report, Verdict};
 use crate::findings::{Code, Severity};
 use crate::message::unicode::neutralize;
-use crate::policy::Policy;
+use crate::policy::{Origin, Policy};
 use crate::report::Options;
 
 /// A finding as a miette diagnostic.
@@ -177,13 +177,17 @@ pub fn render(report: &Report, policy: &Policy, opts: Options) -> String {
         let _ = handler.render_report(out, d);
         out.push('\n');
     };
+    let advice = baseline_advice(report, opts);
     for c in &report.commits {
-        if c.findings.is_empty() {
+        if c.findings.is_empty() || advice.is_some() {
             continue;
         }
         for f in &c.findings {
             emit(&diag(f, Some(c), policy), &mut out);
         }
+    }
+    if let Some(a) = &advice {
+        out.push_str(a);
     }
     let mut unused_rules = Vec::new();
     for f in &report.findings {
@@ -213,6 +217,62 @@ pub fn render(report: &Report, policy: &Policy, opts: Options) -> String {
     } else {
         neutralize(&out).into_owned()
     }
+}
+
+/// Past this many failing commits, the human output says how to baseline the history instead
+/// of printing the fix for each commit (`-v` prints them all; the JSON report always has them).
+pub const BASELINE_ADVICE_AT: usize = 200;
+
+/// For a first run over a long history (more than [`BASELINE_ADVICE_AT`] failing commits, no
+/// `-v`): the findings counted by code, and how to mark the history as history — `countersign
+/// init` when the run used the embedded default policy, else the exact `baseline:` line. The
+/// id offered is the range's head (HEAD for `--all`): a full commit id, as `baseline:`
+/// requires.
+pub fn baseline_advice(report: &Report, opts: Options) -> Option<String> {
+    let failing: Vec<&CommitReport> = report.commits.iter().filter(|c| c.is_failing()).collect();
+    if opts.verbose || failing.len() <= BASELINE_ADVICE_AT {
+        return None;
+    }
+    let mut by_code: Vec<(Code, usize)> = Vec::new();
+    for f in failing.iter().flat_map(|c| c.findings.iter()) {
+        if !f.is_blocking() {
+            continue;
+        }
+        match by_code.iter_mut().find(|(c, _)| *c == f.code) {
+            Some((_, n)) => *n += 1,
+            None => by_code.push((f.code, 1)),
+        }
+    }
+    let counts: Vec<String> = by_code.iter().map(|(c, n)| format!("{n} {c}")).collect();
+    let head = report
+        .range
+        .head
+        .clone()
+        .unwrap_or_else(|| "<the full id of HEAD: `git rev-parse HEAD`>".to_string());
+    let mut o = format!(
+        "{} of {} commits fail ({}).\n\
+         If they are history from before countersign was adopted, mark them as history instead \
+         of fixing each one:\n",
+        failing.len(),
+        report.commits.len(),
+        counts.join(", ")
+    );
+    if report.policy.origin == Origin::Embedded {
+        o.push_str(
+            "  countersign init          writes .countersign.yml with `baseline:` set to HEAD\n",
+        );
+        o.push_str(&format!("  or, in a policy file:     baseline: {head}\n"));
+    } else {
+        o.push_str(&format!(
+            "  add to {}:  baseline: {head}\n",
+            report.policy.source
+        ));
+    }
+    o.push_str(
+        "Commits after the baseline are still checked. `-v` prints every finding and its fix; \
+         `--format json` has them all.\n",
+    );
+    Some(o)
 }
 
 /// `countersign: fail · 3 commits (2 AI-assisted) · 1 error · 1 warning · 0 waived`.

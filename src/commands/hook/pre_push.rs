@@ -166,6 +166,24 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
         }
         let ref_blocks = report_blocks(&report, mode);
         blocked |= ref_blocks;
+        // A first push of a long history that predates countersign: how to baseline it,
+        // instead of a fix for each of hundreds of commits.
+        let opts = crate::report::Options {
+            color: false,
+            verbose: false,
+        };
+        if let Some(advice) = crate::report::human::baseline_advice(&report, opts) {
+            out.line(format!(
+                "countersign pre-push: {} → {} ({} commit(s): {how})",
+                line.local_ref,
+                line.remote_ref,
+                report.commits.len()
+            ));
+            for l in advice.lines() {
+                out.line(l.to_string());
+            }
+            continue;
+        }
         let mut any = false;
         for c in &report.commits {
             let header = format!("{} {}", short_str(&c.id), c.subject);
