@@ -124,7 +124,7 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
                 report.commits.len()
             ));
             for l in advice.lines() {
-                out.line(l.to_string());
+                out.line(l);
             }
             continue;
         }
