@@ -111,8 +111,8 @@ codes! {
     };
     /// An AI marker line sits outside git's trailer block.
     MarkerOutsideTrailers = "marker-outside-trailers", Warning, {
-        "An AI marker line (e.g. `Co-Authored-By: Claude …`, `Assisted-by:`) is in the message but not in git's trailer block. One warning per commit lists every such line; footer lines (`🤖 Generated with …`) and the lines of a squash body never warn.",
-        "git and GitHub only see trailers in the final paragraph; a marker elsewhere is still counted by countersign, but other tools will miss it.",
+        "An AI marker line (e.g. `Co-Authored-By: Claude …`, `Assisted-by:`) is in the message but not in git's trailer block.",
+        "git and GitHub only see trailers in the final paragraph; a marker elsewhere is still counted by countersign, but other tools will miss it. One warning per commit lists every such line; footer lines (`🤖 Generated with …`) and the lines of a squash body never warn.",
         "Move the marker line into the final paragraph of the message, with the other trailers and no blank line between them.",
         "`Assisted-by: Claude` followed by a blank line and `Signed-off-by: Jane <jane@example.com>`."
     };
