@@ -17,6 +17,7 @@ pub mod message;
 pub mod platform;
 pub mod policy;
 pub mod progress;
+pub mod review;
 pub mod report;
 pub mod time;
 
