@@ -26,7 +26,7 @@ use crate::platform::env::Env;
 use crate::platform::github::{self, Base, CiEvent, EventKind};
 use crate::platform::gitlab;
 use crate::policy::load::{self, DISCOVERY};
-use crate::policy::{Origin, Policy, ReviewMode};
+use crate::policy::{Origin, Policy};
 use crate::report::{self, Format, Options, ReportTarget};
 use crate::time::Date;
 use crate::{Error, ErrorKind, Result};
@@ -518,7 +518,7 @@ fn approval_help(
     pr: Option<&PullRequest>,
     policy: &Policy,
 ) -> Error {
-    if e.kind != ErrorKind::Input || policy.evidence.review == ReviewMode::Trailer {
+    if e.kind != ErrorKind::Input || !policy.evidence.review.needs_platform() {
         return e;
     }
     let help = match (platform, pr) {

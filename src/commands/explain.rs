@@ -134,6 +134,7 @@ fn source_name(s: EvidenceSource) -> &'static str {
         EvidenceSource::Trailer => "trailer",
         EvidenceSource::Approval => "platform approval",
         EvidenceSource::PrBody => "PR body",
+        EvidenceSource::SignedReview => "signed review (git note)",
     }
 }
 
@@ -281,9 +282,13 @@ pub fn render_commit(policy: &Policy, r: &CommitReport, message: &[u8]) -> Strin
             (Some(reason), None) => format!(": {}", reason.as_str()),
             _ => String::new(),
         };
+        let strength = c
+            .strength
+            .map(|s| format!(" [{}]", s.as_str()))
+            .unwrap_or_default();
         let _ = writeln!(
             o,
-            "  {mark} {} — {}{}{why}",
+            "  {mark}{strength} {} — {}{}{why}",
             c.raw,
             source_name(c.source),
             at(&c.span)

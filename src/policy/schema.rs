@@ -183,7 +183,14 @@ fn teams_schema() -> Value {
                                 "name": { "type": "string", "minLength": 1 },
                                 "email": { "type": "string", "pattern": "^[^@\\s<>,]+@[^@\\s<>,]+$" },
                                 "github": { "type": "string", "description": "GitHub login, for platform approvals." },
-                                "gitlab": { "type": "string", "description": "GitLab username, for platform approvals." }
+                                "gitlab": { "type": "string", "description": "GitLab username, for platform approvals." },
+                                "ssh_keys": {
+                                    "type": "array",
+                                    "maxItems": 32,
+                                    "uniqueItems": true,
+                                    "description": "OpenSSH public keys (one `.pub` line each) whose signed reviews are this person's: ssh-ed25519, ecdsa-sha2-nistp256 or their FIDO sk- forms.",
+                                    "items": { "type": "string", "pattern": "^(ssh-ed25519|ecdsa-sha2-nistp256|sk-ssh-ed25519@openssh\\.com|sk-ecdsa-sha2-nistp256@openssh\\.com) [A-Za-z0-9+/=]+( .*)?$" }
+                                }
                             }
                         }
                     }
@@ -198,7 +205,27 @@ fn evidence_schema() -> Value {
             "additionalProperties": false,
             "description": "What counts as evidence.",
             "properties": {
-                "review": { "enum": ["trailer", "approval", "trailer+approval"], "description": "Where reviews come from. Default `trailer`." },
+                "review": {
+                    "description": "Where reviews come from: one mode, or a list meaning any of them. Default `trailer`.",
+                    "oneOf": [
+                        { "enum": ["trailer", "approval", "trailer+approval", "signed"] },
+                        {
+                            "type": "array",
+                            "minItems": 1,
+                            "uniqueItems": true,
+                            "items": { "enum": ["trailer", "approval", "trailer+approval", "signed"] }
+                        }
+                    ]
+                },
+                "signed_review": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "description": "How signed reviews are matched to commits.",
+                    "properties": {
+                        "survives": { "enum": ["rebase", "nothing"], "description": "`rebase`: a review also counts for a commit with the same stable patch-id as the reviewed one. Default `nothing`." }
+                    }
+                },
+                "allowed_signers": { "type": "string", "minLength": 1, "description": "A file in git's allowed-signers format (path from the repository root), read from the same commit as the policy: its keys sign reviews for their principals (exact emails only)." },
                 "reviewer_trailers": trailer_keys("Trailer keys naming a reviewer. Default [Reviewed-by]."),
                 "declaration_trailers": trailer_keys("Trailer keys declaring AI involvement. Default [AI-Assisted]."),
                 "change_record": {

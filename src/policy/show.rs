@@ -8,7 +8,7 @@
 
 use std::fmt::Write;
 
-use super::{AppliesTo, Extra, HookMode, Policy, ReviewMode};
+use super::{AppliesTo, Extra, HookMode, Policy, ReviewMode, ReviewModes};
 
 fn q(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
@@ -28,10 +28,20 @@ fn mode(m: HookMode) -> &'static str {
 
 /// The review mode as written in a policy.
 pub fn review_mode(m: ReviewMode) -> &'static str {
-    match m {
-        ReviewMode::Trailer => "trailer",
-        ReviewMode::Approval => "approval",
-        ReviewMode::TrailerAndApproval => "trailer+approval",
+    m.as_str()
+}
+
+/// `evidence.review` as YAML: a quoted scalar for one mode, a flow list for several.
+pub fn review_modes(m: &ReviewModes) -> String {
+    match m.0.as_slice() {
+        [one] => q(one.as_str()),
+        many => format!(
+            "[{}]",
+            many.iter()
+                .map(|m| q(m.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 
@@ -124,11 +134,26 @@ pub fn to_yaml(p: &Policy) -> String {
                 if let Some(g) = &m.gitlab {
                     let _ = writeln!(o, "        gitlab: {}", q(g));
                 }
+                if !m.ssh_keys.is_empty() {
+                    let _ = writeln!(o, "        ssh_keys: {}", list(&m.ssh_keys));
+                }
             }
         }
     }
     let e = &p.evidence;
-    let _ = writeln!(o, "\nevidence:\n  review: {}", q(review_mode(e.review)));
+    let _ = writeln!(o, "\nevidence:\n  review: {}", review_modes(&e.review));
+    let _ = writeln!(
+        o,
+        "  signed_review: {{ survives: {} }}",
+        if e.signed_review.survives_rebase {
+            "rebase"
+        } else {
+            "nothing"
+        }
+    );
+    if let Some(a) = &e.allowed_signers {
+        let _ = writeln!(o, "  allowed_signers: {}", q(&a.path));
+    }
     let _ = writeln!(o, "  reviewer_trailers: {}", list(&e.reviewer_trailers));
     let _ = writeln!(
         o,
