@@ -284,11 +284,11 @@ pub fn render_commit(policy: &Policy, r: &CommitReport, message: &[u8]) -> Strin
         };
         let strength = c
             .strength
-            .map(|s| format!(" [{}]", s.as_str()))
+            .map(|s| format!(" — {}", s.as_str()))
             .unwrap_or_default();
         let _ = writeln!(
             o,
-            "  {mark}{strength} {} — {}{}{why}",
+            "  {mark} {} — {}{}{why}{strength}",
             c.raw,
             source_name(c.source),
             at(&c.span)

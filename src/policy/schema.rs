@@ -207,7 +207,7 @@ fn evidence_schema() -> Value {
             "properties": {
                 "review": {
                     "description": "Where reviews come from: one mode, or a list meaning any of them. Default `trailer`.",
-                    "oneOf": [
+                    "anyOf": [
                         { "enum": ["trailer", "approval", "trailer+approval", "signed"] },
                         {
                             "type": "array",
