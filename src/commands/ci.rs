@@ -332,14 +332,16 @@ fn policy_at_base(repo: &Repo, base: &str) -> Result<Policy> {
             if text.len() > 1 << 20 {
                 return Err(Error::policy(format!("policy {path} is larger than 1 MiB")));
             }
-            load::load(
+            let mut policy = load::load(
                 &text,
                 Origin::Commit {
                     path,
                     commit: base.to_string(),
                 },
             )
-            .map_err(policy_failed)
+            .map_err(policy_failed)?;
+            crate::commands::load_signers(Some(repo), &mut policy, None)?;
+            Ok(policy)
         }
         None => {
             note(&format!(
@@ -491,8 +493,12 @@ fn evaluate_event(
         explain: false,
         whole_history: false,
     };
+    let reviews = crate::commands::signed_reviews(repo, &policy, &range.commits, &[])?;
     let results = git::scan(repo, &range.commits, &lim, |c| {
-        evaluate::evaluate_commit(&ctx, &c)
+        let signed = reviews
+            .get(&c.id)
+            .unwrap_or(&crate::commands::NO_REVIEWS);
+        evaluate::evaluate_reviewed(&ctx, &c, signed)
     })
     .map_err(|e| shallow_help(repo, e))?;
     let commits = results

@@ -114,7 +114,11 @@ fn explain_commit(repo: &git::Repo, args: &ExplainArgs, oid: git2::Oid) -> Resul
         explain: true,
         whole_history: false,
     };
-    let report = evaluate::evaluate_commit(&ctx, &facts)?;
+    let reviews = crate::commands::signed_reviews(repo, &policy, &[oid], &[])?;
+    let signed = reviews
+        .get(&facts.id)
+        .unwrap_or(&crate::commands::NO_REVIEWS);
+    let report = evaluate::evaluate_reviewed(&ctx, &facts, signed)?;
     let text = match args.format {
         ExplainFormat::Json => {
             let mut s = serde_json::to_string_pretty(&report)

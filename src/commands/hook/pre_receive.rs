@@ -65,8 +65,11 @@ fn check(cwd: &Path, args: &PreReceiveArgs, out: &mut Out) -> Result<u8> {
     let lines = hook_lines::parse_pre_receive(&read_stdin(hook_lines::MAX_INPUT_BYTES)?)?;
     let repo = git::open(cwd)?;
     let default_ref = default_branch(&repo);
-    let mut rejected = false;
+    let (notes, mut rejected) = pushed_notes(&repo, &lines, out)?;
     for line in &lines {
+        if line.refname.starts_with("refs/notes/") {
+            continue;
+        }
         if line.is_delete() {
             if default_ref.as_deref() == Some(line.refname.as_str()) {
                 out.line(format!(
@@ -81,6 +84,7 @@ fn check(cwd: &Path, args: &PreReceiveArgs, out: &mut Out) -> Result<u8> {
             &repo,
             line,
             default_ref.as_deref(),
+            &notes,
             &lim,
             args.evidence_log.as_deref(),
             out,
@@ -96,6 +100,7 @@ fn check_ref(
     repo: &Repo,
     line: &ReceiveLine,
     default_ref: Option<&str>,
+    notes: &[Oid],
     lim: &git::Limits,
     evidence_log: Option<&Path>,
     out: &mut Out,
@@ -121,7 +126,8 @@ fn check_ref(
             None => None,
         },
     };
-    let policy = policy_at(repo, base)?;
+    let mut policy = policy_at(repo, base)?;
+    crate::commands::load_signers(Some(repo), &mut policy, None)?;
     let baseline = baseline(repo, &policy)?;
     let (hide, how) = match old {
         Some(o) => (vec![o], format!("{}..{}", &line.old, &line.new)),
@@ -139,7 +145,13 @@ fn check_ref(
         explain: false,
         whole_history: false,
     };
-    let results = git::scan(repo, &commits, lim, |c| evaluate::evaluate_commit(&ctx, &c))?;
+    let reviews = crate::commands::signed_reviews(repo, &policy, &commits, notes)?;
+    let results = git::scan(repo, &commits, lim, |c| {
+        let signed = reviews
+            .get(&c.id)
+            .unwrap_or(&crate::commands::NO_REVIEWS);
+        evaluate::evaluate_reviewed(&ctx, &c, signed)
+    })?;
     let reports = results.into_iter().collect::<Result<Vec<_>>>()?;
     let report = evaluate::finish(
         &ctx,
@@ -174,6 +186,45 @@ fn check_ref(
         }
     }
     Ok(true)
+}
+
+/// The pushed value of `refs/notes/countersign`, read (through the quarantine) together with
+/// the current one when judging the other refs of the same push: a reviewer can push the
+/// notes and the branch at once. Signed reviews only count by their signatures, so reading
+/// pushed notes cannot make anything pass that is not signed by a registered key. The notes
+/// ref may only move forward: a deletion or a non-fast-forward update would drop reviews
+/// others signed, so it is rejected (returned `true`).
+fn pushed_notes(repo: &Repo, lines: &[ReceiveLine], out: &mut Out) -> Result<(Vec<Oid>, bool)> {
+    let mut notes = Vec::new();
+    let mut rejected = false;
+    for line in lines
+        .iter()
+        .filter(|l| l.refname == crate::review::NOTES_REF)
+    {
+        if line.is_delete() {
+            out.line(format!(
+                "countersign: deleting `{}` is not allowed: it holds the signed reviews",
+                line.refname
+            ));
+            rejected = true;
+            continue;
+        }
+        let new = existing_oid(repo, &line.new, "the pushed notes commit")?;
+        if !line.is_create() {
+            let old = existing_oid(repo, &line.old, "the notes ref's current commit")?;
+            let ff = old == new || repo.raw().graph_descendant_of(new, old).unwrap_or(false);
+            if !ff {
+                out.line(format!(
+                    "countersign: `{}` may only move forward (a forced update drops reviews): fetch it, merge with `git notes --ref=countersign merge -s cat_sort_uniq FETCHED`, push again (`countersign review --push` does this)",
+                    line.refname
+                ));
+                rejected = true;
+                continue;
+            }
+        }
+        notes.push(new);
+    }
+    Ok((notes, rejected))
 }
 
 /// The ref `HEAD` points at (the default branch of a bare repository).
