@@ -11,6 +11,7 @@ pub mod facts;
 pub mod hook;
 pub mod init;
 pub mod policy;
+pub mod review;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -40,6 +41,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Policy(args) => policy::run(&cwd, &args),
         Command::Audit(args) => audit::run(&cwd, &args),
         Command::Hook(args) => hook::run(&cwd, &args),
+        Command::Review(args) => review::run(&cwd, &args),
     }
 }
 
