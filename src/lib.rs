@@ -17,8 +17,8 @@ pub mod message;
 pub mod platform;
 pub mod policy;
 pub mod progress;
-pub mod review;
 pub mod report;
+pub mod review;
 pub mod time;
 
 pub use error::{Error, ErrorKind, Result};

@@ -8,8 +8,8 @@ use countersign::error::ErrorKind;
 use countersign::findings::{Code, Severity};
 use countersign::policy::load::DEFAULT_POLICY;
 use countersign::policy::{
-    AppliesTo, DISCOVERY, HookMode, Involvement, Origin, Policy, PolicyErrors, ReviewMode, ReviewModes,
-    default_policy, digest, discover, load,
+    AppliesTo, DISCOVERY, HookMode, Involvement, Origin, Policy, PolicyErrors, ReviewMode,
+    ReviewModes, default_policy, digest, discover, load,
 };
 
 fn fixture(kind: &str, name: &str) -> String {
@@ -506,7 +506,10 @@ fn globs_use_literal_separator_and_backslash_escapes() {
     assert_eq!(p.baseline.as_deref(), Some("1234abcd"));
     assert_eq!(p.teams[0].members[0].email, "alice@example.com");
     assert_eq!(p.tiers[1].reviewers_from, vec![0, 1]);
-    assert_eq!(p.evidence.review, ReviewModes::one(ReviewMode::TrailerAndApproval));
+    assert_eq!(
+        p.evidence.review,
+        ReviewModes::one(ReviewMode::TrailerAndApproval)
+    );
     assert!(!p.detect.builtin);
     assert_eq!(p.waivers[0].scope.rules, vec![0]);
     assert!(

@@ -495,9 +495,7 @@ fn evaluate_event(
     };
     let reviews = crate::commands::signed_reviews(repo, &policy, &range.commits, &[])?;
     let results = git::scan(repo, &range.commits, &lim, |c| {
-        let signed = reviews
-            .get(&c.id)
-            .unwrap_or(&crate::commands::NO_REVIEWS);
+        let signed = reviews.get(&c.id).unwrap_or(&crate::commands::NO_REVIEWS);
         evaluate::evaluate_reviewed(&ctx, &c, signed)
     })
     .map_err(|e| shallow_help(repo, e))?;

@@ -151,7 +151,11 @@ pub fn load_policy(root: Option<&Path>, explicit: Option<&Path>) -> Result<Polic
 /// Reads the policy's `evidence.allowed_signers` file from the same place as the policy: the
 /// commit it was read from (`repo` needed), or the work tree at `root`. A named file that is
 /// missing or invalid is an error (exit 2): the trust anchor must be what the policy says.
-pub fn load_signers(repo: Option<&git::Repo>, policy: &mut Policy, root: Option<&Path>) -> Result<()> {
+pub fn load_signers(
+    repo: Option<&git::Repo>,
+    policy: &mut Policy,
+    root: Option<&Path>,
+) -> Result<()> {
     let Some(file) = policy.evidence.allowed_signers.as_mut() else {
         return Ok(());
     };
@@ -178,10 +182,16 @@ pub fn load_signers(repo: Option<&git::Repo>, policy: &mut Policy, root: Option<
             };
             let path = root.join(&file.path);
             let bytes = match std::fs::metadata(&path) {
-                Ok(_) => Some(read_input(&path, crate::review::signers::MAX_FILE_BYTES as u64)?),
+                Ok(_) => Some(read_input(
+                    &path,
+                    crate::review::signers::MAX_FILE_BYTES as u64,
+                )?),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
                 Err(e) => {
-                    return Err(Error::policy(format!("cannot read {}: {e}", path.display())));
+                    return Err(Error::policy(format!(
+                        "cannot read {}: {e}",
+                        path.display()
+                    )));
                 }
             };
             (file.path.clone(), bytes)
@@ -195,7 +205,9 @@ pub fn load_signers(repo: Option<&git::Repo>, policy: &mut Policy, root: Option<
         .with_help("commit the allowed-signers file next to the policy, or remove the setting"));
     };
     let text = String::from_utf8(bytes).map_err(|_| {
-        Error::policy(format!("the allowed-signers file {where_} is not UTF-8 text"))
+        Error::policy(format!(
+            "the allowed-signers file {where_} is not UTF-8 text"
+        ))
     })?;
     let signers = crate::review::signers::parse(&text).map_err(|e| {
         Error::policy(format!("the allowed-signers file {where_} is invalid: {e}")).with_help(

@@ -104,7 +104,12 @@ pub fn run(cwd: &Path, args: &ReviewArgs) -> Result<u8> {
             let _ = writeln!(
                 shown,
                 "    {tier}: {}{}",
-                paths.iter().take(20).cloned().collect::<Vec<_>>().join(", "),
+                paths
+                    .iter()
+                    .take(20)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 if more > 0 {
                     format!(" … and {more} more")
                 } else {
@@ -125,10 +130,10 @@ pub fn run(cwd: &Path, args: &ReviewArgs) -> Result<u8> {
     }
     print_stdout(&shown)?;
     if todo.is_empty() {
-        return Err(Error::usage(
-            "nothing to sign: you wrote every selected commit",
-        )
-        .with_help("a review must come from someone who did not write the change"));
+        return Err(
+            Error::usage("nothing to sign: you wrote every selected commit")
+                .with_help("a review must come from someone who did not write the change"),
+        );
     }
 
     let who = git2::Signature::now(&me.name, &me.email)?;
@@ -157,7 +162,9 @@ pub fn run(cwd: &Path, args: &ReviewArgs) -> Result<u8> {
     print_stdout(&format!(
         "signed {signed} review(s) into {NOTES_REF}{}\n",
         if args.push.is_none() {
-            format!(" (share them: `countersign review --push origin`, or `git push origin {NOTES_REF}`)")
+            format!(
+                " (share them: `countersign review --push origin`, or `git push origin {NOTES_REF}`)"
+            )
         } else {
             String::new()
         }
@@ -202,20 +209,15 @@ fn statement(
 /// decided by the evaluator with the base's policy)?
 fn key_registered(policy: &crate::policy::Policy, key: &str, email: &str) -> bool {
     let email = crate::message::identity::normalize_email(email);
-    policy
-        .teams
+    policy.teams.iter().flat_map(|t| &t.members).any(|m| {
+        crate::message::identity::normalize_email(&m.email) == email
+            && m.ssh_keys.iter().any(|k| k == key)
+    }) || policy
+        .evidence
+        .allowed_signers
         .iter()
-        .flat_map(|t| &t.members)
-        .any(|m| {
-            crate::message::identity::normalize_email(&m.email) == email
-                && m.ssh_keys.iter().any(|k| k == key)
-        })
-        || policy
-            .evidence
-            .allowed_signers
-            .iter()
-            .flat_map(|f| f.signers.iter().flatten())
-            .any(|s| s.key == key && s.principals.contains(&email))
+        .flat_map(|f| f.signers.iter().flatten())
+        .any(|s| s.key == key && s.principals.contains(&email))
 }
 
 /// The reviewer: git's `user.name` and `user.email`.
@@ -264,12 +266,12 @@ fn signing_key(repo: &Repo, explicit: Option<&Path>) -> Result<(PathBuf, TempKey
         .or_else(|| value.starts_with("ssh-").then_some(value.as_str()));
     if let Some(lit) = literal {
         // ssh-keygen needs a file: write the public key next to the repository's files.
-        let path = repo
-            .git_dir()
-            .join(format!("countersign-signing-key-{}.pub", std::process::id()));
-        std::fs::write(&path, format!("{lit}\n")).map_err(|e| {
-            Error::usage(format!("cannot write a temporary key file: {e}"))
-        })?;
+        let path = repo.git_dir().join(format!(
+            "countersign-signing-key-{}.pub",
+            std::process::id()
+        ));
+        std::fs::write(&path, format!("{lit}\n"))
+            .map_err(|e| Error::usage(format!("cannot write a temporary key file: {e}")))?;
         return Ok((path.clone(), TempKey(Some(path))));
     }
     let path = match value.strip_prefix("~/") {
@@ -289,9 +291,7 @@ fn git_cmd(repo: &Repo, args: &[&str]) -> Result<(bool, String)> {
         .current_dir(dir)
         .args(args)
         .output()
-        .map_err(|e| {
-            Error::usage(format!("cannot run git: {e}")).with_help("put git on PATH")
-        })?;
+        .map_err(|e| Error::usage(format!("cannot run git: {e}")).with_help("put git on PATH"))?;
     Ok((
         out.status.success(),
         String::from_utf8_lossy(&out.stderr).trim().to_string()

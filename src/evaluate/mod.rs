@@ -205,7 +205,10 @@ pub fn evaluate_reviewed(
                  or pass the PR facts with `--pr FILE`",
             ));
         }
-        if policy.evidence.review.has(crate::policy::ReviewMode::Signed)
+        if policy
+            .evidence
+            .review
+            .has(crate::policy::ReviewMode::Signed)
             && let Some(f) = &policy.evidence.allowed_signers
             && f.signers.is_none()
         {
@@ -316,7 +319,11 @@ pub fn evaluate_reviewed(
                 help.push_str(&rejected.join("; "));
                 help.push('\n');
             }
-            help.push_str(&reviewer_help(policy, &fix_target, &format!("{key}: {who}")));
+            help.push_str(&reviewer_help(
+                policy,
+                &fix_target,
+                &format!("{key}: {who}"),
+            ));
             f.help = Some(help);
             f.policy_span = Some(policy_span);
             f.policy_label = Some(policy_label.clone());

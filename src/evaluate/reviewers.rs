@@ -166,14 +166,23 @@ impl Seen {
             }
             for m in policy.teams.iter().flat_map(|t| &t.members) {
                 if normalize_email(&m.email) == e {
-                    logins.extend(m.github.iter().chain(&m.gitlab).map(|l| l.to_ascii_lowercase()));
+                    logins.extend(
+                        m.github
+                            .iter()
+                            .chain(&m.gitlab)
+                            .map(|l| l.to_ascii_lowercase()),
+                    );
                 }
             }
             keys.push(format!("e:{e}"));
         }
         for l in &logins {
             for m in policy.teams.iter().flat_map(|t| &t.members) {
-                let has = m.github.iter().chain(&m.gitlab).any(|x| x.eq_ignore_ascii_case(l));
+                let has = m
+                    .github
+                    .iter()
+                    .chain(&m.gitlab)
+                    .any(|x| x.eq_ignore_ascii_case(l));
                 if has {
                     keys.push(format!("e:{}", normalize_email(&m.email)));
                 }
@@ -184,7 +193,12 @@ impl Seen {
     }
 
     /// Records the person; false when any of their names was already counted.
-    pub(crate) fn insert(&mut self, policy: &Policy, email: Option<&str>, login: Option<&str>) -> bool {
+    pub(crate) fn insert(
+        &mut self,
+        policy: &Policy,
+        email: Option<&str>,
+        login: Option<&str>,
+    ) -> bool {
         let keys = Self::keys(policy, email, login);
         if keys.iter().any(|k| self.0.contains(k)) {
             return false;

@@ -55,7 +55,9 @@ impl NoteMap {
                 "the review notes ({NOTES_REF}) hold more than {} MiB",
                 MAX_TOTAL_NOTE_BYTES >> 20
             ))
-            .with_help("check a smaller range, or prune reviews of commits that no longer matter"));
+            .with_help(
+                "check a smaller range, or prune reviews of commits that no longer matter",
+            ));
         }
         match self.notes.get_mut(&oid) {
             None => {
@@ -100,7 +102,9 @@ pub fn read(repo: &Repo, sources: &[Oid], want: &dyn Fn(Oid) -> bool) -> Result<
                 "the review notes commit {src} cannot be read: {}",
                 e.message()
             ))
-            .with_help(format!("fetch the notes: `git fetch origin {NOTES_REF}:{NOTES_REF}`"))
+            .with_help(format!(
+                "fetch the notes: `git fetch origin {NOTES_REF}:{NOTES_REF}`"
+            ))
         })?;
         let tree = commit.tree().map_err(|e| {
             Error::incomplete(format!(
@@ -147,7 +151,9 @@ pub fn read(repo: &Repo, sources: &[Oid], want: &dyn Fn(Oid) -> bool) -> Result<
                                 "the review note of {full} is {size} bytes, more than {}",
                                 note::MAX_NOTE_BYTES
                             ))
-                            .with_help("a note holds one line per review; remove what is not a review"));
+                            .with_help(
+                                "a note holds one line per review; remove what is not a review",
+                            ));
                         }
                         let blob = g.find_blob(entry.id()).map_err(|e| {
                             Error::incomplete(format!(
@@ -258,7 +264,12 @@ pub fn append(repo: &Repo, commit: Oid, line: &[u8], who: &git2::Signature<'_>) 
     let existing: Vec<u8> = match g.find_note(Some(NOTES_REF), commit) {
         Ok(n) => n.message_bytes().to_vec(),
         Err(e) if e.code() == git2::ErrorCode::NotFound => Vec::new(),
-        Err(e) => return Err(Error::repo(format!("cannot read the note of {commit}: {}", e.message()))),
+        Err(e) => {
+            return Err(Error::repo(format!(
+                "cannot read the note of {commit}: {}",
+                e.message()
+            )));
+        }
     };
     let updated = note::append(&existing, line);
     if updated == existing {

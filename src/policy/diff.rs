@@ -576,7 +576,11 @@ fn signed_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) {
                 "evidence.signed_review: a review no longer survives a rebase",
             )
         };
-        push(effect, msg.to_string(), spans(&["evidence", "signed_review"]));
+        push(
+            effect,
+            msg.to_string(),
+            spans(&["evidence", "signed_review"]),
+        );
     }
     let path = |e: &super::Evidence| e.allowed_signers.as_ref().map(|f| f.path.clone());
     match (path(a), path(b)) {

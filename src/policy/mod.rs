@@ -330,7 +330,10 @@ impl ReviewModes {
             [one] => one.as_str().to_string(),
             many => format!(
                 "[{}]",
-                many.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")
+                many.iter()
+                    .map(|m| m.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }

@@ -71,12 +71,15 @@ fn entry(line: &[u8]) -> Entry {
         && sig
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
+    if !sig_ok {
+        // No signature in front: the whole line is what is there to report.
+        return Entry {
+            signature: String::new(),
+            statement: String::from_utf8_lossy(line).into_owned(),
+        };
+    }
     Entry {
-        signature: if sig_ok {
-            armor(std::str::from_utf8(sig).unwrap_or_default())
-        } else {
-            String::new()
-        },
+        signature: armor(std::str::from_utf8(sig).unwrap_or_default()),
         statement: String::from_utf8_lossy(stmt).into_owned(),
     }
 }

@@ -72,10 +72,19 @@ mod tests {
         assert!(!matches("abc", "a?"));
         assert!(matches("", "*"));
         assert!(!matches("git", "countersign-review"));
-        assert_eq!(match_list("countersign-review", "git,countersign-review"), ListMatch::Yes);
+        assert_eq!(
+            match_list("countersign-review", "git,countersign-review"),
+            ListMatch::Yes
+        );
         assert_eq!(match_list("countersign-review", "git,file"), ListMatch::No);
-        assert_eq!(match_list("countersign-review", "*,!countersign-*"), ListMatch::Negated);
+        assert_eq!(
+            match_list("countersign-review", "*,!countersign-*"),
+            ListMatch::Negated
+        );
         // Many stars stay fast.
-        assert!(!matches(&"a".repeat(2000), &"*a".repeat(500).replace("a*a", "a*b")));
+        assert!(!matches(
+            &"a".repeat(2000),
+            &"*a".repeat(500).replace("a*a", "a*b")
+        ));
     }
 }

@@ -305,7 +305,12 @@ pub fn parse(text: &str) -> Result<Vec<AllowedSigner>, FileError> {
         match parse_line(i + 1, line.trim_end_matches('\r')) {
             Ok(Some(s)) => out.push(s),
             Ok(None) => {}
-            Err(message) => return Err(FileError { line: i + 1, message }),
+            Err(message) => {
+                return Err(FileError {
+                    line: i + 1,
+                    message,
+                });
+            }
         }
     }
     Ok(out)
@@ -315,7 +320,8 @@ pub fn parse(text: &str) -> Result<Vec<AllowedSigner>, FileError> {
 mod tests {
     use super::*;
 
-    const KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDO0VQD9TIdICZLWFWwtf7s8/aENve8twGTEmNV0myh5";
+    const KEY: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDO0VQD9TIdICZLWFWwtf7s8/aENve8twGTEmNV0myh5";
 
     #[test]
     fn lines_with_and_without_options() {
@@ -340,7 +346,11 @@ mod tests {
     #[test]
     fn namespaces_must_allow_reviews() {
         let s = parse(&format!("bob@x.org namespaces=\"git\" {KEY}")).expect("parses");
-        assert!(s[0].refuses("bob@x.org", 0).expect("refused").contains("namespaces"));
+        assert!(
+            s[0].refuses("bob@x.org", 0)
+                .expect("refused")
+                .contains("namespaces")
+        );
         let s = parse(&format!("bob@x.org namespaces=\"*,!countersign-*\" {KEY}")).expect("ok");
         assert!(s[0].refuses("bob@x.org", 0).is_some());
         let s = parse(&format!("bob@x.org cert-authority {KEY}")).expect("ok");
@@ -362,6 +372,9 @@ mod tests {
         }
         // Unsupported but well-formed key types are kept (git may verify commits with them).
         let rsa = "bob@x.org ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7";
-        assert_eq!(parse(rsa).expect("ok")[0].key, "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7");
+        assert_eq!(
+            parse(rsa).expect("ok")[0].key,
+            "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7"
+        );
     }
 }

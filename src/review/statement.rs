@@ -80,9 +80,8 @@ pub fn is_full_hex(s: &str) -> bool {
 }
 
 fn bad_text(s: &str, allow_newlines: bool) -> bool {
-    s.chars().any(|c| {
-        !(allow_newlines && c == '\n') && crate::message::trailers::is_forbidden_char(c)
-    })
+    s.chars()
+        .any(|c| !(allow_newlines && c == '\n') && crate::message::trailers::is_forbidden_char(c))
 }
 
 impl Statement {
@@ -152,7 +151,9 @@ impl Statement {
             Err(e) => return Err(Invalid(format!("the reviewer is not `Name <email>`: {e}"))),
         }
         if self.tool.chars().count() > 100 || bad_text(&self.tool, false) {
-            return Err(Invalid("the tool field is too long or has control characters".into()));
+            return Err(Invalid(
+                "the tool field is too long or has control characters".into(),
+            ));
         }
         if let Some(c) = &self.comment
             && (c.chars().count() > MAX_COMMENT_CHARS || bad_text(c, true))
@@ -231,8 +232,16 @@ mod tests {
         }
         // Key order is part of the form.
         let reordered = b.replacen(
-            &format!("\"commit\":\"{}\",\"tree\":\"{}\"", "a".repeat(40), "b".repeat(40)),
-            &format!("\"tree\":\"{}\",\"commit\":\"{}\"", "b".repeat(40), "a".repeat(40)),
+            &format!(
+                "\"commit\":\"{}\",\"tree\":\"{}\"",
+                "a".repeat(40),
+                "b".repeat(40)
+            ),
+            &format!(
+                "\"tree\":\"{}\",\"commit\":\"{}\"",
+                "b".repeat(40),
+                "a".repeat(40)
+            ),
             1,
         );
         assert_ne!(reordered, b);

@@ -78,8 +78,15 @@ fn at_h03_hook_with_comments_and_scissors_equals_ci() {
         "-F",
         &file.to_string_lossy(),
     ]);
-    let ci = run(&r, &["check", "HEAD", "--format", "json"], &[]);
-    // Without platform data both need the same evidence: the trailer block is read the same.
+    // The hook cannot have platform approvals yet (issue 12: it never exits 2 for evidence
+    // that only exists later); with Bob's approval on the recorded commit, CI passes on the
+    // same trailer block the hook read.
+    assert!(
+        hook.stderr.contains("the merge will need"),
+        "{}",
+        hook.stderr
+    );
+    let ci = check_approved(&mut r);
     assert_eq!(
         hook.code, ci.code,
         "hook:\n{}\nci:\n{}",

@@ -12,8 +12,8 @@ use crate::commands::hook::{
 };
 use crate::commands::{limits, load_policy, read_input};
 use crate::evaluate::{self, Context};
-use crate::findings::{Code, Severity};
 use crate::facts::RangeInfo;
+use crate::findings::{Code, Severity};
 use crate::git;
 use crate::git::staged;
 use crate::policy::HookMode;

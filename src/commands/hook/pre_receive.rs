@@ -147,9 +147,7 @@ fn check_ref(
     };
     let reviews = crate::commands::signed_reviews(repo, &policy, &commits, notes)?;
     let results = git::scan(repo, &commits, lim, |c| {
-        let signed = reviews
-            .get(&c.id)
-            .unwrap_or(&crate::commands::NO_REVIEWS);
+        let signed = reviews.get(&c.id).unwrap_or(&crate::commands::NO_REVIEWS);
         evaluate::evaluate_reviewed(&ctx, &c, signed)
     })?;
     let reports = results.into_iter().collect::<Result<Vec<_>>>()?;
