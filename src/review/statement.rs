@@ -212,11 +212,12 @@ mod tests {
             b.replacen(',', ", ", 1),
             format!(" {b}"),
             format!("{b}\n"),
-            b.replacen("\"schema\":\"countersign/review/v1\",", "", 1)
-                .replacen('{', "{\"schema\":\"countersign/review/v1\",", 1)
-                .replacen("\"commit\"", "\"commit\"", 1)
-                .replacen("approve", "approve", 1)
-                + "",
+            b.replacen(
+                "\"schema\":\"countersign/review/v1\"",
+                "\"schema\":\"countersign/review/v2\"",
+                1,
+            ),
+            b.replacen("\"patch_id\"", "\"patch_ID\"", 1),
             b.replacen("\"verdict\":\"approve\"", "\"verdict\":\"reject\"", 1),
             b.replacen("}", ",\"extra\":1}", 1),
             b.replacen("\"time\":1704067200", "\"time\":1704067200,\"time\":1", 1),
