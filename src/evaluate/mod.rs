@@ -189,7 +189,13 @@ pub fn evaluate_reviewed(
             commit,
             trailers: &parsed.trailers,
             pr: ctx.pr,
-            signed: &reviews.signed,
+            // Verifying signatures costs; it is only done where reviewers decide something
+            // (or for `explain`): a commit that needs no reviewer passes without them.
+            signed: if report.requirements.reviewers > 0 || ctx.explain {
+                &reviews.signed
+            } else {
+                &[]
+            },
             patch_id: reviews.patch_id.as_deref(),
         };
         if report.requirements.reviewers > 0

@@ -15,6 +15,8 @@ use git2::{ObjectType, Oid};
 use crate::error::{Error, Result};
 use crate::facts::{CommitReviews, SignedReview};
 use crate::git::Repo;
+use crate::git::odb::objects::Objects;
+use crate::git::odb::pack::Kind;
 use crate::review::{NOTES_REF, note, statement::Statement};
 
 /// The most bytes of notes one run reads in all.
@@ -95,6 +97,9 @@ pub fn notes_tip(repo: &Repo) -> Result<Option<Oid>> {
 pub fn read(repo: &Repo, sources: &[Oid], want: &dyn Fn(Oid) -> bool) -> Result<NoteMap> {
     let g = repo.raw();
     let odb = g.odb()?;
+    // Note blobs through the scan's pack reader (libgit2 for anything else): one notes
+    // tree can name a blob for every commit of the history.
+    let mut objects = Objects::new(repo.packs(), &odb);
     let mut map = NoteMap::default();
     for &src in sources {
         let commit = g.find_commit(src).map_err(|e| {
@@ -140,28 +145,20 @@ pub fn read(repo: &Repo, sources: &[Oid], want: &dyn Fn(Oid) -> bool) -> Result<
                         if !want(annotated) {
                             continue;
                         }
-                        let (size, _) = odb.read_header(entry.id()).map_err(|e| {
-                            Error::incomplete(format!(
-                                "the review note of {full} cannot be read: {}",
-                                e.message()
-                            ))
-                        })?;
-                        if size > note::MAX_NOTE_BYTES {
-                            return Err(Error::limit(format!(
-                                "the review note of {full} is {size} bytes, more than {}",
-                                note::MAX_NOTE_BYTES
-                            ))
-                            .with_help(
-                                "a note holds one line per review; remove what is not a review",
-                            ));
+                        // The size is checked from the object header before inflating.
+                        let what = format!("the review note of {full}");
+                        let (kind, data) = objects
+                            .read(entry.id(), &what, note::MAX_NOTE_BYTES as u64)
+                            .map_err(|e| match e.kind {
+                                crate::ErrorKind::Limit => e.with_help(
+                                    "a note holds one line per review; remove what is not a review",
+                                ),
+                                _ => e,
+                            })?;
+                        if kind != Kind::Blob {
+                            continue;
                         }
-                        let blob = g.find_blob(entry.id()).map_err(|e| {
-                            Error::incomplete(format!(
-                                "the review note of {full} cannot be read: {}",
-                                e.message()
-                            ))
-                        })?;
-                        map.add(annotated, blob.content())?;
+                        map.add(annotated, &data)?;
                     }
                     _ => {}
                 }

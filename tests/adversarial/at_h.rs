@@ -78,20 +78,16 @@ fn at_h03_hook_with_comments_and_scissors_equals_ci() {
         "-F",
         &file.to_string_lossy(),
     ]);
-    // The hook cannot have platform approvals yet (issue 12: it never exits 2 for evidence
-    // that only exists later); with Bob's approval on the recorded commit, CI passes on the
-    // same trailer block the hook read.
+    // Issue 12: the hook cannot have platform approvals yet, so it never exits 2 for them: it
+    // reports what the merge will need. CI without approval data still cannot decide (2).
+    assert_eq!(hook.code, 0, "hook:\n{}", hook.stderr);
     assert!(
         hook.stderr.contains("the merge will need"),
         "{}",
         hook.stderr
     );
-    let ci = check_approved(&mut r);
-    assert_eq!(
-        hook.code, ci.code,
-        "hook:\n{}\nci:\n{}",
-        hook.stderr, ci.stderr
-    );
+    let ci = run(&r, &["check", "HEAD", "--format", "json"], &[]);
+    assert_eq!(ci.code, 2, "ci:\n{}", ci.stderr);
 }
 
 #[test]
