@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use git2::{ObjectType, Oid};
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::facts::{CommitReviews, SignedReview};
@@ -92,15 +93,16 @@ pub fn notes_tip(repo: &Repo) -> Result<Option<Oid>> {
     }
 }
 
+/// Note blobs read per unit of parallel work.
+const READ_CHUNK: usize = 1024;
+
 /// Reads the notes of every commit in `sources` (notes commits) whose annotated object
 /// passes `want`; notes of the same object in several sources are united line by line.
-pub fn read(repo: &Repo, sources: &[Oid], want: &dyn Fn(Oid) -> bool) -> Result<NoteMap> {
+/// The notes trees are walked on this thread; the note blobs are read on all rayon threads
+/// (one repository handle and pack reader per unit of work), in the tree order.
+pub fn read(repo: &Repo, sources: &[Oid], want: &(dyn Fn(Oid) -> bool + Sync)) -> Result<NoteMap> {
     let g = repo.raw();
-    let odb = g.odb()?;
-    // Note blobs through the scan's pack reader (libgit2 for anything else): one notes
-    // tree can name a blob for every commit of the history.
-    let mut objects = Objects::new(repo.packs(), &odb);
-    let mut map = NoteMap::default();
+    let mut wanted: Vec<(Oid, Oid)> = Vec::new();
     for &src in sources {
         let commit = g.find_commit(src).map_err(|e| {
             Error::incomplete(format!(
@@ -139,33 +141,59 @@ pub fn read(repo: &Repo, sources: &[Oid], want: &dyn Fn(Oid) -> bool) -> Result<
                         stack.push((sub, full));
                     }
                     Some(ObjectType::Blob) if full.len() == 40 || full.len() == 64 => {
-                        let Ok(annotated) = Oid::from_str(&full) else {
-                            continue;
-                        };
-                        if !want(annotated) {
-                            continue;
+                        if let Ok(annotated) = Oid::from_str(&full)
+                            && want(annotated)
+                        {
+                            wanted.push((annotated, entry.id()));
                         }
-                        // The size is checked from the object header before inflating.
-                        let what = format!("the review note of {full}");
-                        let (kind, data) = objects
-                            .read(entry.id(), &what, note::MAX_NOTE_BYTES as u64)
-                            .map_err(|e| match e.kind {
-                                crate::ErrorKind::Limit => e.with_help(
-                                    "a note holds one line per review; remove what is not a review",
-                                ),
-                                _ => e,
-                            })?;
-                        if kind != Kind::Blob {
-                            continue;
-                        }
-                        map.add(annotated, &data)?;
                     }
                     _ => {}
                 }
             }
         }
     }
+    let (how, packs) = (&repo.how, repo.packs());
+    let chunks: Vec<Result<Vec<(Oid, Vec<u8>)>>> = wanted
+        .par_chunks(READ_CHUNK)
+        .map(|chunk| read_blobs(how, packs, chunk))
+        .collect();
+    let mut map = NoteMap::default();
+    for chunk in chunks {
+        for (annotated, data) in chunk? {
+            map.add(annotated, &data)?;
+        }
+    }
     Ok(map)
+}
+
+/// Reads the note blobs of `chunk` (annotated commit, blob) with a repository handle of its
+/// own; sizes are checked from the object headers before anything is inflated.
+fn read_blobs(
+    how: &super::OpenHow,
+    packs: &crate::git::odb::pack::PackSet,
+    chunk: &[(Oid, Oid)],
+) -> Result<Vec<(Oid, Vec<u8>)>> {
+    let g = how
+        .open()
+        .map_err(|e| Error::repo(format!("cannot reopen the repository: {}", e.message())))?;
+    let odb = g.odb()?;
+    let mut objects = Objects::new(packs, &odb);
+    let mut out = Vec::with_capacity(chunk.len());
+    for &(annotated, blob) in chunk {
+        let what = format!("the review note of {annotated}");
+        let (kind, data) = objects
+            .read(blob, &what, note::MAX_NOTE_BYTES as u64)
+            .map_err(|e| match e.kind {
+                crate::ErrorKind::Limit => {
+                    e.with_help("a note holds one line per review; remove what is not a review")
+                }
+                _ => e,
+            })?;
+        if kind == Kind::Blob {
+            out.push((annotated, data.to_vec()));
+        }
+    }
+    Ok(out)
 }
 
 /// The facts about signed reviews for `commits`: the note lines of each commit, and — with

@@ -667,6 +667,9 @@ fn allowed_signers_file_from_the_policy_commit() {
             ),
         );
         check(&r).assert_indeterminate("policy");
+        let pc = run(&r, &["policy", "check"], &[]);
+        assert_eq!(pc.code, 2, "policy check: {}", pc.stderr);
+        assert!(pc.stderr.contains("allowed_signers"), "{}", pc.stderr);
     }
 }
 
