@@ -337,11 +337,28 @@ pub fn evaluate_range(
         explain: false,
         whole_history: range_args.all,
     };
-    let reviews = signed_reviews(&repo, &policy, &range.commits, &[])?;
+    // Signed reviews: on a large range, notes are read only for the commits that need
+    // reviewers (a first pass finds them; they are judged again with their notes), which
+    // gives the same reports as reading every note first. With `survives: rebase` any note
+    // may match any commit, so all are read first.
+    let lazy = policy
+        .evidence
+        .review
+        .has(crate::policy::ReviewMode::Signed)
+        && !policy.evidence.signed_review.survives_rebase;
+    let (reviews, noted) = if lazy {
+        (Default::default(), git::notes::annotated(&repo, &[])?)
+    } else {
+        (
+            signed_reviews(&repo, &policy, &range.commits, &[])?,
+            std::collections::HashSet::new(),
+        )
+    };
     let progress = crate::progress::Progress::start(verb, range.commits.len());
     // Streamed straight into the one vector the report keeps (a whole-history report is
     // the largest thing countersign holds; it is never gathered twice).
     let mut commits = Vec::with_capacity(range.commits.len());
+    let mut deferred: Vec<(usize, CommitFacts)> = Vec::new();
     let mut failed = None;
     git::scan_each(
         &repo,
@@ -351,10 +368,18 @@ pub fn evaluate_range(
             let signed = reviews.get(&c.id).unwrap_or(&NO_REVIEWS);
             let r = crate::evaluate::evaluate_reviewed(&ctx, &c, signed);
             progress.tick();
-            r
+            let again = lazy
+                && matches!(&r, Ok(rep) if rep.requirements.reviewers > 0)
+                && git2::Oid::from_str(&c.id).is_ok_and(|o| noted.contains(&o));
+            (r, again.then_some(c))
         },
-        |r| match r {
-            Ok(c) => commits.push(c),
+        |(r, c)| match r {
+            Ok(rep) => {
+                if let Some(c) = c {
+                    deferred.push((commits.len(), c));
+                }
+                commits.push(rep);
+            }
             Err(e) => {
                 failed.get_or_insert(e);
             }
@@ -363,6 +388,27 @@ pub fn evaluate_range(
     progress.finish();
     if let Some(e) = failed {
         return Err(e);
+    }
+    if !deferred.is_empty() {
+        use rayon::prelude::*;
+        let oids = deferred
+            .iter()
+            .map(|(_, c)| git2::Oid::from_str(&c.id))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let reviews = signed_reviews(&repo, &policy, &oids, &[])?;
+        let redone: Vec<Result<(usize, crate::evaluate::CommitReport)>> = deferred
+            .par_iter()
+            .map(|(i, c)| {
+                let signed = reviews.get(&c.id).unwrap_or(&NO_REVIEWS);
+                crate::evaluate::evaluate_reviewed(&ctx, c, signed).map(|r| (*i, r))
+            })
+            .collect();
+        for r in redone {
+            let (i, rep) = r?;
+            if let Some(slot) = commits.get_mut(i) {
+                *slot = rep;
+            }
+        }
     }
     let report = crate::evaluate::finish(&ctx, range.info.clone(), commits);
     Ok((policy, report))

@@ -96,11 +96,9 @@ pub fn notes_tip(repo: &Repo) -> Result<Option<Oid>> {
 /// Note blobs read per unit of parallel work.
 const READ_CHUNK: usize = 1024;
 
-/// Reads the notes of every commit in `sources` (notes commits) whose annotated object
-/// passes `want`; notes of the same object in several sources are united line by line.
-/// The notes trees are walked on this thread; the note blobs are read on all rayon threads
-/// (one repository handle and pack reader per unit of work), in the tree order.
-pub fn read(repo: &Repo, sources: &[Oid], want: &(dyn Fn(Oid) -> bool + Sync)) -> Result<NoteMap> {
+/// Walks the notes trees of `sources`: every (annotated commit, note blob) whose annotated
+/// commit passes `want`, in tree order (no blob is read).
+fn walk(repo: &Repo, sources: &[Oid], want: &dyn Fn(Oid) -> bool) -> Result<Vec<(Oid, Oid)>> {
     let g = repo.raw();
     let mut wanted: Vec<(Oid, Oid)> = Vec::new();
     for &src in sources {
@@ -152,6 +150,26 @@ pub fn read(repo: &Repo, sources: &[Oid], want: &(dyn Fn(Oid) -> bool + Sync)) -
             }
         }
     }
+    Ok(wanted)
+}
+
+/// The commits that have a note in `refs/notes/countersign` (or in `extra` notes commits),
+/// from the notes trees alone: no note is read.
+pub fn annotated(repo: &Repo, extra: &[Oid]) -> Result<HashSet<Oid>> {
+    let mut sources: Vec<Oid> = notes_tip(repo)?.into_iter().collect();
+    sources.extend(extra.iter().copied());
+    Ok(walk(repo, &sources, &|_| true)?
+        .into_iter()
+        .map(|(a, _)| a)
+        .collect())
+}
+
+/// Reads the notes of every commit in `sources` (notes commits) whose annotated object
+/// passes `want`; notes of the same object in several sources are united line by line.
+/// The notes trees are walked on this thread; the note blobs are read on all rayon threads
+/// (one repository handle and pack reader per unit of work), in the tree order.
+pub fn read(repo: &Repo, sources: &[Oid], want: &(dyn Fn(Oid) -> bool + Sync)) -> Result<NoteMap> {
+    let wanted = walk(repo, sources, want)?;
     let (how, packs) = (&repo.how, repo.packs());
     let chunks: Vec<Result<Vec<(Oid, Vec<u8>)>>> = wanted
         .par_chunks(READ_CHUNK)

@@ -1083,3 +1083,48 @@ fn commit_msg_tells_what_the_merge_needs() {
         }
     }
 }
+
+/// `check --all` reads notes only for commits that need reviewers (a second pass); the
+/// report must be exactly what reading every note first gives (`facts` + `--from-facts`).
+#[test]
+fn lazy_note_reading_gives_the_same_report() {
+    let (mut r, k, c) = new_keys_and_repo("signed");
+    review(&mut r, &k, &c, BOB, "bob");
+    // A docs commit (tier low, needs nothing) with a review, an unreviewed AI change, and a
+    // change reviewed by its author.
+    let d = commit_as(&mut r, ALICE, "Docs\n", &[("docs/a.md", "a\n")]);
+    review(&mut r, &k, &d, BOB, "bob");
+    commit_as(
+        &mut r,
+        ALICE,
+        &msg("More", &["Assisted-by: Claude", "Change-Request: CHG-4"]),
+        &[("src/auth/login.rs", "fn login() { more() }\n")],
+    );
+    let e = commit_as(
+        &mut r,
+        ALICE,
+        &msg(
+            "Even more",
+            &["Assisted-by: Claude", "Change-Request: CHG-5"],
+        ),
+        &[("src/auth/login.rs", "fn login() { even_more() }\n")],
+    );
+    review(&mut r, &k, &e, ALICE, "alice");
+    let all = run(&r, &["check", "--all", "--format", "json"], &[]);
+    let facts = run(&r, &["facts", "--all"], &[]);
+    assert_eq!(facts.code, 0, "{}", facts.stderr);
+    let path = r.tmp.path().join("facts.json");
+    std::fs::write(&path, &facts.stdout).expect("write");
+    let p = path.to_string_lossy().into_owned();
+    let replay = run(&r, &["check", "--from-facts", &p, "--format", "json"], &[]);
+    assert_eq!(all.code, 1, "{}", all.stderr);
+    assert_eq!(replay.code, 1, "{}", replay.stderr);
+    assert_eq!(all.json()["commits"], replay.json()["commits"]);
+    let reasons: Vec<String> = all.json()["commits"][0]["reviewers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|x| x["reason"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(reasons, ["self-review"]);
+}
