@@ -93,6 +93,9 @@ pub fn notes_tip(repo: &Repo) -> Result<Option<Oid>> {
     }
 }
 
+/// A note as read: the annotated commit and the note's bytes.
+type NoteBlob = (Oid, Vec<u8>);
+
 /// Note blobs read per unit of parallel work.
 const READ_CHUNK: usize = 1024;
 
@@ -171,7 +174,7 @@ pub fn annotated(repo: &Repo, extra: &[Oid]) -> Result<HashSet<Oid>> {
 pub fn read(repo: &Repo, sources: &[Oid], want: &(dyn Fn(Oid) -> bool + Sync)) -> Result<NoteMap> {
     let wanted = walk(repo, sources, want)?;
     let (how, packs) = (&repo.how, repo.packs());
-    let chunks: Vec<Result<Vec<(Oid, Vec<u8>)>>> = wanted
+    let chunks: Vec<Result<Vec<NoteBlob>>> = wanted
         .par_chunks(READ_CHUNK)
         .map(|chunk| read_blobs(how, packs, chunk))
         .collect();
@@ -190,7 +193,7 @@ fn read_blobs(
     how: &super::OpenHow,
     packs: &crate::git::odb::pack::PackSet,
     chunk: &[(Oid, Oid)],
-) -> Result<Vec<(Oid, Vec<u8>)>> {
+) -> Result<Vec<NoteBlob>> {
     let g = how
         .open()
         .map_err(|e| Error::repo(format!("cannot reopen the repository: {}", e.message())))?;
