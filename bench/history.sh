@@ -2,6 +2,7 @@
 # Full-history benchmark: countersign's git scan against `git log` on the same commit set.
 #
 #   bench/history.sh [REPO] [ROUNDS]
+#   SIGNED=1 bench/history.sh [REPO] [ROUNDS]   # every commit carries a signed review
 #
 # Without REPO, a synthetic history is generated once into bench/out/synth.git
 # (bench/gen.py | git fast-import, then git gc). Runs ROUNDS (default 3) interleaved rounds of
@@ -32,17 +33,41 @@ fi
 
 (cd "$root" && cargo build -q --profile profiling --example scan && cargo build -q --profile profiling --bin countersign) >&2
 
+# SIGNED=1: the same history with a signed review (git note, refs/notes/countersign) on every
+# commit, checked with a policy that accepts signed reviews: the cost of verifying them.
+# git log skips the notes ref (`--exclude=refs/notes/*`), as `check --all` does.
+policy="$here/policy.yml"
+notes_exclude=()
+if [ "${SIGNED:-0}" = 1 ]; then
+  (cd "$root" && cargo build -q --profile profiling --example sign_notes) >&2
+  signer="$target/profiling/examples/sign_notes"
+  signed="$here/out/$(basename "$repo" .git)-signed.git"
+  if [ ! -d "$signed" ]; then
+    git clone -q --mirror "$repo" "$signed"
+    "$signer" "$signed" | git --git-dir="$signed" fast-import --quiet
+    git --git-dir="$signed" gc -q
+  fi
+  repo="$signed"
+  policy="$here/out/policy-signed.yml"
+  key="$("$signer" --public-key)"
+  { cat "$here/policy.yml"
+    printf 'teams:\n  - name: bench\n    members:\n      - name: Bench Reviewer\n        email: bench-reviewer@example.com\n        ssh_keys: ["%s"]\n' "$key"
+    printf 'evidence:\n  review: [signed, trailer]\n'
+  } > "$policy"
+  notes_exclude=(--exclude='refs/notes/*')
+fi
+
 scan="$target/profiling/examples/scan"
 cs="$target/profiling/countersign"
 have_cs=0
 # The CLI lands separately: use it only when `check --all` really produces a JSON report.
 # (Output captured first: `grep -q` closing the pipe early would fail the pipeline.)
-if [ -x "$cs" ] && grep -q '"verdict"' <<<"$(cd "$repo" && "$cs" check --all --policy "$here/policy.yml" --format json 2>/dev/null || true)"; then
+if [ -x "$cs" ] && grep -q '"verdict"' <<<"$(cd "$repo" && "$cs" check --all --policy "$policy" --format json 2>/dev/null || true)"; then
   have_cs=1
 fi
 
 # Correctness first: same (commit, path) count as git.
-want=$(git --git-dir="$repo" log --format= --name-only --no-renames --diff-merges=combined --all | grep -c . || true)
+want=$(git --git-dir="$repo" log --format= --name-only --no-renames --diff-merges=combined "${notes_exclude[@]}" --all | grep -c . || true)
 got=$("$scan" "$repo" --all 2>&1 >/dev/null | sed -n 's/.*pairs=\([0-9]*\).*/\1/p')
 echo "pairs: git=$want scan=$got"
 [ "$want" = "$got" ] || { echo "MISMATCH" >&2; exit 1; }
@@ -61,9 +86,9 @@ for i in $(seq "$rounds"); do
   for k in $(seq $((i % 3))); do order=("${order[@]:1}" "${order[0]}"); done
   for n in "${order[@]}"; do
     case $n in
-      git)  run git git --git-dir="$repo" log --format=%B --name-only --no-renames --diff-merges=combined --all ;;
+      git)  run git git --git-dir="$repo" log --format=%B --name-only --no-renames --diff-merges=combined "${notes_exclude[@]}" --all ;;
       scan) run scan "$scan" "$repo" --all ;;
-      cs)   [ $have_cs = 1 ] && (cd "$repo" && run cs "$cs" check --all --policy "$here/policy.yml" --format json) ;;
+      cs)   [ $have_cs = 1 ] && (cd "$repo" && run cs "$cs" check --all --policy "$policy" --format json) ;;
     esac
   done
   echo "round $i done" >&2

@@ -21,6 +21,7 @@ pub const TARGETS: &[&str] = &[
     "receive_line",
     "pr_json",
     "pack_delta",
+    "signed_review",
 ];
 
 /// Runs target `name` on `data`.
@@ -33,6 +34,7 @@ pub fn run(name: &str, data: &[u8]) {
         "receive_line" => fuzz_receive_line(data),
         "pr_json" => fuzz_pr_json(data),
         "pack_delta" => fuzz_pack_delta(data),
+        "signed_review" => fuzz_signed_review(data),
         other => panic!("unknown fuzz target {other}"),
     }
 }
@@ -243,6 +245,51 @@ pub fn fuzz_pack_delta(data: &[u8]) {
         if base.is_empty() {
             // Nothing to copy from: every byte was inserted from the delta.
             assert!(out.len() <= delta.len(), "bytes from nowhere");
+        }
+    }
+}
+
+/// Signed reviews: a note's lines, their statements and armored SSHSIGs, and the
+/// allowed-signers format. Never panics; an accepted statement is exactly its canonical
+/// bytes (one meaning, one byte form); a signature that verifies does so in the review
+/// namespace over exactly those bytes; an accepted allowed-signers line has a key and no
+/// wildcard among its exact principals.
+pub fn fuzz_signed_review(data: &[u8]) {
+    use countersign::review::{note, signers, sshsig, statement::Statement};
+    if let Ok(entries) = note::parse(data) {
+        assert!(entries.len() <= note::MAX_REVIEWS_PER_NOTE);
+        for e in &entries {
+            if let Ok(s) = Statement::parse(e.statement.as_bytes()) {
+                assert_eq!(
+                    s.to_bytes(),
+                    e.statement.as_bytes(),
+                    "accepted a non-canonical statement"
+                );
+                assert!(s.check().is_ok());
+            }
+            if !e.signature.is_empty() {
+                assert!(
+                    note::dearmor(&e.signature).is_some(),
+                    "armor does not round-trip"
+                );
+            }
+            if let Ok(signer) = sshsig::verify(&e.signature, e.statement.as_bytes()) {
+                assert!(!signer.key.is_empty());
+                assert!(sshsig::verify(&e.signature, b"other bytes").is_err());
+            }
+        }
+    }
+    let text = String::from_utf8_lossy(data);
+    let _ = sshsig::verify(&text, data);
+    if let Ok(list) = signers::parse(&text) {
+        for s in list {
+            assert!(!s.key.is_empty());
+            assert!(
+                s.principals
+                    .iter()
+                    .all(|p| !p.contains(['*', '?']) && !p.starts_with('!'))
+            );
+            let _ = s.refuses("bob@example.com", 0);
         }
     }
 }

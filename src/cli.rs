@@ -67,6 +67,9 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff) to stdout, or write one page per command into a directory.
     Man(ManArgs),
+    /// Sign a review of commits with your SSH key (`ssh-keygen -Y sign`) and store it as a git
+    /// note under refs/notes/countersign; `--push REMOTE` shares it (union merge, no review lost).
+    Review(ReviewArgs),
 }
 
 /// `countersign completions`.
@@ -83,6 +86,36 @@ pub struct ManArgs {
     /// Write `countersign.1` and one `countersign-<command>.1` per subcommand into DIR.
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
+}
+
+/// `countersign review`.
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// The commits you reviewed: a git range (`A..B`, `A...B`) or one revision. Default: the
+    /// current branch's commits not on its upstream (else not on the remote's default branch).
+    #[arg(value_name = "RANGE")]
+    pub range: Option<String>,
+    /// The SSH key to sign with: a private key file, or a public key whose private half is in
+    /// ssh-agent (FIDO keys work). Default: git's `user.signingKey`.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// A comment stored (and signed) with the review.
+    #[arg(long, value_name = "TEXT")]
+    pub comment: Option<String>,
+    /// Push refs/notes/countersign to REMOTE afterwards (fetch, union merge, push, retry).
+    #[arg(long, value_name = "REMOTE", value_parser = remote_name)]
+    pub push: Option<String>,
+    /// Policy file used to show tiers (default: discovered in the repository).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+}
+
+/// A remote name or URL that cannot be read as an option.
+fn remote_name(s: &str) -> Result<String, String> {
+    if s.is_empty() || s.starts_with('-') {
+        return Err("a remote name or URL (not starting with `-`)".into());
+    }
+    Ok(s.to_string())
 }
 
 /// Which commits.

@@ -174,6 +174,32 @@ pub struct PullRequest {
     pub approvals: Option<Vec<Approval>>,
 }
 
+/// A signed review found in the git notes (`refs/notes/countersign`), exactly as stored:
+/// verification (in the evaluator) needs nothing else, so `--from-facts` reproduces it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedReview {
+    /// The commit whose note held it: the evaluated commit, or (with
+    /// `signed_review: { survives: rebase }`) the commit reviewed before a rebase.
+    pub note_of: String,
+    /// The statement bytes (`countersign/review/v1` JSON), exactly as signed.
+    pub statement: String,
+    /// The SSHSIG over them, armored as `ssh-keygen -Y sign` prints it (empty when the note
+    /// line held none).
+    pub signature: String,
+}
+
+/// Signed reviews of one commit, with what matching them needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CommitReviews {
+    /// The commit's stable patch-id (`git patch-id --stable` of its diff to the first parent),
+    /// computed only when a review of another commit could match it by patch-id.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub patch_id: Option<String>,
+    /// Every review found for it.
+    #[serde(default)]
+    pub signed: Vec<SignedReview>,
+}
+
 /// What the evaluator needs about the run as a whole.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct RangeInfo {

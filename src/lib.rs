@@ -18,6 +18,7 @@ pub mod platform;
 pub mod policy;
 pub mod progress;
 pub mod report;
+pub mod review;
 pub mod time;
 
 pub use error::{Error, ErrorKind, Result};

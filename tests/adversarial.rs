@@ -40,3 +40,5 @@ mod evidence_input;
 mod paths_reqs;
 #[path = "adversarial/protect.rs"]
 mod protect;
+#[path = "adversarial/signed_review.rs"]
+mod signed_review;

@@ -128,15 +128,17 @@ fn init_rust_repository() {
         text.contains("database migrations; nothing here yet; kept so these paths are covered"),
         "{text}"
     );
-    // What `init` wrote passes `policy check` with no warnings once committed: default globs
-    // that match nothing yet are preventive, not typos.
+    // What `init` wrote passes `policy check` once committed, with one warning: the `trailer`
+    // review mode it starts with is self-asserted (default globs that match nothing yet are
+    // preventive, not typos, and not reported).
     let mut r = r;
     r.git(&["add", "-A"]);
     r.commit("Add policy");
     let chk = run(&r, &["policy", "check"]);
     assert_eq!(chk.code, 0, "{}", chk.stderr);
+    assert!(chk.stderr.contains("is self-asserted"), "{}", chk.stderr);
     assert!(
-        chk.stdout.contains("0 warning(s)"),
+        chk.stdout.contains("1 warning(s)"),
         "{}\n{}",
         chk.stdout,
         chk.stderr
@@ -465,7 +467,8 @@ fn check_warns_about_unreachable_and_unmatched_rules() {
     // `docs` matches README.md and is not shadowed; `auth` matches a file (only shadowed).
     assert!(!e.contains("rule `docs`"), "{e}");
     assert!(!e.contains("rule `auth` matches no file"), "{e}");
-    assert!(out.stdout.contains("4 warning(s)"), "{}", out.stdout);
+    assert!(e.contains("is self-asserted"), "{e}");
+    assert!(out.stdout.contains("5 warning(s)"), "{}", out.stdout);
 }
 
 #[test]
@@ -790,7 +793,11 @@ fn schema_accepts_real_policies_and_rejects_bad_ones() {
         ("version: 1\ntiers: [{name: a, ai: maybe}]\n", "not one of"),
         (
             "version: 1\ntiers: [{name: a}]\nevidence: {review: both}\n",
-            "not one of",
+            "matches none of anyOf",
+        ),
+        (
+            "version: 1\ntiers: [{name: a}]\nevidence: {review: [signed, both]}\n",
+            "matches none of anyOf",
         ),
         (
             "version: 1\ntiers: [{name: a}]\nhooks: {pre-push: block}\n",

@@ -9,7 +9,7 @@ use countersign::findings::{Code, Severity};
 use countersign::policy::load::DEFAULT_POLICY;
 use countersign::policy::{
     AppliesTo, DISCOVERY, HookMode, Involvement, Origin, Policy, PolicyErrors, ReviewMode,
-    default_policy, digest, discover, load,
+    ReviewModes, default_policy, digest, discover, load,
 };
 
 fn fixture(kind: &str, name: &str) -> String {
@@ -453,7 +453,7 @@ fn design_example_loads_and_compiles() {
     assert_eq!(p.involvement.autonomous.extra_reviewers, 1);
     assert_eq!(p.involvement.assisted.extra_reviewers, 0);
     assert_eq!(p.teams[0].members[0].github.as_deref(), Some("alice-ex"));
-    assert_eq!(p.evidence.review, ReviewMode::Trailer);
+    assert_eq!(p.evidence.review, ReviewModes::one(ReviewMode::Trailer));
     assert_eq!(p.evidence.change_record_trailers, ["Change-Record", "Refs"]);
     let jira = &p.evidence.change_record_formats[0].regex;
     assert!(jira.is_match("PAY-123") && !jira.is_match("pay 123"));
@@ -542,7 +542,10 @@ fn globs_use_literal_separator_and_backslash_escapes() {
     );
     assert_eq!(p.teams[0].members[0].email, "alice@example.com");
     assert_eq!(p.tiers[1].reviewers_from, vec![0, 1]);
-    assert_eq!(p.evidence.review, ReviewMode::TrailerAndApproval);
+    assert_eq!(
+        p.evidence.review,
+        ReviewModes::one(ReviewMode::TrailerAndApproval)
+    );
     assert!(!p.detect.builtin);
     assert_eq!(p.waivers[0].scope.rules, vec![0]);
     assert!(
@@ -657,7 +660,7 @@ fn default_policy_is_valid_and_sensible() {
     }
     assert!(tier_of("src/main.rs").is_empty(), "falls to default_tier");
     assert!(p.detect.builtin);
-    assert_eq!(p.evidence.review, ReviewMode::Trailer);
+    assert_eq!(p.evidence.review, ReviewModes::one(ReviewMode::Trailer));
     assert_eq!(
         (p.hooks.commit_msg, p.hooks.pre_push),
         (HookMode::Warn, HookMode::Enforce)

@@ -629,6 +629,133 @@ tiers:
     }
 }
 
+/// Signed reviews for the b25x cases: deterministic ed25519 keys (from fixed seeds) and
+/// SSHSIG signatures made in-process, so these stay pure evaluator tests.
+mod signed {
+    use countersign::evaluate::{self, Context};
+    use countersign::facts::{CommitFacts, CommitReviews, SignedReview};
+    use countersign::policy::Policy;
+    use countersign::review::note;
+    use countersign::review::statement::{APPROVE, Reviewer, SCHEMA, Statement};
+    use countersign::time::Date;
+    use ssh_key::private::Ed25519Keypair;
+    use ssh_key::{HashAlg, LineEnding, PrivateKey, SshSig};
+
+    pub fn key(seed: u8) -> PrivateKey {
+        PrivateKey::from(Ed25519Keypair::from_seed(&[seed; 32]))
+    }
+
+    pub fn public(seed: u8) -> String {
+        key(seed).public_key().to_openssh().expect("openssh")
+    }
+
+    /// A policy in `signed` mode: Alice (seed 1) and Bob (seed 2) registered.
+    pub fn policy(extra: &str) -> Policy {
+        super::policy(&format!(
+            "version: 1
+tiers:
+  - name: standard
+    reviewers: 1
+    applies_to: all
+default_tier: standard
+teams:
+  - name: t
+    members:
+      - {{ name: Alice Author, email: alice@corp.example, ssh_keys: [\"{}\"] }}
+      - {{ name: Bob Reviewer, email: bob@corp.example, ssh_keys: [\"{}\"] }}
+evidence:
+  review: signed
+{extra}",
+            public(1),
+            public(2)
+        ))
+    }
+
+    pub fn statement(commit: &CommitFacts, name: &str, email: &str) -> Statement {
+        Statement {
+            schema: SCHEMA.into(),
+            commit: commit.id.clone(),
+            tree: "3".repeat(40),
+            parents: commit.parents.clone(),
+            patch_id: Some("4".repeat(40)),
+            reviewer: Reviewer {
+                name: name.into(),
+                email: email.into(),
+            },
+            verdict: APPROVE.into(),
+            time: 1_704_067_200,
+            tool: "test".into(),
+            comment: None,
+        }
+    }
+
+    pub fn signed(s: &Statement, seed: u8, namespace: &str) -> SignedReview {
+        let bytes = s.to_bytes();
+        let sig = SshSig::sign(&key(seed), namespace, HashAlg::Sha512, &bytes)
+            .expect("sign")
+            .to_pem(LineEnding::LF)
+            .expect("pem");
+        assert!(note::dearmor(&sig).is_some());
+        SignedReview {
+            note_of: s.commit.clone(),
+            statement: String::from_utf8(bytes).expect("utf8"),
+            signature: sig,
+        }
+    }
+
+    /// (failing, rejection reasons)
+    pub fn judge(p: &Policy, c: &CommitFacts, reviews: Vec<SignedReview>) -> (bool, Vec<String>) {
+        let ctx = Context {
+            policy: p,
+            pr: None,
+            branch: None,
+            today: Date::parse("2026-06-01").expect("date"),
+            head: None,
+            explain: false,
+            whole_history: false,
+        };
+        let r = evaluate::evaluate_reviewed(
+            &ctx,
+            c,
+            &CommitReviews {
+                patch_id: None,
+                signed: reviews,
+            },
+        )
+        .expect("evaluate");
+        let reasons = r
+            .reviewers
+            .iter()
+            .filter(|x| !x.accepted)
+            .map(|x| x.reason.map(|r| r.as_str()).unwrap_or("?").to_string())
+            .collect();
+        (r.is_failing(), reasons)
+    }
+}
+
+/// b250 — issue 12 §2: forged review evidence. A signed statement whose bytes were edited
+/// after signing (reviewer renamed, time moved), or signed in another namespace (`git`),
+/// must never count; the untouched one does.
+#[test]
+fn b250_tampered_or_foreign_signed_review_is_not_evidence() {
+    let p = signed::policy("");
+    let c = commit("Change\n", &["src/x.rs"]);
+    let s = signed::statement(&c, "Bob Reviewer", "bob@corp.example");
+    let good = signed::signed(&s, 2, "countersign-review");
+    assert_eq!(signed::judge(&p, &c, vec![good.clone()]), (false, vec![]));
+    let mut renamed = good.clone();
+    renamed.statement = renamed.statement.replace("Bob Reviewer", "Bob Reviewed");
+    let mut moved = good.clone();
+    moved.statement = moved.statement.replace("1704067200", "1704067201");
+    let git_ns = signed::signed(&s, 2, "git");
+    for r in [renamed, moved, git_ns] {
+        assert_eq!(
+            signed::judge(&p, &c, vec![r]),
+            (true, vec!["unverified".to_string()])
+        );
+    }
+}
+
 /// A policy where any AI involvement on ordinary code needs one reviewer.
 const AI_NEEDS_REVIEW: &str =
     "version: 1\ntiers:\n  - name: standard\n    reviewers: 1\ndefault_tier: standard\n";
@@ -695,4 +822,68 @@ fn b603_footer_without_link_was_not_a_marker() {
         let msg = format!("Fix x\n\nBody.\n\n{footer}\n");
         assert!(failing(&p, &commit(&msg, &["src/app.rs"])), "{footer}");
     }
+}
+
+/// b251 — issue 12 §2: a valid signature by a key the policy does not register for the
+/// person the statement names (an unknown key; Alice's key signing as Bob) is not evidence.
+#[test]
+fn b251_signed_review_key_must_be_registered_for_that_person() {
+    let p = signed::policy("");
+    let c = commit("Change\n", &["src/x.rs"]);
+    let s = signed::statement(&c, "Bob Reviewer", "bob@corp.example");
+    for seed in [9, 1] {
+        assert_eq!(
+            signed::judge(&p, &c, vec![signed::signed(&s, seed, "countersign-review")]),
+            (true, vec!["not-authorized".to_string()])
+        );
+    }
+}
+
+/// b252 — issue 12 §2: a signed review of another commit (copied into this commit's note)
+/// does not count; with `survives: rebase` only an equal patch-id does.
+#[test]
+fn b252_signed_review_of_another_commit_does_not_count() {
+    let c = commit("Change\n", &["src/x.rs"]);
+    let mut other = c.clone();
+    other.id = "5".repeat(40);
+    let s = signed::statement(&other, "Bob Reviewer", "bob@corp.example");
+    let r = signed::signed(&s, 2, "countersign-review");
+    for extra in ["", "  signed_review: { survives: rebase }\n"] {
+        let p = signed::policy(extra);
+        assert_eq!(
+            signed::judge(&p, &c, vec![r.clone()]),
+            (true, vec!["wrong-commit".to_string()])
+        );
+    }
+}
+
+/// b253 — issue 12 §2: the author signing her own change with her registered key is a
+/// self-review, not evidence.
+#[test]
+fn b253_self_signed_review_is_not_evidence() {
+    let p = signed::policy("");
+    let c = commit("Change\n", &["src/x.rs"]);
+    let s = signed::statement(&c, "Alice Author", "alice@corp.example");
+    assert_eq!(
+        signed::judge(&p, &c, vec![signed::signed(&s, 1, "countersign-review")]),
+        (true, vec!["self-review".to_string()])
+    );
+}
+
+/// b254 — issue 12: `review: [signed, approval]` without platform data is decidable (signed
+/// reviews can satisfy it), so no exit 2; only when every mode needs the platform is it.
+#[test]
+fn b254_any_of_review_modes_do_not_demand_platform_data() {
+    let c = commit("Change\n", &["src/x.rs"]);
+    let s = signed::statement(&c, "Bob Reviewer", "bob@corp.example");
+    let p = signed::policy("");
+    let text = p
+        .source
+        .text
+        .replace("review: signed", "review: [signed, approval]");
+    let p = policy(&text);
+    assert_eq!(
+        signed::judge(&p, &c, vec![signed::signed(&s, 2, "countersign-review")]),
+        (false, vec![])
+    );
 }

@@ -16,7 +16,7 @@ use countersign::findings::{Code, Severity};
 use countersign::policy::pathmatch::PathGlobs;
 use countersign::policy::{
     AppliesTo, Detect, Evidence, Hooks, Involvement, InvolvementExtras, Origin, Policy,
-    PolicySource, ReviewMode, Rule, Span, Tier, Waiver, WaiverScope,
+    PolicySource, ReviewMode, ReviewModes, Rule, Span, Tier, Waiver, WaiverScope,
 };
 use countersign::report::{self, Format, Options, codequality, github, junit, markdown, sarif};
 use countersign::time::Date;
@@ -99,7 +99,10 @@ fn policy_with(origin: Origin) -> Policy {
         involvement: InvolvementExtras::default(),
         teams: vec![],
         evidence: Evidence {
-            review: ReviewMode::Trailer,
+            review: ReviewModes::one(ReviewMode::Trailer),
+            review_span: None,
+            signed_review: Default::default(),
+            allowed_signers: None,
             reviewer_trailers: vec!["Reviewed-by".into()],
             change_record_trailers: vec!["Change-Record".into()],
             change_record_formats: vec![],

@@ -105,6 +105,9 @@ pub struct Accepted<'a> {
     pub identity: Option<&'a Identity>,
     /// Where it came from.
     pub source: EvidenceSource,
+    /// How strong the evidence is: `claimed` (trailer), `platform` (approval), `signed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strength: Option<crate::findings::model::Strength>,
 }
 
 /// A reviewer that did not count, and why.
@@ -195,6 +198,7 @@ impl<'a> EvidenceRecord<'a> {
                     raw: &r.raw,
                     identity: r.identity.as_ref(),
                     source: r.source,
+                    strength: r.strength,
                 });
             } else {
                 rejected.push(Rejected {

@@ -95,7 +95,13 @@ fn from_facts(
     let commits = doc
         .commits
         .iter()
-        .map(|c| evaluate::evaluate_commit(&ctx, c))
+        .map(|c| {
+            let signed = doc
+                .reviews
+                .get(&c.id)
+                .unwrap_or(&crate::commands::NO_REVIEWS);
+            evaluate::evaluate_reviewed(&ctx, c, signed)
+        })
         .collect::<Result<Vec<_>>>()?;
     let report = evaluate::finish(&ctx, doc.range.clone(), commits);
     Ok((policy, report))

@@ -26,7 +26,7 @@ use crate::platform::env::Env;
 use crate::platform::github::{self, Base, CiEvent, EventKind};
 use crate::platform::gitlab;
 use crate::policy::load::{self, DISCOVERY};
-use crate::policy::{Origin, Policy, ReviewMode};
+use crate::policy::{Origin, Policy};
 use crate::report::{self, Format, Options, ReportTarget};
 use crate::time::Date;
 use crate::{Error, ErrorKind, Result};
@@ -343,14 +343,16 @@ fn policy_at_base(repo: &Repo, base: &str) -> Result<Policy> {
             if text.len() > 1 << 20 {
                 return Err(Error::policy(format!("policy {path} is larger than 1 MiB")));
             }
-            load::load(
+            let mut policy = load::load(
                 &text,
                 Origin::Commit {
                     path,
                     commit: base.to_string(),
                 },
             )
-            .map_err(policy_failed)
+            .map_err(policy_failed)?;
+            crate::commands::load_signers(Some(repo), &mut policy, None)?;
+            Ok(policy)
         }
         None => {
             note(&format!(
@@ -503,8 +505,10 @@ fn evaluate_event(
         explain: false,
         whole_history: false,
     };
+    let reviews = crate::commands::signed_reviews(repo, &policy, &range.commits, &[])?;
     let results = git::scan(repo, &range.commits, &lim, |c| {
-        evaluate::evaluate_commit(&ctx, &c)
+        let signed = reviews.get(&c.id).unwrap_or(&crate::commands::NO_REVIEWS);
+        evaluate::evaluate_reviewed(&ctx, &c, signed)
     })
     .map_err(|e| shallow_help(repo, e))?;
     let commits = results
@@ -530,7 +534,7 @@ fn approval_help(
     pr: Option<&PullRequest>,
     policy: &Policy,
 ) -> Error {
-    if e.kind != ErrorKind::Input || policy.evidence.review == ReviewMode::Trailer {
+    if e.kind != ErrorKind::Input || !policy.evidence.review.needs_platform() {
         return e;
     }
     let help = match (platform, pr) {

@@ -114,7 +114,11 @@ fn explain_commit(repo: &git::Repo, args: &ExplainArgs, oid: git2::Oid) -> Resul
         explain: true,
         whole_history: false,
     };
-    let report = evaluate::evaluate_commit(&ctx, &facts)?;
+    let reviews = crate::commands::signed_reviews(repo, &policy, &[oid], &[])?;
+    let signed = reviews
+        .get(&facts.id)
+        .unwrap_or(&crate::commands::NO_REVIEWS);
+    let report = evaluate::evaluate_reviewed(&ctx, &facts, signed)?;
     let text = match args.format {
         ExplainFormat::Json => {
             let mut s = serde_json::to_string_pretty(&report)
@@ -137,6 +141,7 @@ fn source_name(s: EvidenceSource) -> &'static str {
         EvidenceSource::Trailer => "trailer",
         EvidenceSource::Approval => "platform approval",
         EvidenceSource::PrBody => "PR body",
+        EvidenceSource::SignedReview => "signed review (git note)",
     }
 }
 
@@ -307,9 +312,13 @@ pub fn render_commit(policy: &Policy, r: &CommitReport, message: &[u8]) -> Strin
             (Some(reason), None) => format!(": {}", reason.as_str()),
             _ => String::new(),
         };
+        let strength = c
+            .strength
+            .map(|s| format!(" — {}", s.as_str()))
+            .unwrap_or_default();
         let _ = writeln!(
             o,
-            "  {mark} {} — {}{}{why}",
+            "  {mark} {} — {}{}{why}{strength}",
             c.raw,
             source_name(c.source),
             at(&c.span)

@@ -18,11 +18,15 @@ pub fn run(cwd: &Path, args: &FactsArgs) -> Result<u8> {
         range.info.description
     ));
     let commits = git::scan(&repo, &range.commits, &limits(&args.limits), |c| c)?;
+    // Every review that could count under some policy: the commits' own notes, and reviews
+    // of other commits with the same patch-id (`signed_review: { survives: rebase }`).
+    let reviews = git::notes::collect(&repo, &range.commits, &[], true)?;
     let doc = FactsDoc {
         schema: FACTS_SCHEMA.to_string(),
         range: range.info,
         pr,
         commits,
+        reviews,
     };
     let mut text = serde_json::to_string_pretty(&doc)
         .map_err(|e| Error::output(format!("cannot serialise facts: {e}")))?;

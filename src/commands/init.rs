@@ -244,6 +244,13 @@ pub fn render(plan: &Plan) -> String {
     }
     o.push_str(
         "evidence:\n\
+         \x20 # Who proves a review happened (one mode, or a list meaning any of them):\n\
+         \x20 #   trailer          `Reviewed-by:` in the commit: a claim anyone writing the message can make\n\
+         \x20 #   approval         a GitHub/GitLab approval (checked by `countersign ci`)\n\
+         \x20 #   trailer+approval the trailer counts only with that person's platform approval\n\
+         \x20 #   signed           the reviewer signs with an SSH key (`countersign review`); register\n\
+         \x20 #                    keys as team members' `ssh_keys:` or `allowed_signers: PATH`\n\
+         \x20 # `policy check` warns while `trailer` is accepted; e.g. `review: [signed, approval]`.\n\
          \x20 review: trailer                   # trailer | approval | trailer+approval | signed\n\
          \x20 reviewer_trailers: [Reviewed-by]\n\
          \x20 change_record:\n\

@@ -12,6 +12,7 @@ pub mod facts;
 pub mod hook;
 pub mod init;
 pub mod policy;
+pub mod review;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -51,6 +52,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Hook(args) => hook::run(&cwd, &args),
         Command::Completions(args) => completions::completions(&args),
         Command::Man(args) => completions::man(&cwd, &args),
+        Command::Review(args) => review::run(&cwd, &args),
     }
 }
 
@@ -66,6 +68,9 @@ pub struct FactsDoc {
     pub pr: Option<PullRequest>,
     /// The commits, newest first.
     pub commits: Vec<CommitFacts>,
+    /// Signed reviews found in the git notes, by commit id (commits without any are absent).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub reviews: std::collections::BTreeMap<String, crate::facts::CommitReviews>,
 }
 
 /// The schema tag of [`FactsDoc`].
@@ -149,8 +154,109 @@ pub fn load_policy(root: Option<&Path>, explicit: Option<&Path>) -> Result<Polic
         Some(rel) => rel.display().to_string(),
         None => path.display().to_string(),
     };
-    load::load(&text, Origin::File { path: shown }).map_err(policy_failed)
+    let mut policy = load::load(&text, Origin::File { path: shown }).map_err(policy_failed)?;
+    load_signers(None, &mut policy, root)?;
+    Ok(policy)
 }
+
+/// Reads the policy's `evidence.allowed_signers` file from the same place as the policy: the
+/// commit it was read from (`repo` needed), or the work tree at `root`. A named file that is
+/// missing or invalid is an error (exit 2): the trust anchor must be what the policy says.
+pub fn load_signers(
+    repo: Option<&git::Repo>,
+    policy: &mut Policy,
+    root: Option<&Path>,
+) -> Result<()> {
+    let Some(file) = policy.evidence.allowed_signers.as_mut() else {
+        return Ok(());
+    };
+    let (where_, bytes) = match &policy.source.origin {
+        Origin::Commit { commit, .. } => {
+            let Some(repo) = repo else {
+                return Err(Error::policy(format!(
+                    "cannot read `{}` from {commit} without the repository",
+                    file.path
+                )));
+            };
+            (
+                format!("{}:{}", crate::facts::short_id(commit), file.path),
+                git::read_blob_at(repo, commit, &file.path)?,
+            )
+        }
+        Origin::File { .. } | Origin::Embedded => {
+            let Some(root) = root else {
+                return Err(Error::policy(format!(
+                    "`evidence.allowed_signers: {}` is relative to the repository root, but there is no work tree",
+                    file.path
+                ))
+                .with_help("run countersign in a repository with a work tree"));
+            };
+            let path = root.join(&file.path);
+            let bytes = match std::fs::metadata(&path) {
+                Ok(_) => Some(read_input(
+                    &path,
+                    crate::review::signers::MAX_FILE_BYTES as u64,
+                )?),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => {
+                    return Err(Error::policy(format!(
+                        "cannot read {}: {e}",
+                        path.display()
+                    )));
+                }
+            };
+            (file.path.clone(), bytes)
+        }
+    };
+    let Some(bytes) = bytes else {
+        return Err(Error::policy(format!(
+            "the policy names `evidence.allowed_signers: {}`, but {where_} does not exist",
+            file.path
+        ))
+        .with_help("commit the allowed-signers file next to the policy, or remove the setting"));
+    };
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Error::policy(format!(
+            "the allowed-signers file {where_} is not UTF-8 text"
+        ))
+    })?;
+    let signers = crate::review::signers::parse(&text).map_err(|e| {
+        Error::policy(format!("the allowed-signers file {where_} is invalid: {e}")).with_help(
+            "one signer per line: `email [namespaces=\"countersign-review\"] ssh-ed25519 AAAA…`; see `man ssh-keygen` (ALLOWED SIGNERS)",
+        )
+    })?;
+    file.signers = Some(signers);
+    Ok(())
+}
+
+/// The signed-review facts for `commits` when the policy accepts signed reviews (nothing is
+/// read otherwise). `extra` are notes commits to read besides `refs/notes/countersign`.
+pub fn signed_reviews(
+    repo: &git::Repo,
+    policy: &Policy,
+    commits: &[git2::Oid],
+    extra: &[git2::Oid],
+) -> Result<std::collections::BTreeMap<String, crate::facts::CommitReviews>> {
+    if !policy
+        .evidence
+        .review
+        .has(crate::policy::ReviewMode::Signed)
+    {
+        return Ok(Default::default());
+    }
+    git::notes::collect(
+        repo,
+        commits,
+        extra,
+        policy.evidence.signed_review.survives_rebase,
+    )
+}
+
+/// No signed reviews (for commits the facts have none for).
+pub static NO_REVIEWS: crate::facts::CommitReviews = crate::facts::CommitReviews {
+    patch_id: None,
+    signed: Vec::new(),
+};
 
 /// Renders every policy problem on stderr and turns them into the exit-2 error.
 pub fn policy_failed(errs: PolicyErrors) -> Error {
@@ -318,22 +424,49 @@ pub fn evaluate_range(
         explain: false,
         whole_history: range_args.all,
     };
+    // Signed reviews: on a large range, notes are read only for the commits that need
+    // reviewers (a first pass finds them; they are judged again with their notes), which
+    // gives the same reports as reading every note first. With `survives: rebase` any note
+    // may match any commit, so all are read first.
+    let lazy = policy
+        .evidence
+        .review
+        .has(crate::policy::ReviewMode::Signed)
+        && !policy.evidence.signed_review.survives_rebase;
+    let (reviews, noted) = if lazy {
+        (Default::default(), git::notes::annotated(&repo, &[])?)
+    } else {
+        (
+            signed_reviews(&repo, &policy, &range.commits, &[])?,
+            std::collections::HashSet::new(),
+        )
+    };
     let progress = crate::progress::Progress::start(verb, range.commits.len());
     // Streamed straight into the one vector the report keeps (a whole-history report is
     // the largest thing countersign holds; it is never gathered twice).
     let mut commits = Vec::with_capacity(range.commits.len());
+    let mut deferred: Vec<(usize, CommitFacts)> = Vec::new();
     let mut failed = None;
     git::scan_each(
         &repo,
         &range.commits,
         &limits(limit_args),
         |c| {
-            let r = crate::evaluate::evaluate_commit(&ctx, &c);
+            let signed = reviews.get(&c.id).unwrap_or(&NO_REVIEWS);
+            let r = crate::evaluate::evaluate_reviewed(&ctx, &c, signed);
             progress.tick();
-            r
+            let again = lazy
+                && matches!(&r, Ok(rep) if rep.requirements.reviewers > 0)
+                && git2::Oid::from_str(&c.id).is_ok_and(|o| noted.contains(&o));
+            (r, again.then_some(c))
         },
-        |r| match r {
-            Ok(c) => commits.push(c),
+        |(r, c)| match r {
+            Ok(rep) => {
+                if let Some(c) = c {
+                    deferred.push((commits.len(), c));
+                }
+                commits.push(rep);
+            }
             Err(e) => {
                 failed.get_or_insert(e);
             }
@@ -342,6 +475,27 @@ pub fn evaluate_range(
     progress.finish();
     if let Some(e) = failed {
         return Err(e);
+    }
+    if !deferred.is_empty() {
+        use rayon::prelude::*;
+        let oids = deferred
+            .iter()
+            .map(|(_, c)| git2::Oid::from_str(&c.id))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let reviews = signed_reviews(&repo, &policy, &oids, &[])?;
+        let redone: Vec<Result<(usize, crate::evaluate::CommitReport)>> = deferred
+            .par_iter()
+            .map(|(i, c)| {
+                let signed = reviews.get(&c.id).unwrap_or(&NO_REVIEWS);
+                crate::evaluate::evaluate_reviewed(&ctx, c, signed).map(|r| (*i, r))
+            })
+            .collect();
+        for r in redone {
+            let (i, rep) = r?;
+            if let Some(slot) = commits.get_mut(i) {
+                *slot = rep;
+            }
+        }
     }
     let report = crate::evaluate::finish(&ctx, range.info.clone(), commits);
     Ok((policy, report))

@@ -152,7 +152,9 @@ fn check(cwd: &Path, explicit: Option<&Path>) -> Result<u8> {
         .as_ref()
         .and_then(|r| r.workdir().map(Path::to_path_buf));
     let (text, origin) = policy_text(root.as_deref(), explicit)?;
-    let (policy, mut warnings) = load_with_warnings(&text, origin).map_err(policy_failed)?;
+    let (mut policy, mut warnings) = load_with_warnings(&text, origin).map_err(policy_failed)?;
+    // The allowed-signers file the policy names must exist and parse (exit 2 otherwise).
+    crate::commands::load_signers(repo.as_ref(), &mut policy, root.as_deref())?;
     match repo.as_ref().map(|r| git::tree_paths_at(r, "HEAD")) {
         Some(Ok(paths)) => warnings.extend(lint::unmatched_rules(&policy, &paths, "HEAD's tree")),
         Some(Err(_)) => note("no commit yet: rules are not checked against the repository's files"),

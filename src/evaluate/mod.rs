@@ -9,10 +9,11 @@
 pub mod records;
 pub mod requirements;
 pub mod reviewers;
+pub mod signed;
 pub mod waivers;
 
 use crate::detect::{self, MarkerSource};
-use crate::facts::{CommitFacts, PullRequest, RangeInfo};
+use crate::facts::{CommitFacts, CommitReviews, PullRequest, RangeInfo};
 use crate::findings::{Code, Severity};
 use crate::message::nearmiss::near_misses;
 use crate::message::trailers::{self, Anomaly, ParsedMessage};
@@ -43,9 +44,19 @@ pub struct Context<'a> {
     pub whole_history: bool,
 }
 
-/// Evaluates one commit. Fails (exit 2) only when the policy needs data that was not given
-/// (platform approvals for `review: approval`).
+/// Evaluates one commit without signed reviews (see [`evaluate_reviewed`]).
 pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<CommitReport> {
+    evaluate_reviewed(ctx, commit, &CommitReviews::default())
+}
+
+/// Evaluates one commit with the signed reviews found for it. Fails (exit 2) only when the
+/// policy needs data that was not given (platform approvals when every review mode needs
+/// them; an allowed-signers file the command layer did not read).
+pub fn evaluate_reviewed(
+    ctx: &Context<'_>,
+    commit: &CommitFacts,
+    reviews: &CommitReviews,
+) -> Result<CommitReport> {
     let policy = ctx.policy;
     let parsed = trailers::parse(&commit.message);
     if let Some(Anomaly::TooManyTrailers { count, limit }) = parsed
@@ -173,28 +184,34 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
             trailers: &parsed.trailers,
             pr: ctx.pr,
             head: ctx.head,
+            // Verifying signatures costs; it is only done where reviewers decide something
+            // (or for `explain`): a commit that needs no reviewer passes without them.
+            signed: if report.requirements.reviewers > 0 || ctx.explain {
+                &reviews.signed
+            } else {
+                &[]
+            },
+            patch_id: reviews.patch_id.as_deref(),
         };
-        let needs_platform = policy.evidence.review != crate::policy::ReviewMode::Trailer;
         if report.requirements.reviewers > 0
-            && needs_platform
+            && policy.evidence.review.needs_platform()
             && ctx.pr.is_none_or(|pr| pr.approvals.is_none())
         {
             return Err(Error::input(format!(
                 "the policy reads reviews from the platform (evidence.review: {}) but no approval data was given",
-                match policy.evidence.review {
-                    crate::policy::ReviewMode::Approval => "approval",
-                    _ => "trailer+approval",
-                }
+                policy.evidence.review.describe()
             ))
             .with_help(
                 "run `countersign ci` with `--reviews FILE` (GitHub) or `--approvals FILE` (GitLab), \
                  or pass the PR facts with `--pr FILE`",
             ));
         }
-        // Approvals count only on the evaluated head: it must be known, and be the PR's.
+        // Approvals count only on the evaluated head: when there are any, it must be known,
+        // and be the PR's.
         if report.requirements.reviewers > 0
-            && needs_platform
+            && policy.evidence.review.needs_platform()
             && let Some(pr) = ctx.pr
+            && pr.approvals.as_ref().is_some_and(|a| !a.is_empty())
         {
             match (ctx.head, pr.head_sha.as_deref()) {
                 (None, None) => {
@@ -211,6 +228,19 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
                 }
                 _ => {}
             }
+        }
+        if policy
+            .evidence
+            .review
+            .has(crate::policy::ReviewMode::Signed)
+            && let Some(f) = &policy.evidence.allowed_signers
+            && f.signers.is_none()
+        {
+            return Err(Error::policy(format!(
+                "the allowed-signers file `{}` of the policy was not read",
+                f.path
+            ))
+            .with_help("this is a bug in countersign: please report it"));
         }
         report.reviewers = reviewers::check(&input);
         report.change_records = records::collect(policy, &parsed.trailers, ctx.pr);
@@ -320,14 +350,11 @@ pub fn evaluate_commit(ctx: &Context<'_>, commit: &CommitFacts) -> Result<Commit
                 help.push_str(&rejected.join("; "));
                 help.push('\n');
             }
-            if policy.evidence.review == crate::policy::ReviewMode::Approval {
-                help.push_str("get an approval on the pull/merge request from a human who did not write the change");
-            } else {
-                help.push_str(&format!(
-                    "after review by someone who did not write the change: {}",
-                    fix_target.command(&format!("{key}: {who}"))
-                ));
-            }
+            help.push_str(&reviewer_help(
+                policy,
+                &fix_target,
+                &format!("{key}: {who}"),
+            ));
             f.help = Some(help);
             f.policy_span = Some(policy_span);
             f.policy_label = Some(policy_label.clone());
@@ -567,6 +594,37 @@ fn warnings(
             Some("put the trailers alone in the final paragraph, one `Key: value` per line".into());
         report.findings.push(f);
     }
+}
+
+/// What gets a commit the reviewers it lacks, for each accepted review mode.
+fn reviewer_help(policy: &Policy, fix: &FixTarget, trailer: &str) -> String {
+    use crate::policy::ReviewMode;
+    let modes = &policy.evidence.review;
+    let mut ways = Vec::new();
+    if modes.has(ReviewMode::Signed) {
+        ways.push(format!(
+            "a reviewer who did not write the change runs `countersign review {}` (with an SSH key registered in the policy) and pushes `{}`",
+            fix.short,
+            crate::review::NOTES_REF
+        ));
+    }
+    if modes.has(ReviewMode::Approval) {
+        ways.push(
+            "get an approval on the pull/merge request from a human who did not write the change"
+                .to_string(),
+        );
+    }
+    if modes.reads_trailers() {
+        let mut w = format!(
+            "after review by someone who did not write the change: {}",
+            fix.command(trailer)
+        );
+        if !modes.has(ReviewMode::Trailer) {
+            w.push_str(" (and that person approves the pull/merge request)");
+        }
+        ways.push(w);
+    }
+    ways.join("\nor: ")
 }
 
 /// How to give a commit a new trailer: `--amend` at the tip, a reword rebase elsewhere.

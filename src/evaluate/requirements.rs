@@ -260,7 +260,8 @@ fn team_names(policy: &Policy, teams: &[usize]) -> Vec<String> {
 pub fn member_of(policy: &Policy, teams: &[usize], r: &ReviewerCheck) -> bool {
     let email = r.identity.as_ref().map(|i: &Identity| i.email.as_str());
     match r.source {
-        EvidenceSource::Trailer => {
+        // A signed review names the person its key is registered to (by email).
+        EvidenceSource::Trailer | EvidenceSource::SignedReview => {
             email.is_some_and(|e| super::reviewers::email_in_teams(policy, teams, e))
         }
         EvidenceSource::Approval => super::reviewers::login_in_teams(policy, teams, &r.raw, email),
@@ -317,6 +318,7 @@ involvement:
             reason: None,
             detail: None,
             span: None,
+            strength: None,
         }
     }
 
@@ -456,6 +458,7 @@ involvement:
             reason: None,
             detail: None,
             span: None,
+            strength: None,
         };
         assert!(member_of(&p, &[1], &a));
         assert!(!member_of(&p, &[0], &a));

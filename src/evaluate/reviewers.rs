@@ -3,12 +3,17 @@
 //! A reviewer counts only if it is exactly one `Name <email>` with a real name; is not a bot
 //! or AI identity; is not the author, committer or a co-author (normalised emails, GitHub
 //! noreply forms included); is a member of `reviewers_from` when set; and is distinct.
+//!
+//! `evidence.review` may list several modes ("any of"): the candidates of every listed
+//! mode are judged — signed reviews first, then platform approvals, then trailers, so a
+//! person who appears in several sources counts once, with the strongest evidence — and
+//! each accepted reviewer carries its [`Strength`].
 
 use std::collections::HashSet;
 
 use crate::detect::{is_bot_login, is_machine_identity};
-use crate::facts::{Approval, CommitFacts, Identity, PullRequest};
-use crate::findings::model::{EvidenceSource, RejectReason, ReviewerCheck};
+use crate::facts::{Approval, CommitFacts, Identity, PullRequest, SignedReview};
+use crate::findings::model::{EvidenceSource, RejectReason, ReviewerCheck, Strength};
 use crate::message::identity::{
     GITHUB_NOREPLY, lenient_email, noreply_login, normalize_email, parse_identity,
 };
@@ -29,6 +34,10 @@ pub struct ReviewInput<'a> {
     pub pr: Option<&'a PullRequest>,
     /// The head of the evaluated range: platform approvals count only when they name it.
     pub head: Option<&'a str>,
+    /// Signed reviews found for the commit (git notes).
+    pub signed: &'a [SignedReview],
+    /// The commit's stable patch-id, when computed.
+    pub patch_id: Option<&'a str>,
 }
 
 /// True when `key` is one of `keys`, ignoring ASCII case.
@@ -84,31 +93,14 @@ pub fn person_keys(policy: &Policy, email: &str) -> Vec<String> {
     keys
 }
 
-/// The one key that stands for a person in duplicate checks: a team member's email when the
-/// policy knows the person, else the normalised email.
-fn person_key(policy: &Policy, email: &str) -> String {
-    let e = normalize_email(email);
-    let login = noreply_login(&e).map(str::to_string);
-    policy
-        .teams
-        .iter()
-        .flat_map(|t| &t.members)
-        .find(|m| {
-            normalize_email(&m.email) == e
-                || login.as_deref().is_some_and(|l| {
-                    m.github
-                        .as_deref()
-                        .is_some_and(|g| g.eq_ignore_ascii_case(l))
-                })
-        })
-        .map(|m| normalize_email(&m.email))
-        .unwrap_or(e)
-}
-
 /// Identity keys of everyone who wrote the change: author, committer, and every co-author
 /// (`Co-authored-by`, `Co-developed-by`) — from the trailer block and from any other line of
 /// the message, read leniently: a malformed co-author line still makes its person a writer.
-fn writers(policy: &Policy, commit: &CommitFacts, trailers: &[Trailer]) -> HashSet<String> {
+pub(crate) fn writers(
+    policy: &Policy,
+    commit: &CommitFacts,
+    trailers: &[Trailer],
+) -> HashSet<String> {
     let mut set = HashSet::new();
     let mut add = |email: &str| set.extend(person_keys(policy, email));
     add(&commit.author.email);
@@ -261,24 +253,106 @@ fn current_approvals<'a>(input: &ReviewInput<'a>, pr: &'a PullRequest) -> Vec<&'
         .collect()
 }
 
-/// Checks every reviewer candidate. Returns the candidates in order; accepted ones count.
+/// Checks every reviewer candidate of every accepted review mode. Returns the candidates in
+/// order (signed reviews, approvals, trailers); accepted ones count.
 pub fn check(input: &ReviewInput<'_>) -> Vec<ReviewerCheck> {
-    match input.policy.evidence.review {
-        ReviewMode::Approval => check_approvals(input),
-        ReviewMode::Trailer | ReviewMode::TrailerAndApproval => check_trailers(input),
+    let modes = &input.policy.evidence.review;
+    let mut seen = Seen::default();
+    let mut out = Vec::new();
+    if modes.has(ReviewMode::Signed) {
+        out.extend(super::signed::check(input, &mut seen));
+    }
+    if modes.has(ReviewMode::Approval) {
+        out.extend(check_approvals(input, &mut seen));
+    }
+    if modes.reads_trailers() {
+        out.extend(check_trailers(input, &mut seen));
+    }
+    for c in &mut out {
+        c.strength = c.accepted.then(|| match c.source {
+            EvidenceSource::SignedReview => Strength::Signed,
+            EvidenceSource::Approval => Strength::Platform,
+            _ if modes.has(ReviewMode::Trailer) => Strength::Claimed,
+            _ => Strength::Platform,
+        });
+    }
+    out
+}
+
+/// The people already counted, under every name the policy knows for them (normalised
+/// emails, platform logins of team members, GitHub noreply logins), so one person is one
+/// reviewer across trailers, approvals and signed reviews.
+#[derive(Debug, Default)]
+pub(crate) struct Seen(HashSet<String>);
+
+impl Seen {
+    /// Every key that names the person with `email` and/or `login`.
+    fn keys(policy: &Policy, email: Option<&str>, login: Option<&str>) -> Vec<String> {
+        let mut keys = Vec::new();
+        let mut logins: Vec<String> = login.map(|l| l.to_ascii_lowercase()).into_iter().collect();
+        if let Some(e) = email {
+            let e = normalize_email(e);
+            if let Some(l) = e.strip_suffix("@users.noreply.github.com") {
+                let l = l.rsplit('+').next().unwrap_or(l).to_ascii_lowercase();
+                logins.push(l);
+            }
+            for m in policy.teams.iter().flat_map(|t| &t.members) {
+                if normalize_email(&m.email) == e {
+                    logins.extend(
+                        m.github
+                            .iter()
+                            .chain(&m.gitlab)
+                            .map(|l| l.to_ascii_lowercase()),
+                    );
+                }
+            }
+            keys.push(format!("e:{e}"));
+        }
+        for l in &logins {
+            for m in policy.teams.iter().flat_map(|t| &t.members) {
+                let has = m
+                    .github
+                    .iter()
+                    .chain(&m.gitlab)
+                    .any(|x| x.eq_ignore_ascii_case(l));
+                if has {
+                    keys.push(format!("e:{}", normalize_email(&m.email)));
+                }
+            }
+            keys.push(format!("l:{l}"));
+        }
+        keys
+    }
+
+    /// Records the person; false when any of their names was already counted.
+    pub(crate) fn insert(
+        &mut self,
+        policy: &Policy,
+        email: Option<&str>,
+        login: Option<&str>,
+    ) -> bool {
+        let keys = Self::keys(policy, email, login);
+        if keys.iter().any(|k| self.0.contains(k)) {
+            return false;
+        }
+        self.0.extend(keys);
+        true
     }
 }
 
-fn reject(mut c: ReviewerCheck, reason: RejectReason, detail: impl Into<String>) -> ReviewerCheck {
+pub(crate) fn reject(
+    mut c: ReviewerCheck,
+    reason: RejectReason,
+    detail: impl Into<String>,
+) -> ReviewerCheck {
     c.accepted = false;
     c.reason = Some(reason);
     c.detail = Some(detail.into());
     c
 }
 
-fn check_trailers(input: &ReviewInput<'_>) -> Vec<ReviewerCheck> {
+fn check_trailers(input: &ReviewInput<'_>, seen: &mut Seen) -> Vec<ReviewerCheck> {
     let writers = writers(input.policy, input.commit, input.trailers);
-    let mut seen = HashSet::new();
     let mut out = Vec::new();
     for t in input.trailers {
         if !key_in(&t.key, &input.policy.evidence.reviewer_trailers) {
@@ -292,6 +366,7 @@ fn check_trailers(input: &ReviewInput<'_>) -> Vec<ReviewerCheck> {
             reason: None,
             detail: None,
             span: Some(t.span.clone()),
+            strength: None,
         };
         let id = match parse_identity(&t.value) {
             Ok(id) => id,
@@ -308,17 +383,19 @@ fn check_trailers(input: &ReviewInput<'_>) -> Vec<ReviewerCheck> {
             identity: Some(id.clone()),
             ..base
         };
-        out.push(judge_identity(input, c, &id, &writers, &mut seen));
+        out.push(judge_identity(input, c, &id, &writers, seen));
     }
     out
 }
 
-fn judge_identity(
+/// The checks every named reviewer goes through: human, not a writer, in `reviewers_from`,
+/// not already counted; for a trailer under `trailer+approval` alone, a matching approval.
+pub(crate) fn judge_identity(
     input: &ReviewInput<'_>,
     c: ReviewerCheck,
     id: &Identity,
     writers: &HashSet<String>,
-    seen: &mut HashSet<String>,
+    seen: &mut Seen,
 ) -> ReviewerCheck {
     let keys = person_keys(input.policy, &id.email);
     let normalized = Identity {
@@ -362,14 +439,18 @@ fn judge_identity(
             ),
         );
     }
-    if !seen.insert(person_key(input.policy, &id.email)) {
+    if !seen.insert(input.policy, Some(&id.email), None) {
         return reject(
             c,
             RejectReason::Duplicate,
             "this reviewer is already counted (the same person, however the address is spelled)",
         );
     }
-    if input.policy.evidence.review == ReviewMode::TrailerAndApproval {
+    let modes = &input.policy.evidence.review;
+    if c.source == EvidenceSource::Trailer
+        && !modes.has(ReviewMode::Trailer)
+        && modes.has(ReviewMode::TrailerAndApproval)
+    {
         let approved = input
             .pr
             .map(|pr| {
@@ -389,13 +470,12 @@ fn judge_identity(
     c
 }
 
-fn check_approvals(input: &ReviewInput<'_>) -> Vec<ReviewerCheck> {
+fn check_approvals(input: &ReviewInput<'_>, seen: &mut Seen) -> Vec<ReviewerCheck> {
     let Some(pr) = input.pr else {
         return Vec::new();
     };
     let writers = writers(input.policy, input.commit, input.trailers);
     let head = approval_head(input, pr);
-    let mut seen = HashSet::new();
     let mut out = Vec::new();
     for a in pr.approvals.iter().flatten() {
         let c = ReviewerCheck {
@@ -409,6 +489,7 @@ fn check_approvals(input: &ReviewInput<'_>) -> Vec<ReviewerCheck> {
             reason: None,
             detail: None,
             span: None,
+            strength: None,
         };
         if a.is_bot || is_bot_login(&a.login) {
             out.push(reject(
@@ -466,12 +547,7 @@ fn check_approvals(input: &ReviewInput<'_>) -> Vec<ReviewerCheck> {
                 continue;
             }
         }
-        // One person, one approval: the team member the login belongs to, else the login.
-        let who = approver_keys(input.policy, &pr.platform, a)
-            .into_iter()
-            .find(|k| noreply_login(k).is_none())
-            .unwrap_or_else(|| a.login.to_lowercase());
-        if !seen.insert(who) {
+        if !seen.insert(input.policy, a.email.as_deref(), Some(&a.login)) {
             out.push(reject(
                 c,
                 RejectReason::Duplicate,

@@ -115,8 +115,11 @@ pub enum RejectReason {
     Malformed,
     /// The same person was already counted.
     Duplicate,
-    /// `trailer+approval`: no matching platform approval on the head commit.
+    /// `trailer+approval`: no matching platform approval on the head commit; a signed review
+    /// whose signature does not verify (tampered, another namespace, unsupported key).
     Unverified,
+    /// A signed review of another commit (or, with `survives: rebase`, another patch-id).
+    WrongCommit,
 }
 
 impl RejectReason {
@@ -129,6 +132,7 @@ impl RejectReason {
             RejectReason::Malformed => "malformed",
             RejectReason::Duplicate => "duplicate",
             RejectReason::Unverified => "unverified",
+            RejectReason::WrongCommit => "wrong-commit",
         }
     }
 }
@@ -143,6 +147,31 @@ pub enum EvidenceSource {
     Approval,
     /// A line of the PR/MR body.
     PrBody,
+    /// A signed review statement from the git notes.
+    SignedReview,
+}
+
+/// How strong an accepted reviewer's evidence is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Strength {
+    /// A trailer alone: anyone who writes the message can type it.
+    Claimed,
+    /// The code-review platform recorded the approval (alone, or behind a trailer).
+    Platform,
+    /// A signature by a key the base policy registers for the reviewer.
+    Signed,
+}
+
+impl Strength {
+    /// The stable kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strength::Claimed => "claimed",
+            Strength::Platform => "platform",
+            Strength::Signed => "signed",
+        }
+    }
 }
 
 /// One reviewer candidate and what became of it.
@@ -166,6 +195,9 @@ pub struct ReviewerCheck {
     /// Byte range of the trailer in the message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub span: Option<Range<usize>>,
+    /// For accepted reviewers: how strong the evidence is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strength: Option<Strength>,
 }
 
 /// One change-record candidate.

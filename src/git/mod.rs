@@ -12,6 +12,7 @@
 //! rayon threads with one `git2::Repository` per thread over contiguous chunks of commits.
 
 pub mod baseline;
+pub mod notes;
 pub mod odb;
 pub mod refs;
 pub mod staged;
@@ -405,7 +406,21 @@ fn walk(
     let mut w = g.revwalk()?;
     w.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
     if *spec == RangeSpec::All {
-        w.push_glob("*").map_err(|e| walk_error(repo, e))?;
+        // Every ref but notes: a notes ref (signed reviews under refs/notes/countersign)
+        // holds data about commits, not code of any branch.
+        for r in g.references().map_err(|e| walk_error(repo, e))? {
+            let r = r.map_err(|e| walk_error(repo, e))?;
+            if r.name_bytes().starts_with(b"refs/notes/") {
+                continue;
+            }
+            let Some(target) = r.resolve().ok().and_then(|r| r.target()) else {
+                continue; // a dangling symbolic ref names nothing (push_glob skips it too)
+            };
+            // A ref to a tree or blob brings no commit; a missing object is an error.
+            if let Some(c) = walks::peel_commit(repo, target)? {
+                w.push(c).map_err(|e| walk_error(repo, e))?;
+            }
+        }
         if g.head().and_then(|h| h.peel_to_commit()).is_ok() {
             w.push_head().map_err(|e| walk_error(repo, e))?;
         }

@@ -31,8 +31,8 @@ use serde::Serialize;
 
 use super::{
     AppliesTo, Detect, Evidence, Extra, HookMode, Hooks, IdentitySignature, InvolvementExtras,
-    Member, Policy, RecordFormat, ReviewMode, Rule, Span, Team, Tier, TrailerSignature, Waiver,
-    WaiverScope,
+    Member, Policy, RecordFormat, ReviewMode, ReviewModes, Rule, Span, Team, Tier,
+    TrailerSignature, Waiver, WaiverScope,
 };
 use crate::policy::classify::classify;
 
@@ -417,6 +417,7 @@ pub fn compare(old: &Policy, new: &Policy, paths: &[String]) -> PolicyDiff {
     involvement_changes(old, new, &mut changes);
     team_changes(old, new, &mut changes);
     evidence_changes(old, new, &mut changes);
+    signed_changes(old, new, &mut changes);
     detect_changes(old, new, &mut changes);
     waiver_changes(old, new, &mut changes);
     misc_changes(old, new, &mut changes);
@@ -837,6 +838,8 @@ fn team_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) {
                 email,
                 github,
                 gitlab,
+                // Keys are compared by `signed_changes`.
+                ssh_keys: _,
             } = m;
             let Some(o) = a.members.iter().find(|o| &o.email == email) else {
                 continue;
@@ -887,11 +890,121 @@ fn team_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) {
     }
 }
 
-fn review_rank(m: ReviewMode) -> u8 {
-    match m {
-        ReviewMode::Trailer => 0,
-        ReviewMode::Approval => 1,
-        ReviewMode::TrailerAndApproval => 2,
+/// True when every reviewer that mode `new` accepts is also accepted by mode `old`
+/// (`trailer+approval` needs a trailer *and* an approval, so `trailer` and `approval` each
+/// accept whatever it accepts).
+///
+/// A `trailer` is a claim whoever writes the message can make, so it covers every mode:
+/// leaving `trailer` for `approval` or `signed` never opens a way in.
+fn mode_covers(old: ReviewMode, new: ReviewMode) -> bool {
+    old == new
+        || old == ReviewMode::Trailer
+        || (new == ReviewMode::TrailerAndApproval
+            && matches!(old, ReviewMode::Trailer | ReviewMode::Approval))
+}
+
+/// `evidence.review` is a list of alternatives: the new list weakens when one of its modes
+/// accepts reviewers that no old mode accepts (a new way in), and strengthens when an old
+/// mode is no longer covered (a way in closed).
+fn review_changes(a: &ReviewModes, b: &ReviewModes) -> Option<Effect> {
+    if a == b {
+        return None;
+    }
+    let opened = b.0.iter().any(|&n| !a.0.iter().any(|&o| mode_covers(o, n)));
+    let closed = a.0.iter().any(|&o| !b.0.iter().any(|&n| mode_covers(n, o)));
+    Some(if opened {
+        Effect::Weakens
+    } else if closed {
+        Effect::Strengthens
+    } else {
+        Effect::Neutral
+    })
+}
+
+/// Signed-review settings and keys: a new way to match a review (`survives: rebase`), a new
+/// allowed-signers file or a changed path (its keys cannot be compared here), or a key added
+/// to a member (one more key may speak for that person) weakens; the reverse strengthens (a
+/// removed key is a revocation: its reviews stop counting).
+fn signed_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) {
+    let (ot, nt) = (&old.source.text, &new.source.text);
+    let (a, b) = (&old.evidence, &new.evidence);
+    let spans = |keys: &[&str]| (key_span(ot, keys), key_span(nt, keys));
+    let mut push = |effect, msg: String, sp: (Option<Span>, Option<Span>)| {
+        let mut c = change(Area::Evidence, effect, msg);
+        (c.old_span, c.new_span) = sp;
+        out.push(c);
+    };
+    if a.signed_review.survives_rebase != b.signed_review.survives_rebase {
+        let (effect, msg) = if b.signed_review.survives_rebase {
+            (
+                Effect::Weakens,
+                "evidence.signed_review: a review now also counts for a rebased commit with the same patch-id",
+            )
+        } else {
+            (
+                Effect::Strengthens,
+                "evidence.signed_review: a review no longer survives a rebase",
+            )
+        };
+        push(
+            effect,
+            msg.to_string(),
+            spans(&["evidence", "signed_review"]),
+        );
+    }
+    let path = |e: &super::Evidence| e.allowed_signers.as_ref().map(|f| f.path.clone());
+    match (path(a), path(b)) {
+        (x, y) if x == y => {}
+        (None, Some(p)) => push(
+            Effect::Weakens,
+            format!("evidence.allowed_signers: the keys of `{p}` may now sign reviews"),
+            spans(&["evidence", "allowed_signers"]),
+        ),
+        (Some(p), None) => push(
+            Effect::Strengthens,
+            format!("evidence.allowed_signers: the keys of `{p}` no longer sign reviews"),
+            spans(&["evidence", "allowed_signers"]),
+        ),
+        (Some(x), Some(y)) => push(
+            Effect::Weakens,
+            format!(
+                "evidence.allowed_signers: `{x}` → `{y}` (another file of keys; review its content)"
+            ),
+            spans(&["evidence", "allowed_signers"]),
+        ),
+        (None, None) => {}
+    }
+    let keys = |p: &Policy| -> BTreeMap<String, Vec<String>> {
+        let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for mem in p.teams.iter().flat_map(|t| &t.members) {
+            m.entry(mem.email.clone())
+                .or_default()
+                .extend(mem.ssh_keys.iter().cloned());
+        }
+        m
+    };
+    let (ka, kb) = (keys(old), keys(new));
+    for (email, new_keys) in &kb {
+        let old_keys = ka.get(email).map(Vec::as_slice).unwrap_or(&[]);
+        let added = new_keys.iter().filter(|k| !old_keys.contains(k)).count();
+        if added > 0 {
+            push(
+                Effect::Weakens,
+                format!("{email}: {added} SSH key(s) added that may sign reviews as this person"),
+                (None, None),
+            );
+        }
+    }
+    for (email, old_keys) in &ka {
+        let new_keys = kb.get(email).map(Vec::as_slice).unwrap_or(&[]);
+        let removed = old_keys.iter().filter(|k| !new_keys.contains(k)).count();
+        if removed > 0 {
+            push(
+                Effect::Strengthens,
+                format!("{email}: {removed} SSH key(s) removed (their reviews no longer count)"),
+                (None, None),
+            );
+        }
     }
 }
 
@@ -950,25 +1063,24 @@ fn evidence_changes(old: &Policy, new: &Policy, out: &mut Vec<PolicyChange>) {
     // Every field is compared below.
     let Evidence {
         review: _,
+        review_span: _,
+        // Compared by `signed_changes`.
+        signed_review: _,
+        allowed_signers: _,
         reviewer_trailers: _,
         change_record_trailers: _,
         change_record_formats: _,
         declaration_trailers: _,
     } = b;
     let spans = |keys: &[&str]| (key_span(ot, keys), key_span(nt, keys));
-    if a.review != b.review {
-        let effect = if review_rank(b.review) < review_rank(a.review) {
-            Effect::Weakens
-        } else {
-            Effect::Strengthens
-        };
+    if let Some(effect) = review_changes(&a.review, &b.review) {
         let mut c = change(
             Area::Evidence,
             effect,
             format!(
                 "evidence.review `{}` → `{}`",
-                super::show::review_mode(a.review),
-                super::show::review_mode(b.review)
+                a.review.describe(),
+                b.review.describe()
             ),
         );
         (c.old_span, c.new_span) = spans(&["evidence", "review"]);

@@ -227,9 +227,57 @@ fn default_globs() -> &'static [String] {
     &GLOBS
 }
 
+/// Review-mode lints: `trailer` accepted on its own is self-asserted evidence (whoever
+/// writes the commit message can name a reviewer who never saw the change); `signed` with no
+/// key registered anywhere can never be satisfied.
+pub fn review_lints(policy: &Policy) -> Vec<PolicyDiagnostic> {
+    use super::ReviewMode;
+    let e = &policy.evidence;
+    let mut out = Vec::new();
+    let needs_review = policy.tiers.iter().any(|t| t.reviewers > 0)
+        || [
+            policy.involvement.assisted,
+            policy.involvement.generated,
+            policy.involvement.autonomous,
+        ]
+        .iter()
+        .any(|x| x.extra_reviewers > 0);
+    if e.review.has(ReviewMode::Trailer) && needs_review {
+        out.push(PolicyDiagnostic {
+            severity: Severity::Warning,
+            message: "`evidence.review: trailer` is self-asserted: whoever writes the commit message (the author, or an AI agent) can type `Reviewed-by:` for someone who never saw the change".to_string(),
+            span: e.review_span,
+            label: "a claim, not proof of review".to_string(),
+            help: Some(
+                "prefer `signed` (reviewers sign with an SSH key: `countersign review`) or `approval` (platform approvals), e.g. `review: [signed, approval]`; keep `trailer` only where a maintainer collects the trailers"
+                    .to_string(),
+            ),
+        });
+    }
+    let keys = policy
+        .teams
+        .iter()
+        .flat_map(|t| &t.members)
+        .any(|m| !m.ssh_keys.is_empty());
+    if e.review.has(ReviewMode::Signed) && !keys && e.allowed_signers.is_none() {
+        out.push(PolicyDiagnostic {
+            severity: Severity::Warning,
+            message: "`evidence.review` accepts `signed` reviews but no key is registered: no signed review can count".to_string(),
+            span: e.review_span,
+            label: "no reviewer key anywhere".to_string(),
+            help: Some(
+                "add `ssh_keys: [\"ssh-ed25519 AAAA…\"]` to team members, or `evidence.allowed_signers: PATH`"
+                    .to_string(),
+            ),
+        });
+    }
+    out
+}
+
 /// Every lint of a valid policy; `tree` is `(paths, name)` of a tree to check rules against.
 pub fn lint(policy: &Policy, tree: Option<(&[String], &str)>) -> Vec<PolicyDiagnostic> {
     let mut out = unreachable_rules(policy);
+    out.extend(review_lints(policy));
     if let Some((paths, name)) = tree {
         out.extend(unmatched_rules(policy, paths, name));
     }

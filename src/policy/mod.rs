@@ -233,6 +233,9 @@ pub struct Member {
     pub github: Option<String>,
     /// GitLab username, for matching platform approvals.
     pub gitlab: Option<String>,
+    /// SSH public keys whose signed reviews are this person's, canonical `type base64`
+    /// (comments dropped).
+    pub ssh_keys: Vec<String>,
 }
 
 /// A named group of people.
@@ -259,6 +262,109 @@ pub enum ReviewMode {
     /// A trailer counts only when the same person approved on the platform (on the head commit).
     #[serde(rename = "trailer+approval")]
     TrailerAndApproval,
+    /// A signed review statement (SSHSIG, git note under `refs/notes/countersign`) by a key the
+    /// policy registers for a person who did not write the change.
+    Signed,
+}
+
+impl ReviewMode {
+    /// The name as written in the policy.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewMode::Trailer => "trailer",
+            ReviewMode::Approval => "approval",
+            ReviewMode::TrailerAndApproval => "trailer+approval",
+            ReviewMode::Signed => "signed",
+        }
+    }
+
+    /// Every mode, in the order the policy documentation lists them.
+    pub const ALL: [ReviewMode; 4] = [
+        ReviewMode::Trailer,
+        ReviewMode::Approval,
+        ReviewMode::TrailerAndApproval,
+        ReviewMode::Signed,
+    ];
+}
+
+/// `evidence.review`: one mode or a list meaning "any of" (never empty, no repeats, in the
+/// order written).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct ReviewModes(pub Vec<ReviewMode>);
+
+impl Default for ReviewModes {
+    fn default() -> Self {
+        ReviewModes(vec![ReviewMode::Trailer])
+    }
+}
+
+impl ReviewModes {
+    /// Exactly one mode.
+    pub fn one(m: ReviewMode) -> Self {
+        ReviewModes(vec![m])
+    }
+
+    /// True when `m` is one of the modes.
+    pub fn has(&self, m: ReviewMode) -> bool {
+        self.0.contains(&m)
+    }
+
+    /// True when trailers are read as reviewers (`trailer` or `trailer+approval`).
+    pub fn reads_trailers(&self) -> bool {
+        self.has(ReviewMode::Trailer) || self.has(ReviewMode::TrailerAndApproval)
+    }
+
+    /// True when every accepted mode needs platform approval data: without it, no reviewer
+    /// could ever count (the run cannot decide).
+    pub fn needs_platform(&self) -> bool {
+        self.0
+            .iter()
+            .all(|m| matches!(m, ReviewMode::Approval | ReviewMode::TrailerAndApproval))
+    }
+
+    /// True when a reviewer can be named in the commit itself (a `trailer` mode): otherwise
+    /// review evidence only ever exists after the commit (approvals, signed reviews).
+    pub fn evidence_in_commit(&self) -> bool {
+        self.has(ReviewMode::Trailer)
+    }
+
+    /// `a`, or `[a, b]`, as written in the policy.
+    pub fn describe(&self) -> String {
+        match self.0.as_slice() {
+            [one] => one.as_str().to_string(),
+            many => format!(
+                "[{}]",
+                many.iter()
+                    .map(|m| m.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+}
+
+/// `evidence.signed_review`: how signed reviews are matched to commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct SignedReviewSettings {
+    /// `survives: rebase`: a review also counts for a commit whose stable patch-id equals the
+    /// reviewed commit's (the same change re-applied on another base).
+    pub survives_rebase: bool,
+}
+
+/// `evidence.allowed_signers`: a file in git's allowed-signers format, read from the same
+/// commit (or work tree) as the policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AllowedSignersFile {
+    /// The path as written (relative to the repository root).
+    pub path: String,
+    /// Span of the value in the policy.
+    #[serde(skip)]
+    pub span: Span,
+    /// The parsed lines, once the command layer has read the file (`None` before: the
+    /// evaluator refuses to judge signed reviews with a file it has not seen).
+    #[serde(skip)]
+    pub signers: Option<Vec<crate::review::signers::AllowedSigner>>,
 }
 
 /// One accepted change-record format.
@@ -276,8 +382,15 @@ pub struct RecordFormat {
 /// What counts as evidence.
 #[derive(Debug, Clone, Serialize)]
 pub struct Evidence {
-    /// How reviews are established.
-    pub review: ReviewMode,
+    /// How reviews are established (any of these modes).
+    pub review: ReviewModes,
+    /// Span of the `review:` value (for lints), when written.
+    #[serde(skip)]
+    pub review_span: Option<Span>,
+    /// How signed reviews are matched (`signed_review:`).
+    pub signed_review: SignedReviewSettings,
+    /// Keys from a file in git's allowed-signers format (`allowed_signers:`).
+    pub allowed_signers: Option<AllowedSignersFile>,
     /// Trailer keys that name a reviewer (compared case-insensitively).
     pub reviewer_trailers: Vec<String>,
     /// Trailer keys that carry a change record.

@@ -190,7 +190,14 @@ fn teams_schema() -> Value {
                                 "name": { "type": "string", "minLength": 1 },
                                 "email": { "type": "string", "pattern": "^[^@\\s<>,]+@[^@\\s<>,]+$" },
                                 "github": { "type": "string", "description": "GitHub login, for platform approvals." },
-                                "gitlab": { "type": "string", "description": "GitLab username, for platform approvals." }
+                                "gitlab": { "type": "string", "description": "GitLab username, for platform approvals." },
+                                "ssh_keys": {
+                                    "type": "array",
+                                    "maxItems": 32,
+                                    "uniqueItems": true,
+                                    "description": "OpenSSH public keys (one `.pub` line each) whose signed reviews are this person's: ssh-ed25519, ecdsa-sha2-nistp256 or their FIDO sk- forms.",
+                                    "items": { "type": "string", "pattern": "^(ssh-ed25519|ecdsa-sha2-nistp256|sk-ssh-ed25519@openssh\\.com|sk-ecdsa-sha2-nistp256@openssh\\.com) [A-Za-z0-9+/=]+( .*)?$" }
+                                }
                             }
                         }
                     }
@@ -205,7 +212,27 @@ fn evidence_schema() -> Value {
             "additionalProperties": false,
             "description": "What counts as evidence.",
             "properties": {
-                "review": { "enum": ["trailer", "approval", "trailer+approval"], "description": "Where reviews come from. Default `trailer`." },
+                "review": {
+                    "description": "Where reviews come from: one mode, or a list meaning any of them. Default `trailer`.",
+                    "anyOf": [
+                        { "enum": ["trailer", "approval", "trailer+approval", "signed"] },
+                        {
+                            "type": "array",
+                            "minItems": 1,
+                            "uniqueItems": true,
+                            "items": { "enum": ["trailer", "approval", "trailer+approval", "signed"] }
+                        }
+                    ]
+                },
+                "signed_review": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "description": "How signed reviews are matched to commits.",
+                    "properties": {
+                        "survives": { "enum": ["rebase", "nothing"], "description": "`rebase`: a review also counts for a commit with the same stable patch-id as the reviewed one. Default `nothing`." }
+                    }
+                },
+                "allowed_signers": { "type": "string", "minLength": 1, "description": "A file in git's allowed-signers format (path from the repository root), read from the same commit as the policy: its keys sign reviews for their principals (exact emails only)." },
                 "reviewer_trailers": trailer_keys("Trailer keys naming a reviewer. Default [Reviewed-by]."),
                 "declaration_trailers": trailer_keys("Trailer keys declaring AI involvement. Default [AI-Assisted]."),
                 "change_record": {
@@ -446,16 +473,20 @@ mod tests {
             email: _,
             github: _,
             gitlab: _,
+            ssh_keys: _,
         } = m;
         (
             vec!["name", "members"],
-            vec!["name", "email", "github", "gitlab"],
+            vec!["name", "email", "github", "gitlab", "ssh_keys"],
         )
     }
 
     fn evidence_keys(e: &Evidence, f: &RecordFormat) -> [Vec<&'static str>; 3] {
         let Evidence {
             review: _,
+            review_span: _,
+            signed_review: _,
+            allowed_signers: _,
             reviewer_trailers: _,
             change_record_trailers: _,
             change_record_formats: _,
@@ -469,6 +500,8 @@ mod tests {
         [
             vec![
                 "review",
+                "signed_review",
+                "allowed_signers",
                 "reviewer_trailers",
                 "change_record",
                 "declaration_trailers",

@@ -15,8 +15,8 @@ use std::fmt::Write;
 use super::protect::Protect;
 use super::{
     AppliesTo, Detect, Evidence, Extra, HookMode, Hooks, IdentitySignature, InvolvementExtras,
-    Member, Policy, RecordFormat, ReviewMode, Rule, Team, Tier, TrailerSignature, Waiver,
-    WaiverScope,
+    Member, Policy, RecordFormat, ReviewMode, ReviewModes, Rule, Team, Tier, TrailerSignature,
+    Waiver, WaiverScope,
 };
 
 fn q(s: &str) -> String {
@@ -37,10 +37,20 @@ fn mode(m: HookMode) -> &'static str {
 
 /// The review mode as written in a policy.
 pub fn review_mode(m: ReviewMode) -> &'static str {
-    match m {
-        ReviewMode::Trailer => "trailer",
-        ReviewMode::Approval => "approval",
-        ReviewMode::TrailerAndApproval => "trailer+approval",
+    m.as_str()
+}
+
+/// `evidence.review` as YAML: a quoted scalar for one mode, a flow list for several.
+pub fn review_modes(m: &ReviewModes) -> String {
+    match m.0.as_slice() {
+        [one] => q(one.as_str()),
+        many => format!(
+            "[{}]",
+            many.iter()
+                .map(|m| q(m.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 
@@ -170,6 +180,7 @@ pub fn to_yaml(p: &Policy) -> String {
                     email,
                     github,
                     gitlab,
+                    ssh_keys,
                 } = m;
                 let _ = writeln!(o, "      - name: {}\n        email: {}", q(name), q(email));
                 if let Some(g) = github {
@@ -178,17 +189,35 @@ pub fn to_yaml(p: &Policy) -> String {
                 if let Some(g) = gitlab {
                     let _ = writeln!(o, "        gitlab: {}", q(g));
                 }
+                if !ssh_keys.is_empty() {
+                    let _ = writeln!(o, "        ssh_keys: {}", list(ssh_keys));
+                }
             }
         }
     }
     let Evidence {
         review,
+        review_span: _,
+        signed_review,
+        allowed_signers,
         reviewer_trailers,
         change_record_trailers,
         change_record_formats,
         declaration_trailers,
     } = evidence;
-    let _ = writeln!(o, "\nevidence:\n  review: {}", q(review_mode(*review)));
+    let _ = writeln!(o, "\nevidence:\n  review: {}", review_modes(review));
+    let _ = writeln!(
+        o,
+        "  signed_review: {{ survives: {} }}",
+        if signed_review.survives_rebase {
+            "rebase"
+        } else {
+            "nothing"
+        }
+    );
+    if let Some(a) = allowed_signers {
+        let _ = writeln!(o, "  allowed_signers: {}", q(&a.path));
+    }
     let _ = writeln!(o, "  reviewer_trailers: {}", list(reviewer_trailers));
     let _ = writeln!(o, "  declaration_trailers: {}", list(declaration_trailers));
     let _ = writeln!(

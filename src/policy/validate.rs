@@ -11,9 +11,10 @@ use super::pathmatch::PathGlobs;
 use super::protect::Protect;
 use super::yaml::{Kind, Node};
 use super::{
-    AppliesTo, Detect, Evidence, Extra, HookMode, Hooks, IdentitySignature, Involvement,
-    InvolvementExtras, Member, Policy, PolicySource, RecordFormat, ReviewMode, Rule, Span, Team,
-    Tier, TrailerSignature, Waiver, WaiverScope,
+    AllowedSignersFile, AppliesTo, Detect, Evidence, Extra, HookMode, Hooks, IdentitySignature,
+    Involvement, InvolvementExtras, Member, Policy, PolicySource, RecordFormat, ReviewMode,
+    ReviewModes, Rule, SignedReviewSettings, Span, Team, Tier, TrailerSignature, Waiver,
+    WaiverScope,
 };
 use crate::findings::{Code, Severity};
 use crate::time::Date;
@@ -84,13 +85,18 @@ const RULE_KEYS: &[&str] = &["name", "paths", "tier"];
 const INVOLVEMENT_KEYS: &[&str] = &["assisted", "generated", "autonomous"];
 const EXTRA_KEYS: &[&str] = &["extra_reviewers", "change_record"];
 const TEAM_KEYS: &[&str] = &["name", "members"];
-const MEMBER_KEYS: &[&str] = &["name", "email", "github", "gitlab"];
+const MEMBER_KEYS: &[&str] = &["name", "email", "github", "gitlab", "ssh_keys"];
 const EVIDENCE_KEYS: &[&str] = &[
     "review",
     "reviewer_trailers",
     "change_record",
     "declaration_trailers",
+    "signed_review",
+    "allowed_signers",
 ];
+const SIGNED_REVIEW_KEYS: &[&str] = &["survives"];
+/// The most SSH keys one member may register.
+const MAX_SSH_KEYS: usize = 32;
 const RECORD_KEYS: &[&str] = &["trailers", "formats"];
 const FORMAT_KEYS: &[&str] = &["name", "regex"];
 const DETECT_KEYS: &[&str] = &["builtin", "trailers", "identities", "labels", "branches"];
@@ -829,12 +835,63 @@ fn member(ctx: &mut Ctx<'_>, node: &Node, emails: &mut HashMap<String, Span>) ->
         .get("gitlab")
         .and_then(|n| ctx.text(n, "gitlab"))
         .map(|s| s.0);
+    let ssh_keys = f
+        .get("ssh_keys")
+        .map(|n| ssh_keys(ctx, n))
+        .unwrap_or_default();
     Some(Member {
         name: name?.0.trim().to_string(),
         email: email?.0,
         github,
         gitlab,
+        ssh_keys,
     })
+}
+
+/// `ssh_keys: ["ssh-ed25519 AAAA… comment", …]`: OpenSSH public key lines of a type that
+/// can sign reviews, each once.
+fn ssh_keys(ctx: &mut Ctx<'_>, node: &Node) -> Vec<String> {
+    let items = ctx.string_list(node, "ssh_keys");
+    if items.len() > MAX_SSH_KEYS {
+        ctx.error(
+            non_empty(node.span),
+            format!("at most {MAX_SSH_KEYS} ssh_keys per member"),
+            "too many keys",
+            None,
+        );
+    }
+    let mut out: Vec<String> = Vec::new();
+    for (text, span) in items {
+        let ktype = text.split_whitespace().next().unwrap_or_default();
+        if !crate::review::sshsig::decodes(ktype) {
+            ctx.error(
+                non_empty(span),
+                format!("`{ktype}` keys cannot sign reviews"),
+                "unsupported key type",
+                Some(
+                    "register an `ssh-ed25519` or `ecdsa-sha2-nistp256` key (or their FIDO `sk-` forms): `ssh-keygen -t ed25519`"
+                        .to_string(),
+                ),
+            );
+            continue;
+        }
+        match crate::review::sshsig::parse_public_key(&text) {
+            Ok(k) if out.contains(&k) => ctx.error(
+                non_empty(span),
+                "this key is listed twice",
+                "duplicate key",
+                None,
+            ),
+            Ok(k) => out.push(k),
+            Err(e) => ctx.error(
+                non_empty(span),
+                format!("invalid SSH public key: {e}"),
+                "not a public key",
+                Some("paste one line of the `.pub` file: `ssh-ed25519 AAAA… comment`".to_string()),
+            ),
+        }
+    }
+    out
 }
 
 fn tiers(ctx: &mut Ctx<'_>, node: Option<&Node>, top: Span, teams: &[&str]) -> Vec<Tier> {
@@ -1037,7 +1094,10 @@ fn involvement(ctx: &mut Ctx<'_>, node: Option<&Node>) -> InvolvementExtras {
 
 fn evidence(ctx: &mut Ctx<'_>, node: Option<&Node>) -> Evidence {
     let mut out = Evidence {
-        review: ReviewMode::Trailer,
+        review: ReviewModes::default(),
+        review_span: None,
+        signed_review: SignedReviewSettings::default(),
+        allowed_signers: None,
         reviewer_trailers: vec!["Reviewed-by".to_string()],
         change_record_trailers: vec!["Change-Record".to_string(), "Refs".to_string()],
         change_record_formats: Vec::new(),
@@ -1047,11 +1107,40 @@ fn evidence(ctx: &mut Ctx<'_>, node: Option<&Node>) -> Evidence {
         return out;
     };
     if let Some(n) = f.get("review") {
-        out.review = match ctx.choice(n, "review", &["trailer", "approval", "trailer+approval"]) {
-            Some("approval") => ReviewMode::Approval,
-            Some("trailer+approval") => ReviewMode::TrailerAndApproval,
-            _ => ReviewMode::Trailer,
-        };
+        out.review_span = non_empty(n.span);
+        if let Some(m) = review_modes(ctx, n) {
+            out.review = m;
+        }
+    }
+    if let Some(sr) = f
+        .get("signed_review")
+        .and_then(|n| ctx.mapping(n, "signed_review", SIGNED_REVIEW_KEYS))
+        && let Some(n) = sr.get("survives")
+    {
+        out.signed_review.survives_rebase =
+            ctx.choice(n, "signed_review.survives", &["rebase", "nothing"]) == Some("rebase");
+    }
+    if let Some(n) = f.get("allowed_signers")
+        && let Some((path, span)) = ctx.text(n, "allowed_signers")
+    {
+        let p = path.trim();
+        let bad = p.starts_with('/')
+            || p.contains('\\')
+            || p.split('/').any(|c| c.is_empty() || c == "." || c == "..");
+        if bad {
+            ctx.error(
+                non_empty(span),
+                format!("`{p}` is not a path inside the repository"),
+                "not a repository path",
+                Some("write a path relative to the repository root, e.g. `.countersign/allowed_signers`".to_string()),
+            );
+        } else {
+            out.allowed_signers = Some(AllowedSignersFile {
+                path: p.to_string(),
+                span,
+                signers: None,
+            });
+        }
     }
     if let Some(n) = f.get("reviewer_trailers") {
         out.reviewer_trailers = ctx.trailer_keys(n, "reviewer_trailers");
@@ -1102,6 +1191,45 @@ fn evidence(ctx: &mut Ctx<'_>, node: Option<&Node>) -> Evidence {
         }
     }
     out
+}
+
+/// `review: MODE` or `review: [MODE, …]` (any of).
+fn review_modes(ctx: &mut Ctx<'_>, n: &Node) -> Option<ReviewModes> {
+    let names: Vec<&'static str> = ReviewMode::ALL.iter().map(|m| m.as_str()).collect();
+    let one = |ctx: &mut Ctx<'_>, n: &Node| {
+        ctx.choice(n, "review", &names)
+            .and_then(|c| ReviewMode::ALL.into_iter().find(|m| m.as_str() == c))
+    };
+    if let Kind::Seq(items) = &n.kind {
+        if items.is_empty() {
+            ctx.error(
+                non_empty(n.span),
+                "`review` must name at least one mode",
+                "empty list",
+                Some(format!("use one or more of {}", quote_list(&names))),
+            );
+            return None;
+        }
+        let mut out = Vec::new();
+        let mut ok = true;
+        for item in items {
+            match one(ctx, item) {
+                Some(m) if out.contains(&m) => {
+                    ctx.error(
+                        non_empty(item.span),
+                        format!("review mode `{}` is listed twice", m.as_str()),
+                        "duplicate mode",
+                        None,
+                    );
+                    ok = false;
+                }
+                Some(m) => out.push(m),
+                None => ok = false,
+            }
+        }
+        return ok.then_some(ReviewModes(out));
+    }
+    one(ctx, n).map(ReviewModes::one)
 }
 
 fn involvement_level(ctx: &mut Ctx<'_>, f: &Fields<'_>, what: &str) -> Option<Involvement> {
@@ -1644,13 +1772,18 @@ mod tests {
             ("WAIVER_KEYS", WAIVER_KEYS, "/properties/waivers/items"),
             ("HOOK_KEYS", HOOK_KEYS, "/properties/hooks"),
             ("PROTECT_KEYS", PROTECT_KEYS, "/properties/protect"),
+            (
+                "SIGNED_REVIEW_KEYS",
+                SIGNED_REVIEW_KEYS,
+                "/properties/evidence/properties/signed_review",
+            ),
         ];
         for line in include_str!("validate.rs").lines() {
             let Some(rest) = line.trim_start().strip_prefix("const ") else {
                 continue;
             };
             let name = rest.split(':').next().unwrap_or_default();
-            if name.ends_with("_KEYS") {
+            if name.ends_with("_KEYS") && rest.contains("&[&str]") {
                 assert!(
                     tables.iter().any(|t| t.0 == name),
                     "key table {name} is not compared with the schema: add it above"

@@ -13,6 +13,7 @@ use crate::commands::hook::{
 use crate::commands::{limits, load_policy, read_input};
 use crate::evaluate::{self, Context};
 use crate::facts::RangeInfo;
+use crate::findings::{Code, Severity};
 use crate::git;
 use crate::git::staged;
 use crate::policy::HookMode;
@@ -49,9 +50,17 @@ pub fn run(cwd: &Path, args: &CommitMsgArgs) -> Result<u8> {
     let policy = load_policy(repo.workdir(), args.policy.as_deref())?;
     let commit = staged::commit_to_be(&repo, msg, limits.max_paths_per_commit)?;
     let branch = repo.current_branch();
+    // Review evidence that can only exist after the commit (platform approvals, signed
+    // reviews) is never demanded of the commit being made: it has no approvals yet (a fact,
+    // not missing data), and a missing reviewer is what the merge will need, not an error.
+    let later = !policy.evidence.review.evidence_in_commit();
+    let no_approvals_yet = crate::facts::PullRequest {
+        approvals: Some(Vec::new()),
+        ..Default::default()
+    };
     let ctx = Context {
         policy: &policy,
-        pr: None,
+        pr: later.then_some(&no_approvals_yet),
         branch: branch.as_deref(),
         today: Date::today()?,
         head: None,
@@ -68,6 +77,21 @@ pub fn run(cwd: &Path, args: &CommitMsgArgs) -> Result<u8> {
         },
         vec![evaluate::evaluate_commit(&ctx, &commit)?],
     );
+    let mut report = report;
+    let mut merge_needs = None;
+    if later {
+        for f in report
+            .commits
+            .iter_mut()
+            .flat_map(|c| c.findings.iter_mut())
+            .filter(|f| f.code == Code::MissingReviewer && f.waived_by.is_none())
+        {
+            f.severity = Severity::Warning;
+            merge_needs = Some(later_evidence(&policy));
+        }
+        let commits = std::mem::take(&mut report.commits);
+        report = evaluate::finish(&ctx, report.range.clone(), commits);
+    }
     if let Some(log) = &args.evidence_log {
         crate::audit::log::append(log, &report, &policy, crate::audit::Mode::CommitMsg)?;
     }
@@ -90,6 +114,12 @@ pub fn run(cwd: &Path, args: &CommitMsgArgs) -> Result<u8> {
     );
     if !commit_findings(&mut out, c, mode, Some(&head), true) {
         return Ok(0);
+    }
+    if let Some(need) = &merge_needs {
+        out.line(format!(
+            "the merge will need a reviewer (evidence.review: {}): {need}",
+            policy.evidence.review.describe()
+        ));
     }
     let trailers = trailer_lines(&policy, c);
     if !trailers.is_empty() {
@@ -118,4 +148,29 @@ pub fn run(cwd: &Path, args: &CommitMsgArgs) -> Result<u8> {
     }
     out.flush();
     Ok(u8::from(blocked))
+}
+
+/// What review evidence the merge will need, when none of it can be in the commit itself.
+fn later_evidence(policy: &crate::policy::Policy) -> String {
+    use crate::policy::ReviewMode;
+    let ways: Vec<&str> = policy
+        .evidence
+        .review
+        .0
+        .iter()
+        .map(|m| match m {
+            ReviewMode::Signed => {
+                "a signed review (`countersign review`, pushed to refs/notes/countersign)"
+            }
+            ReviewMode::Approval => "a pull/merge request approval",
+            ReviewMode::TrailerAndApproval => {
+                "a `Reviewed-by:` trailer and that person's pull/merge request approval"
+            }
+            ReviewMode::Trailer => "a `Reviewed-by:` trailer",
+        })
+        .collect();
+    format!(
+        "{}, by someone who did not write the change",
+        ways.join(" or ")
+    )
 }

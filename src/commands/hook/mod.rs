@@ -219,7 +219,7 @@ pub fn trailer_lines(policy: &Policy, c: &CommitReport) -> Vec<String> {
             .iter()
             .any(|f| f.code == code && f.waived_by.is_none())
     };
-    if open(Code::MissingReviewer) {
+    if open(Code::MissingReviewer) && policy.evidence.review.reads_trailers() {
         let key = first(&policy.evidence.reviewer_trailers, "Reviewed-by");
         let accepted = c.reviewers.iter().filter(|r| r.accepted).count() as u32;
         let missing = c.requirements.reviewers.saturating_sub(accepted).max(1);

@@ -65,7 +65,8 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
     let mut blocked = false;
     let mut checked = 0usize;
     for line in &lines {
-        if line.is_delete() {
+        // Deletions bring no commit; a notes ref (signed reviews) holds data, not code.
+        if line.is_delete() || line.remote_ref.starts_with("refs/notes/") {
             continue;
         }
         let local = existing_oid(&repo, &line.local_oid, "the pushed object")?;
@@ -143,8 +144,10 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
             explain: false,
             whole_history: false,
         };
+        let reviews = crate::commands::signed_reviews(&repo, &policy, &commits, &[])?;
         let results = git::scan(&repo, &commits, &lim, |c| {
-            evaluate::evaluate_commit(&ctx, &c)
+            let signed = reviews.get(&c.id).unwrap_or(&crate::commands::NO_REVIEWS);
+            evaluate::evaluate_reviewed(&ctx, &c, signed)
         })?;
         let reports = results.into_iter().collect::<Result<Vec<_>>>()?;
         let report = evaluate::finish(

@@ -85,8 +85,12 @@ fn check(cwd: &Path, args: &PreReceiveArgs, out: &mut Out) -> Result<u8> {
     // Which refs are protected is the default branch's word (its policy), not the word of
     // the ref being pushed, whose old tip may predate the `protect:` section.
     let authority = policy_at(&repo, default_tip(&repo, default_ref.as_deref())?)?;
-    let mut rejected = false;
+    let (notes, mut rejected) = pushed_notes(&repo, &lines, out)?;
     for line in &lines {
+        if line.refname.starts_with("refs/notes/") {
+            // Notes are data (signed reviews), judged by `pushed_notes` above.
+            continue;
+        }
         if line.refname.starts_with("refs/replace/") && !line.is_delete() {
             // A replace ref rewrites the history every fetcher of it sees.
             out.line(format!(
@@ -115,6 +119,7 @@ fn check(cwd: &Path, args: &PreReceiveArgs, out: &mut Out) -> Result<u8> {
             &authority,
             &defaults,
             &pushed,
+            &notes,
             &lim,
             args.evidence_log.as_deref(),
             out,
@@ -145,6 +150,7 @@ fn check_ref(
     authority: &Policy,
     defaults: &[String],
     pushed: &[&str],
+    notes: &[Oid],
     lim: &git::Limits,
     evidence_log: Option<&Path>,
     out: &mut Out,
@@ -164,7 +170,8 @@ fn check_ref(
         Some(o) => Some(o),
         None => default_tip(repo, default_ref)?,
     };
-    let policy = policy_at(repo, base)?;
+    let mut policy = policy_at(repo, base)?;
+    crate::commands::load_signers(Some(repo), &mut policy, None)?;
     let baseline = baseline(repo, &policy, base)?;
     let protection = authority.protect.classify(&line.refname, defaults);
     // Refs of this push never hide anything (two refs pushed together must not vouch for
@@ -201,7 +208,11 @@ fn check_ref(
         explain: false,
         whole_history: false,
     };
-    let results = git::scan(repo, &commits, lim, |c| evaluate::evaluate_commit(&ctx, &c))?;
+    let reviews = crate::commands::signed_reviews(repo, &policy, &commits, notes)?;
+    let results = git::scan(repo, &commits, lim, |c| {
+        let signed = reviews.get(&c.id).unwrap_or(&crate::commands::NO_REVIEWS);
+        evaluate::evaluate_reviewed(&ctx, &c, signed)
+    })?;
     let reports = results.into_iter().collect::<Result<Vec<_>>>()?;
     let report = evaluate::finish(
         &ctx,
@@ -282,6 +293,45 @@ fn check_head(repo: &Repo, default_ref: Option<&str>) -> Result<()> {
     .with_help(format!(
         "on the server, point HEAD at the protected branch: `git symbolic-ref HEAD refs/heads/{suggest}`"
     )))
+}
+
+/// The pushed value of `refs/notes/countersign`, read (through the quarantine) together with
+/// the current one when judging the other refs of the same push: a reviewer can push the
+/// notes and the branch at once. Signed reviews only count by their signatures, so reading
+/// pushed notes cannot make anything pass that is not signed by a registered key. The notes
+/// ref may only move forward: a deletion or a non-fast-forward update would drop reviews
+/// others signed, so it is rejected (returned `true`).
+fn pushed_notes(repo: &Repo, lines: &[ReceiveLine], out: &mut Out) -> Result<(Vec<Oid>, bool)> {
+    let mut notes = Vec::new();
+    let mut rejected = false;
+    for line in lines
+        .iter()
+        .filter(|l| l.refname == crate::review::NOTES_REF)
+    {
+        if line.is_delete() {
+            out.line(format!(
+                "countersign: deleting `{}` is not allowed: it holds the signed reviews",
+                line.refname
+            ));
+            rejected = true;
+            continue;
+        }
+        let new = existing_oid(repo, &line.new, "the pushed notes commit")?;
+        if !line.is_create() {
+            let old = existing_oid(repo, &line.old, "the notes ref's current commit")?;
+            let ff = old == new || repo.raw().graph_descendant_of(new, old).unwrap_or(false);
+            if !ff {
+                out.line(format!(
+                    "countersign: `{}` may only move forward (a forced update drops reviews): fetch it, merge with `git notes --ref=countersign merge -s cat_sort_uniq FETCHED`, push again (`countersign review --push` does this)",
+                    line.refname
+                ));
+                rejected = true;
+                continue;
+            }
+        }
+        notes.push(new);
+    }
+    Ok((notes, rejected))
 }
 
 /// The policy in the tree of `base` (first of the discovery names), else the embedded
