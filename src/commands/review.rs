@@ -128,7 +128,7 @@ pub fn run(cwd: &Path, args: &ReviewArgs) -> Result<u8> {
         }
         todo.push((*oid, c.id.clone()));
     }
-    print_stdout(&shown)?;
+    print_stdout(&safe(&shown))?;
     if todo.is_empty() {
         return Err(
             Error::usage("nothing to sign: you wrote every selected commit")
@@ -347,4 +347,26 @@ fn push_notes(repo: &Repo, remote: &str) -> Result<()> {
         "could not push {NOTES_REF} to `{remote}` after {PUSH_ATTEMPTS} attempts: {last}"
     ))
     .with_help("run `countersign review --push` again, or push by hand after `git notes --ref=countersign merge -s cat_sort_uniq`"))
+}
+
+/// Commit subjects and paths are untrusted: control, format and bidi characters (terminal
+/// escapes, reordering) are shown as `?`, line breaks kept.
+fn safe(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c != '\n' && crate::message::trailers::is_forbidden_char(c) {
+                '?'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hostile_text_is_neutralised() {
+        assert_eq!(super::safe("a\u{1b}[31mb\u{202e}c\n"), "a?[31mb?c\n");
+    }
 }

@@ -35,14 +35,17 @@ pub enum Failure {
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Failure::Malformed(m) => write!(f, "not an SSH signature: {m}"),
+            Failure::Malformed(m) => write!(f, "not an SSH signature: {}", m.escape_debug()),
+            // Debug formatting escapes whatever the signature carries (it is untrusted).
             Failure::Namespace(n) => write!(
                 f,
-                "signed in the namespace `{n}`, not `{NAMESPACE}` (a git or file signature is not a review)"
+                "signed in the namespace `{}`, not `{NAMESPACE}` (a git or file signature is not a review)",
+                n.escape_debug()
             ),
             Failure::KeyType(t) => write!(
                 f,
-                "signed with a {t} key; reviews verify with ssh-ed25519 or ecdsa-sha2-nistp256 keys (FIDO forms included)"
+                "signed with a {} key; reviews verify with ssh-ed25519 or ecdsa-sha2-nistp256 keys (FIDO forms included)",
+                t.escape_debug()
             ),
             Failure::BadSignature(fp) => write!(
                 f,

@@ -1128,3 +1128,62 @@ fn lazy_note_reading_gives_the_same_report() {
         .collect();
     assert_eq!(reasons, ["self-review"]);
 }
+
+/// `policy diff` judges the review settings by what they let in.
+#[test]
+fn policy_diff_knows_signed_review_settings() {
+    use countersign::policy::diff::{Effect, compare};
+    use countersign::policy::{Origin, load::load};
+    let k = Keys::new();
+    let load_p =
+        |t: &str| load(t, Origin::Embedded).unwrap_or_else(|e| panic!("{}", e.render_plain()));
+    let base = signed_policy(&k, "signed");
+    let no_bob_key = base.replace(
+        &format!("        ssh_keys: [\"{}\"]\n", k.public("bob")),
+        "",
+    );
+    let cases: Vec<(String, String, Effect)> = vec![
+        (
+            base.clone(),
+            base.replace("review: signed", "review: [signed, approval]"),
+            Effect::Weakens,
+        ),
+        (
+            base.clone(),
+            base.replace("review: signed", "review: approval"),
+            Effect::Weakens,
+        ),
+        (
+            base.replace("review: signed", "review: [signed, approval]"),
+            base.clone(),
+            Effect::Strengthens,
+        ),
+        (
+            base.replace("review: signed", "review: trailer"),
+            base.replace("review: signed", "review: trailer+approval"),
+            Effect::Strengthens,
+        ),
+        (
+            base.clone(),
+            format!("{base}  signed_review: {{ survives: rebase }}\n"),
+            Effect::Weakens,
+        ),
+        (no_bob_key.clone(), base.clone(), Effect::Weakens),
+        (base.clone(), no_bob_key.clone(), Effect::Strengthens),
+        (
+            base.clone(),
+            format!("{base}  allowed_signers: .countersign/allowed_signers\n"),
+            Effect::Weakens,
+        ),
+    ];
+    for (old, new, want) in cases {
+        let d = compare(&load_p(&old), &load_p(&new), &[]);
+        assert!(!d.changes.is_empty(), "no change found:\n{new}");
+        assert!(
+            d.changes.iter().all(|c| c.effect == want),
+            "{:?}",
+            d.changes
+        );
+        assert_eq!(d.weakens, want == Effect::Weakens);
+    }
+}
