@@ -285,7 +285,9 @@ pub fn fuzz_paths(data: &[u8]) {
             );
         }
     }
-    let policy = load::default_policy();
+    // One policy for every run, as in a real scan (its automata are built once, lazily).
+    static POLICY: std::sync::OnceLock<countersign::policy::Policy> = std::sync::OnceLock::new();
+    let policy = POLICY.get_or_init(load::default_policy);
     let m = [0o100644, 0o100755, 0o120000, 0o160000][usize::from(mode % 4)];
     let entry = ChangedPath {
         path: dir.to_string(),
@@ -295,7 +297,7 @@ pub fn fuzz_paths(data: &[u8]) {
         link_target: (m == 0o120000).then(|| target.to_string()),
         old_link_target: (mode & 16 != 0).then(|| suffix.to_string()),
     };
-    let c = classify_changed(&policy, &entry);
+    let c = classify_changed(policy, &entry);
     assert!(!c.tiers.is_empty());
     assert!(c.tiers.windows(2).all(|w| w[0] < w[1]));
     assert!(c.tiers.contains(&c.tier));

@@ -109,10 +109,12 @@ pub fn link_target_path(link: &str, target: &str) -> Option<String> {
     if target.starts_with('/') || drive {
         return None;
     }
-    let mut parts: Vec<&str> = link.split('/').collect();
-    parts.pop();
-    parts.retain(|p| !p.is_empty());
-    for c in target.split('/') {
+    let mut dir: Vec<&str> = link.split('/').collect();
+    dir.pop();
+    // git never stores `.` or `..` in a tree path, but facts can be written by hand: the
+    // link's own folder is resolved by the same rules.
+    let mut parts: Vec<&str> = Vec::new();
+    for c in dir.into_iter().chain(target.split('/')) {
         match c {
             "" | "." => {}
             ".." => {
@@ -494,6 +496,9 @@ mod tests {
         assert_eq!(link_target_path("docs/a", "../../x"), None);
         assert_eq!(link_target_path("docs/a", "..").as_deref(), Some(""));
         assert_eq!(link_target_path("a", "C:/x"), None);
+        // Found by fuzzing: a hand-written link path with `..` never lets the target escape.
+        assert_eq!(link_target_path("../sr//c", "../x"), None);
+        assert_eq!(link_target_path("a/./b/../c", "x").as_deref(), Some("a/x"));
         assert_eq!(
             link_target_paths("docs/a", "..\\src\\auth"),
             vec!["docs/..\\src\\auth".to_string(), "src/auth".to_string()]
