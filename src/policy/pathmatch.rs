@@ -34,8 +34,9 @@ use unicode_normalization::UnicodeNormalization;
 use super::validate::compile_glob;
 use crate::message::trailers::is_forbidden_char;
 
-/// Size limit of one rule's "below" automaton; a bigger one counts as matching everything.
-const BELOW_NFA_LIMIT: usize = 4 << 20;
+/// Size limit of one rule's "below" automaton (globset's own limit); a bigger one counts as
+/// matching everything.
+const BELOW_NFA_LIMIT: usize = 10 << 20;
 
 /// The folded form of a path or glob: NFD, Unicode full case folding, NFC.
 ///
@@ -236,10 +237,11 @@ impl PathGlobs {
     }
 }
 
-/// The NFA of every glob's regex; `None` when it cannot be built within the size limit.
+/// The NFA of every glob's regex, with globset's own syntax settings (bytes, and `.` matches a
+/// newline: git paths may hold one); `None` when it cannot be built within the size limit.
 fn below_nfa(regexes: &[String]) -> Option<NFA> {
     NFA::compiler()
-        .syntax(syntax::Config::new().utf8(false))
+        .syntax(syntax::Config::new().utf8(false).dot_matches_new_line(true))
         .configure(
             thompson::Config::new()
                 .utf8(false)
@@ -449,6 +451,12 @@ mod tests {
         assert!(!entry(&g, "lib/other"));
         let g = globs(&["**/*.md"]);
         assert!(entry(&g, "docs"));
+        // Found by fuzzing: a folder name with a newline (git allows it); globset's `.`
+        // matches a newline, so the automaton's must too.
+        let g = globs(&["**/auth/**", "**/x"]);
+        assert!(g.matches_below("a\nb/auth", false));
+        assert!(g.matches_below("a\nb", false));
+        assert!(g.is_match("a\nb/x"));
         let g = globs(&["src/[a-c]uth/**"]);
         assert!(entry(&g, "src/auth"));
         assert!(!entry(&g, "src/duth"));
