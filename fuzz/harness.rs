@@ -22,6 +22,7 @@ pub const TARGETS: &[&str] = &[
     "pr_json",
     "pack_delta",
     "signed_review",
+    "paths",
 ];
 
 /// Runs target `name` on `data`.
@@ -35,6 +36,7 @@ pub fn run(name: &str, data: &[u8]) {
         "pr_json" => fuzz_pr_json(data),
         "pack_delta" => fuzz_pack_delta(data),
         "signed_review" => fuzz_signed_review(data),
+        "paths" => fuzz_paths(data),
         other => panic!("unknown fuzz target {other}"),
     }
 }
@@ -291,5 +293,78 @@ pub fn fuzz_signed_review(data: &[u8]) {
             );
             let _ = s.refuses("bob@example.com", 0);
         }
+    }
+}
+
+/// Path classification (issue 11 classes 4 and 5). Input: `glob NUL dir NUL suffix NUL
+/// target NUL mode-byte` (lossy UTF-8). Properties: folding is idempotent; a resolved link
+/// target never leaves the repository; the "could match below a folder" test is sound against
+/// globset itself (a glob matching `dir/suffix` makes `dir` match below), in the raw and the
+/// folded spelling; classifying any entry under the default policy never panics and gives
+/// sorted tiers that include its tier (every tier when protected).
+pub fn fuzz_paths(data: &[u8]) {
+    use countersign::facts::{Change, ChangedPath};
+    use countersign::policy::classify::classify_changed;
+    use countersign::policy::pathmatch::{PathGlobs, fold, link_target_path};
+    let text = String::from_utf8_lossy(data);
+    let mut parts = text.split('\0');
+    let glob = parts.next().unwrap_or_default();
+    let dir = parts.next().unwrap_or("src/auth");
+    let suffix = parts.next().unwrap_or("x");
+    let target = parts.next().unwrap_or("../x");
+    let mode = parts.next().and_then(|m| m.bytes().next()).unwrap_or(0);
+    let f = fold(dir);
+    assert_eq!(fold(&f), f, "fold is not idempotent on {dir:?}");
+    if let Some(p) = link_target_path(dir, target) {
+        assert!(!p.starts_with('/'), "{dir:?} → {target:?} gave {p:?}");
+        if !p.is_empty() {
+            assert!(
+                p.split('/').all(|c| !matches!(c, "" | "." | "..")),
+                "{dir:?} → {target:?} gave {p:?}"
+            );
+        }
+    }
+    if glob.len() <= 256
+        && !dir.is_empty()
+        && !suffix.is_empty()
+        && let Ok(g) = PathGlobs::new(&[glob])
+    {
+        if g.is_match(&format!("{dir}/{suffix}")) {
+            assert!(
+                g.matches_below(dir, false),
+                "{glob:?} matches {dir:?}/{suffix:?}"
+            );
+        }
+        let (fd, fs) = (fold(dir), fold(suffix));
+        let folded = countersign::policy::pathmatch::Form {
+            text: format!("{fd}/{fs}").into(),
+            folded: true,
+            below: false,
+        };
+        if g.matches(&folded) {
+            assert!(
+                g.matches_below(&fd, true),
+                "{glob:?} matches folded {fd:?}/{fs:?}"
+            );
+        }
+    }
+    // One policy for every run, as in a real scan (its automata are built once, lazily).
+    static POLICY: std::sync::OnceLock<countersign::policy::Policy> = std::sync::OnceLock::new();
+    let policy = POLICY.get_or_init(load::default_policy);
+    let m = [0o100644, 0o100755, 0o120000, 0o160000][usize::from(mode % 4)];
+    let entry = ChangedPath {
+        path: dir.to_string(),
+        change: Change::Modified,
+        old_mode: (mode & 4 != 0).then_some(m),
+        new_mode: (mode & 8 != 0).then_some(m),
+        link_target: (m == 0o120000).then(|| target.to_string()),
+        old_link_target: (mode & 16 != 0).then(|| suffix.to_string()),
+    };
+    let c = classify_changed(policy, &entry);
+    assert!(!c.tiers.is_empty());
+    assert!(c.tiers.windows(2).all(|w| w[0] < w[1]));
+    assert!(c.tiers.contains(&c.tier));
+    if c.protected {
+        assert_eq!(c.tiers.len(), policy.tiers.len());
     }
 }

@@ -81,3 +81,8 @@ fn corpus_pack_delta() {
 fn corpus_signed_review() {
     replay("signed_review");
 }
+
+#[test]
+fn corpus_paths() {
+    replay("paths");
+}

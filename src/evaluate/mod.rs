@@ -3,8 +3,9 @@
 //! Per commit: involvement from markers (commit + PR); the tiers of every changed path
 //! (`policy::classify`); requirements = the strongest of each over those tiers, with the
 //! accumulated involvement extras ([`requirements`]); then reviewers, change records,
-//! declaration, `ai: forbidden` (per path, sticky), and waivers. A commit that changes no path (an empty commit,
-//! a clean merge) has no tier and nothing to answer for; its parents are evaluated on their own.
+//! declaration, `ai: forbidden` (per path, sticky), and waivers. A commit that changes no
+//! path (an empty commit, a clean merge) has no tier and nothing to answer for; its parents
+//! are evaluated on their own.
 
 pub mod records;
 pub mod requirements;

@@ -34,8 +34,9 @@ use unicode_normalization::UnicodeNormalization;
 use super::validate::compile_glob;
 use crate::message::trailers::is_forbidden_char;
 
-/// Size limit of one rule's "below" automaton; a bigger one counts as matching everything.
-const BELOW_NFA_LIMIT: usize = 4 << 20;
+/// Size limit of one rule's "below" automaton (globset's own limit); a bigger one counts as
+/// matching everything.
+const BELOW_NFA_LIMIT: usize = 10 << 20;
 
 /// The folded form of a path or glob: NFD, Unicode full case folding, NFC.
 ///
@@ -109,10 +110,12 @@ pub fn link_target_path(link: &str, target: &str) -> Option<String> {
     if target.starts_with('/') || drive {
         return None;
     }
-    let mut parts: Vec<&str> = link.split('/').collect();
-    parts.pop();
-    parts.retain(|p| !p.is_empty());
-    for c in target.split('/') {
+    let mut dir: Vec<&str> = link.split('/').collect();
+    dir.pop();
+    // git never stores `.` or `..` in a tree path, but facts can be written by hand: the
+    // link's own folder is resolved by the same rules.
+    let mut parts: Vec<&str> = Vec::new();
+    for c in dir.into_iter().chain(target.split('/')) {
         match c {
             "" | "." => {}
             ".." => {
@@ -234,10 +237,11 @@ impl PathGlobs {
     }
 }
 
-/// The NFA of every glob's regex; `None` when it cannot be built within the size limit.
+/// The NFA of every glob's regex, with globset's own syntax settings (bytes, and `.` matches a
+/// newline: git paths may hold one); `None` when it cannot be built within the size limit.
 fn below_nfa(regexes: &[String]) -> Option<NFA> {
     NFA::compiler()
-        .syntax(syntax::Config::new().utf8(false))
+        .syntax(syntax::Config::new().utf8(false).dot_matches_new_line(true))
         .configure(
             thompson::Config::new()
                 .utf8(false)
@@ -447,6 +451,12 @@ mod tests {
         assert!(!entry(&g, "lib/other"));
         let g = globs(&["**/*.md"]);
         assert!(entry(&g, "docs"));
+        // Found by fuzzing: a folder name with a newline (git allows it); globset's `.`
+        // matches a newline, so the automaton's must too.
+        let g = globs(&["**/auth/**", "**/x"]);
+        assert!(g.matches_below("a\nb/auth", false));
+        assert!(g.matches_below("a\nb", false));
+        assert!(g.is_match("a\nb/x"));
         let g = globs(&["src/[a-c]uth/**"]);
         assert!(entry(&g, "src/auth"));
         assert!(!entry(&g, "src/duth"));
@@ -494,6 +504,9 @@ mod tests {
         assert_eq!(link_target_path("docs/a", "../../x"), None);
         assert_eq!(link_target_path("docs/a", "..").as_deref(), Some(""));
         assert_eq!(link_target_path("a", "C:/x"), None);
+        // Found by fuzzing: a hand-written link path with `..` never lets the target escape.
+        assert_eq!(link_target_path("../sr//c", "../x"), None);
+        assert_eq!(link_target_path("a/./b/../c", "x").as_deref(), Some("a/x"));
         assert_eq!(
             link_target_paths("docs/a", "..\\src\\auth"),
             vec!["docs/..\\src\\auth".to_string(), "src/auth".to_string()]

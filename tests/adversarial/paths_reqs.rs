@@ -170,12 +170,21 @@ fn c4_submodule_at_the_risky_folder_is_risky() {
     let out = check(&r);
     out.assert_deny("missing-reviewer");
     assert!(out.has("missing-change-record"));
-    // A submodule anywhere: `**/Cargo.lock` (auth) may lie inside it.
-    let mut r = repo();
-    r.add_gitlink("vendor/lib", "1111111111111111111111111111111111111111");
-    commit_as(&mut r, ALICE, "Add a submodule\n", &[]);
-    let out = check(&r);
-    assert!(out.has("missing-change-record"), "{:?}", out.codes());
+    // A submodule anywhere: `**/Cargo.lock` (auth) may lie inside it — also in a folder
+    // whose name holds a newline (git allows it; `**` crosses it as in globset, and the
+    // control character is also dropped in a second spelling).
+    for dir in ["vendor/lib", "odd\nname/lib"] {
+        let mut r = repo();
+        let info = format!("160000,1111111111111111111111111111111111111111,{dir}");
+        r.git(&["update-index", "--add", "--cacheinfo", &info]);
+        r.git(&["commit", "-q", "-m", "Add a submodule"]);
+        let out = check(&r);
+        assert!(
+            out.has("missing-change-record"),
+            "{dir:?}: {:?}",
+            out.codes()
+        );
+    }
 }
 
 #[test]
