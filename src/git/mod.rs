@@ -11,6 +11,7 @@
 //! the hand-written names-only diff of [`crate::git::treediff`], and large scans run on all
 //! rayon threads with one `git2::Repository` per thread over contiguous chunks of commits.
 
+pub mod commit;
 pub mod odb;
 pub mod staged;
 pub mod treediff;
@@ -26,7 +27,7 @@ use std::sync::{Once, mpsc};
 use git2::{ErrorCode, Oid, Repository, RepositoryOpenFlags, Sort};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::facts::{CommitFacts, Identity, RangeInfo};
+use crate::facts::{CommitFacts, RangeInfo};
 use crate::git::odb::idhash::IdMap;
 use crate::git::odb::objects::{Objects, missing};
 use crate::git::odb::pack::{Kind, PackSet};
@@ -549,98 +550,16 @@ fn too_many(limits: &Limits) -> Error {
     .with_help("check a narrower range (`BASE..HEAD`) or set a `baseline:` in the policy")
 }
 
-/// The parts of a raw commit object that countersign reads.
-struct RawCommit<'a> {
-    tree: Oid,
-    parents: Vec<Oid>,
-    author: &'a [u8],
-    committer: &'a [u8],
-    encoding: Option<&'a [u8]>,
-    message: &'a [u8],
-}
-
-/// Parses a raw commit object (headers up to the first empty line, then the message).
-fn parse_commit(data: &[u8]) -> Option<RawCommit<'_>> {
-    let mut rest = data;
-    let mut tree = None;
-    let mut parents = Vec::new();
-    let (mut author, mut committer, mut encoding) = (None, None, None);
-    loop {
-        let nl = rest.iter().position(|&b| b == b'\n');
-        let line = match nl {
-            Some(i) => rest.get(..i)?,
-            None => rest,
-        };
-        let next = match nl {
-            Some(i) => rest.get(i + 1..)?,
-            None => &[][..],
-        };
-        if line.is_empty() {
-            rest = next;
-            break;
-        }
-        if let Some((key, value)) = line.split_first().and_then(|(&c, _)| {
-            if c == b' ' {
-                None
-            } else {
-                let sp = line.iter().position(|&b| b == b' ')?;
-                Some((line.get(..sp)?, line.get(sp + 1..)?))
-            }
-        }) {
-            match key {
-                b"tree" if tree.is_none() => tree = Some(hex_oid(value)?),
-                b"parent" => parents.push(hex_oid(value)?),
-                b"author" if author.is_none() => author = Some(value),
-                b"committer" if committer.is_none() => committer = Some(value),
-                b"encoding" if encoding.is_none() => encoding = Some(value),
-                _ => {}
-            }
-        }
-        if nl.is_none() {
-            rest = next;
-            break;
-        }
-        rest = next;
-    }
-    Some(RawCommit {
-        tree: tree?,
-        parents,
-        author: author.unwrap_or_default(),
-        committer: committer.unwrap_or_default(),
-        encoding,
-        message: rest,
-    })
-}
-
-fn hex_oid(v: &[u8]) -> Option<Oid> {
-    Oid::from_str(std::str::from_utf8(v).ok()?).ok()
-}
-
-/// Splits `Name <email> time tz` the way git's `split_ident_line` does (first `<`, first `>`
-/// after it; the time follows the last `>`).
-fn parse_ident(v: &[u8]) -> (Identity, i64) {
-    let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    let Some(lt) = v.iter().position(|&b| b == b'<') else {
-        return (Identity::new(lossy(v.trim_ascii()), ""), 0);
-    };
-    let name = v.get(..lt).unwrap_or_default().trim_ascii();
-    let after = v.get(lt + 1..).unwrap_or_default();
-    let gt = after.iter().position(|&b| b == b'>').unwrap_or(after.len());
-    let email = after.get(..gt).unwrap_or_default();
-    let last_gt = v
-        .iter()
-        .rposition(|&b| b == b'>')
-        .map_or(v.len(), |i| i + 1);
-    let time = v
-        .get(last_gt..)
-        .unwrap_or_default()
-        .trim_ascii()
-        .split(|&b| b == b' ')
-        .next()
-        .and_then(|t| std::str::from_utf8(t).ok())
-        .and_then(|t| t.parse::<i64>().ok())
-        .unwrap_or(0);
-    (Identity::new(lossy(name), lossy(email)), time)
+/// The error for a commit object countersign cannot read the way git does.
+fn malformed(oid: Oid, why: commit::Malformed) -> Error {
+    Error::incomplete(format!(
+        "commit {oid} cannot be read the way git reads it: {why}"
+    ))
+    .with_help(
+        "run `git fsck`; git itself never writes such a commit (it takes `git hash-object \
+         --literally` or another tool): rewrite the history from before it, or set a policy \
+         `baseline:` after it",
+    )
 }
 
 /// The error for a commit whose parents are cut off by a shallow clone.
@@ -649,11 +568,6 @@ fn shallow_commit(oid: Oid) -> Error {
         "commit {oid} is at the shallow boundary of this clone: its parents are not here"
     ))
     .with_help(SHALLOW_HELP)
-}
-
-/// The tree id on the first header line of a raw commit (`tree <hex>\n`).
-fn tree_of(data: &[u8]) -> Option<Oid> {
-    hex_oid(data.strip_prefix(b"tree ")?.get(..40)?)
 }
 
 /// Header bytes allowed in a commit object on top of `max_message_bytes` (tree, parents,
@@ -737,7 +651,7 @@ impl<'o> Scanner<'o> {
         for &c in commits {
             let obj = self.read_raw(shallow, c);
             if let Ok(o) = &obj
-                && let Some(t) = tree_of(o)
+                && let Some(t) = commit::tree_of(o)
             {
                 self.trees.insert(c, t);
             }
@@ -752,10 +666,7 @@ impl<'o> Scanner<'o> {
 
     /// The facts of commit `oid` from its raw object.
     fn facts(&mut self, oid: Oid, obj: &[u8], limits: &Limits) -> Result<CommitFacts> {
-        let raw = parse_commit(obj).ok_or_else(|| {
-            Error::incomplete(format!("commit {oid} is malformed"))
-                .with_help("run `git fsck`; the repository is corrupt")
-        })?;
+        let raw = commit::parse(obj).map_err(|m| malformed(oid, m))?;
         if raw.message.len() > limits.max_message_bytes {
             return Err(Error::limit(format!(
                 "commit {oid} has a {}-byte message, more than {} (limit max_message_bytes)",
@@ -770,12 +681,12 @@ impl<'o> Scanner<'o> {
                 Some(t) => *t,
                 None => {
                     let pobj = self.read_commit_object(*p, "parent commit")?;
-                    let t = parse_commit(&pobj)
-                        .ok_or_else(|| {
-                            Error::incomplete(format!("commit {p} is malformed"))
-                                .with_help("run `git fsck`; the repository is corrupt")
-                        })?
-                        .tree;
+                    let t = commit::tree_of(&pobj).ok_or_else(|| {
+                        malformed(
+                            *p,
+                            commit::Malformed("the first line is not `tree <40 hex>`"),
+                        )
+                    })?;
                     self.trees.insert(*p, t);
                     t
                 }
@@ -788,8 +699,8 @@ impl<'o> Scanner<'o> {
         let paths = self
             .reader
             .diff(Some(raw.tree), &parent_trees, limits.max_paths_per_commit)?;
-        let (author, _) = parse_ident(raw.author);
-        let (committer, time) = parse_ident(raw.committer);
+        let (author, _) = commit::identity(raw.author);
+        let (committer, time) = commit::identity(raw.committer);
         Ok(CommitFacts {
             id: oid.to_string(),
             parents: raw.parents.iter().map(Oid::to_string).collect(),
@@ -988,44 +899,5 @@ pub fn tree_paths_at(repo: &Repo, rev: &str) -> Result<Vec<String>> {
     match err {
         Some(e) => Err(e),
         None => Ok(out),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_commit_headers_and_message() {
-        let data = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n\
-parent 1111111111111111111111111111111111111111\n\
-parent 2222222222222222222222222222222222222222\n\
-author A U Thor <a@x.org> 1700000000 +0100\n\
-committer C O Mitter <c@x.org> 1700000100 -0500\n\
-encoding ISO-8859-1\n\
-gpgsig -----BEGIN\n  line\n -----END\n\
-\n\
-Subject\n\nBody\n";
-        let c = parse_commit(data).expect("parses");
-        assert_eq!(c.parents.len(), 2);
-        assert_eq!(c.encoding, Some(&b"ISO-8859-1"[..]));
-        assert_eq!(c.message, b"Subject\n\nBody\n");
-        let (a, _) = parse_ident(c.author);
-        assert_eq!(a, Identity::new("A U Thor", "a@x.org"));
-        let (_, t) = parse_ident(c.committer);
-        assert_eq!(t, 1_700_000_100);
-    }
-
-    #[test]
-    fn commit_without_tree_is_rejected() {
-        assert!(parse_commit(b"author x <y> 1 +0000\n\nmsg").is_none());
-    }
-
-    #[test]
-    fn odd_identities_do_not_panic() {
-        for v in [&b""[..], b"<", b">", b"a <b", b"<> 12", b"a >b< 3"] {
-            let _ = parse_ident(v);
-        }
-        assert_eq!(parse_ident(b"no email").0.name, "no email");
     }
 }
