@@ -57,7 +57,7 @@ fn run(path: &Path, spec: &RangeSpec, pairs: bool) -> countersign::Result<()> {
     let range = git::resolve(&repo, spec, None)?;
     let walked = t0.elapsed();
     eprintln!("range: {}", range.info.description);
-    let results = git::scan(&repo, &range.commits, &Limits::default(), |f| {
+    let results = git::scan(&repo, &range.commits, range.base, &Limits::default(), |f| {
         let matched = f.paths.iter().filter(|p| set.is_match(&p.path)).count();
         let listed = if pairs {
             f.paths

@@ -225,7 +225,8 @@ fn shallow_boundary_fails_closed() {
     // scan refuses a boundary commit too, even when handed one directly.
     let repo = git::open(r.path()).expect("open");
     let head = repo.raw().head().expect("head").target().expect("oid");
-    let e = git::scan(&repo, &[head], &Limits::default(), |f| f).expect_err("boundary");
+    let e = git::scan(&repo, &[head], git::Base::None, &Limits::default(), |f| f)
+        .expect_err("boundary");
     assert_eq!(e.kind, ErrorKind::Incomplete);
 }
 
@@ -258,7 +259,8 @@ fn missing_objects_fail_closed() {
     std::fs::remove_file(&obj).expect("remove tree object");
     let repo = git::open(r.path()).expect("open");
     let range = git::resolve(&repo, &expr(&c[6]), None).expect("resolve");
-    let e = git::scan(&repo, &range.commits, &Limits::default(), |f| f).expect_err("missing tree");
+    let e = git::scan(&repo, &range.commits, range.base, &Limits::default(), |f| f)
+        .expect_err("missing tree");
     assert_eq!(e.kind, ErrorKind::Incomplete);
     // A missing commit in the middle of the walk.
     let obj = r

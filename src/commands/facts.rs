@@ -17,7 +17,13 @@ pub fn run(cwd: &Path, args: &FactsArgs) -> Result<u8> {
         range.commits.len(),
         range.info.description
     ));
-    let commits = git::scan(&repo, &range.commits, &limits(&args.limits), |c| c)?;
+    let commits = git::scan(
+        &repo,
+        &range.commits,
+        range.base,
+        &limits(&args.limits),
+        |c| c,
+    )?;
     let doc = FactsDoc {
         schema: FACTS_SCHEMA.to_string(),
         range: range.info,

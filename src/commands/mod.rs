@@ -233,30 +233,34 @@ pub fn evaluate_range(
     };
     let progress = crate::progress::Progress::start(verb, range.commits.len());
     // Streamed straight into the one vector the report keeps (a whole-history report is
-    // the largest thing countersign holds; it is never gathered twice).
-    let mut commits = Vec::with_capacity(range.commits.len());
+    // the largest thing countersign holds; it is never gathered twice). Merges come last
+    // (their paths depend on the rest of the range) and are put back in their places.
+    let mut commits = git::InOrder::with_capacity(range.commits.len());
     let mut failed = None;
     git::scan_each(
         &repo,
         &range.commits,
+        range.base,
         &limits(limit_args),
         |c| {
             let r = crate::evaluate::evaluate_commit(&ctx, &c);
             progress.tick();
             r
         },
-        |r| match r {
-            Ok(c) => commits.push(c),
+        |i, r| match r {
+            Ok(c) => commits.push(i, c),
             Err(e) => {
-                failed.get_or_insert(e);
+                if failed.as_ref().is_none_or(|(j, _)| i < *j) {
+                    failed = Some((i, e));
+                }
             }
         },
     )?;
     progress.finish();
-    if let Some(e) = failed {
+    if let Some((_, e)) = failed {
         return Err(e);
     }
-    let report = crate::evaluate::finish(&ctx, range.info.clone(), commits);
+    let report = crate::evaluate::finish(&ctx, range.info.clone(), commits.finish());
     Ok((policy, report))
 }
 

@@ -12,26 +12,27 @@
 //! rayon threads with one `git2::Repository` per thread over contiguous chunks of commits.
 
 pub mod commit;
+pub mod merges;
 pub mod odb;
+pub mod scan;
 pub mod staged;
 pub mod treediff;
 pub mod walks;
 
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Once, mpsc};
+use std::sync::Once;
 
 use git2::{ErrorCode, Oid, Repository, RepositoryOpenFlags, Sort};
 
-use crate::error::{Error, ErrorKind, Result};
-use crate::facts::{CommitFacts, RangeInfo};
-use crate::git::odb::idhash::IdMap;
-use crate::git::odb::objects::{Objects, missing};
-use crate::git::odb::pack::{Kind, PackSet};
-use crate::git::treediff::TreeReader;
+use crate::error::{Error, Result};
+use crate::facts::RangeInfo;
+use crate::git::odb::objects::missing;
+use crate::git::odb::pack::PackSet;
+
+pub use merges::Base;
+pub use scan::{InOrder, read_commit, scan, scan_each};
 
 /// Help line for history that is not all there.
 const SHALLOW_HELP: &str = "fetch the full history: `git fetch --unshallow` (actions/checkout: \
@@ -80,6 +81,8 @@ pub struct Repo {
     shallow: HashSet<Oid>,
     /// The mapped packs of the object directory, opened on first use.
     packs: OnceCell<PackSet>,
+    /// The graft lines of `info/grafts`, when there are any (see [`Repo::refuse_grafts`]).
+    grafts: usize,
 }
 
 impl std::fmt::Debug for Repo {
@@ -130,6 +133,7 @@ pub fn open(start: &Path) -> Result<Repo> {
         OpenHow::Path(_) => OpenHow::Path(git_dir.clone()),
     };
     let shallow = read_shallow(repo.commondir())?;
+    let grafts = count_grafts(repo.commondir())?;
     Ok(Repo {
         repo,
         git_dir,
@@ -137,7 +141,27 @@ pub fn open(start: &Path) -> Result<Repo> {
         how,
         shallow,
         packs: OnceCell::new(),
+        grafts,
     })
+}
+
+/// The graft lines of `$GIT_COMMON_DIR/info/grafts` (libgit2 reads that file, and git too
+/// unless `GIT_GRAFT_FILE` points elsewhere); blank and `#` lines do not count.
+fn count_grafts(common: &Path) -> Result<usize> {
+    let path = common.join("info").join("grafts");
+    let text = match std::fs::read(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => {
+            return Err(Error::repo(format!("cannot read {}: {e}", path.display()))
+                .with_help("check the permissions of the repository's `info/grafts` file"));
+        }
+    };
+    Ok(text
+        .split(|&b| b == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .filter(|l| !l.is_empty() && !l.starts_with(b"#"))
+        .count())
 }
 
 /// The commits listed in `$GIT_COMMON_DIR/shallow`.
@@ -202,6 +226,28 @@ impl Repo {
     pub fn is_shallow(&self) -> bool {
         !self.shallow.is_empty()
     }
+
+    /// Refuses a repository with grafts (exit 2). A graft (`info/grafts`) rewrites a commit's
+    /// parents for libgit2's walks and merge-bases (and for git), so it could cut an AI
+    /// commit out of a range or hide it behind the base; countersign reads the parents
+    /// stored in the commit objects and will not run on a history whose walks disagree with
+    /// them. Replace refs (`refs/replace/*`) need no such check: libgit2 does not apply them
+    /// and countersign reads raw objects, so they change nothing.
+    pub fn refuse_grafts(&self) -> Result<()> {
+        if self.grafts == 0 {
+            return Ok(());
+        }
+        Err(Error::repo(format!(
+            "this repository has {} graft(s) in {}: grafts change the parents history walks see, so the commits to check cannot be determined honestly",
+            self.grafts,
+            self.repo.commondir().join("info").join("grafts").display()
+        ))
+        .with_help(
+            "remove the grafts file (git has deprecated grafts since 2.18), or convert it with \
+             `git replace --convert-graft-file` (countersign reads the stored parents and ignores \
+             replace refs)",
+        ))
+    }
 }
 
 /// Which commits to check, as given on the command line.
@@ -223,6 +269,9 @@ pub struct ResolvedRange {
     pub info: RangeInfo,
     /// The commits, newest first (children before parents).
     pub commits: Vec<Oid>,
+    /// What the merges of the range are measured against: [`Base::None`] for a single
+    /// commit, else the range's own boundary ([`crate::git::merges`]).
+    pub base: Base,
 }
 
 /// Hard limits that end a run with an error (kind `limit`) instead of unbounded work.
@@ -258,6 +307,7 @@ pub fn resolve_with(
     baseline: Option<&str>,
     limits: &Limits,
 ) -> Result<ResolvedRange> {
+    repo.refuse_grafts()?;
     let g = &repo.repo;
     let mut info = RangeInfo {
         branch: repo.current_branch(),
@@ -384,7 +434,16 @@ pub fn resolve_with(
                 .push_str("; all of it is behind the policy baseline");
         }
     }
-    Ok(ResolvedRange { info, commits })
+    let base = if single.is_some() {
+        Base::None
+    } else {
+        Base::Boundary
+    };
+    Ok(ResolvedRange {
+        info,
+        commits,
+        base,
+    })
 }
 
 /// Walks `push` minus `hide` (and the baseline), all parents, newest first.
@@ -548,304 +607,6 @@ fn too_many(limits: &Limits) -> Error {
         limits.max_commits
     ))
     .with_help("check a narrower range (`BASE..HEAD`) or set a `baseline:` in the policy")
-}
-
-/// The error for a commit object countersign cannot read the way git does.
-fn malformed(oid: Oid, why: commit::Malformed) -> Error {
-    Error::incomplete(format!(
-        "commit {oid} cannot be read the way git reads it: {why}"
-    ))
-    .with_help(
-        "run `git fsck`; git itself never writes such a commit (it takes `git hash-object \
-         --literally` or another tool): rewrite the history from before it, or set a policy \
-         `baseline:` after it",
-    )
-}
-
-/// The error for a commit whose parents are cut off by a shallow clone.
-fn shallow_commit(oid: Oid) -> Error {
-    Error::incomplete(format!(
-        "commit {oid} is at the shallow boundary of this clone: its parents are not here"
-    ))
-    .with_help(SHALLOW_HELP)
-}
-
-/// Header bytes allowed in a commit object on top of `max_message_bytes` (tree, parents,
-/// identities, encoding, signatures and merged tags), so an oversized commit is refused
-/// before it is inflated.
-const COMMIT_HEADER_BYTES: u64 = 1 << 20;
-
-/// Per-thread scanning state: the tree reader (and the object reader under it), and the tree
-/// ids of recently read commits so that a parent commit read earlier is not inflated a
-/// second time to find its tree.
-struct Scanner<'o> {
-    reader: TreeReader<'o>,
-    trees: IdMap<Oid, Oid>,
-    commit_cap: u64,
-}
-
-/// The scanner forgets remembered commit → tree ids beyond this many entries.
-const TREE_IDS_MAX: usize = 1 << 16;
-
-impl<'o> Scanner<'o> {
-    fn new(packs: &'o PackSet, odb: &'o git2::Odb<'o>, limits: &Limits) -> Self {
-        Scanner {
-            reader: TreeReader::new(Objects::new(packs, odb), TREE_CACHE_BYTES),
-            trees: IdMap::default(),
-            commit_cap: (limits.max_message_bytes as u64).saturating_add(COMMIT_HEADER_BYTES),
-        }
-    }
-
-    /// Reads one raw commit object (`what` names it in errors). Objects larger than a
-    /// message of `max_message_bytes` could make are refused before they are inflated.
-    fn read_commit_object(&mut self, oid: Oid, what: &str) -> Result<Rc<Vec<u8>>> {
-        let (kind, data) = self
-            .reader
-            .objects()
-            .read(oid, what, self.commit_cap)
-            .map_err(|e| {
-                if e.kind == ErrorKind::Limit {
-                    Error::limit(format!(
-                        "{what} {oid} is larger than {} bytes, so its message is over the \
-                         limit max_message_bytes",
-                        self.commit_cap
-                    ))
-                    .with_help(
-                        "such a message cannot be checked; rewrite the commit or raise \
-                         --max-message-bytes",
-                    )
-                } else {
-                    e
-                }
-            })?;
-        if kind != Kind::Commit {
-            return Err(
-                Error::repo(format!("{oid} is a {}, not a commit", kind.name()))
-                    .with_help("name a commit"),
-            );
-        }
-        Ok(data)
-    }
-
-    /// Reads one raw commit object (a commit, not at the shallow boundary).
-    fn read_raw(&mut self, shallow: &HashSet<Oid>, oid: Oid) -> Result<Rc<Vec<u8>>> {
-        if shallow.contains(&oid) {
-            return Err(shallow_commit(oid));
-        }
-        self.read_commit_object(oid, "commit")
-    }
-
-    /// Reads `commits` (a contiguous, newest-first run) and returns `f` of each, in order.
-    /// All commit objects are read first, so a parent inside the run is not read again.
-    fn run<R>(
-        &mut self,
-        shallow: &HashSet<Oid>,
-        commits: &[Oid],
-        limits: &Limits,
-        f: &impl Fn(CommitFacts) -> R,
-    ) -> Result<Vec<R>> {
-        if self.trees.len() > TREE_IDS_MAX {
-            self.trees.clear();
-        }
-        let mut objs = Vec::with_capacity(commits.len());
-        for &c in commits {
-            let obj = self.read_raw(shallow, c);
-            if let Ok(o) = &obj
-                && let Some(t) = commit::tree_of(o)
-            {
-                self.trees.insert(c, t);
-            }
-            objs.push(obj);
-        }
-        let mut out = Vec::with_capacity(commits.len());
-        for (&c, obj) in commits.iter().zip(objs) {
-            out.push(f(self.facts(c, &obj?, limits)?));
-        }
-        Ok(out)
-    }
-
-    /// The facts of commit `oid` from its raw object.
-    fn facts(&mut self, oid: Oid, obj: &[u8], limits: &Limits) -> Result<CommitFacts> {
-        let raw = commit::parse(obj).map_err(|m| malformed(oid, m))?;
-        if raw.message.len() > limits.max_message_bytes {
-            return Err(Error::limit(format!(
-                "commit {oid} has a {}-byte message, more than {} (limit max_message_bytes)",
-                raw.message.len(),
-                limits.max_message_bytes
-            ))
-            .with_help("such a message cannot be checked; rewrite the commit or raise the limit"));
-        }
-        let mut parent_trees = Vec::with_capacity(raw.parents.len().max(1));
-        for p in &raw.parents {
-            let tree = match self.trees.get(p) {
-                Some(t) => *t,
-                None => {
-                    let pobj = self.read_commit_object(*p, "parent commit")?;
-                    let t = commit::tree_of(&pobj).ok_or_else(|| {
-                        malformed(
-                            *p,
-                            commit::Malformed("the first line is not `tree <40 hex>`"),
-                        )
-                    })?;
-                    self.trees.insert(*p, t);
-                    t
-                }
-            };
-            parent_trees.push(Some(tree));
-        }
-        if parent_trees.is_empty() {
-            parent_trees.push(None);
-        }
-        let paths = self
-            .reader
-            .diff(Some(raw.tree), &parent_trees, limits.max_paths_per_commit)?;
-        let (author, _) = commit::identity(raw.author);
-        let (committer, time) = commit::identity(raw.committer);
-        Ok(CommitFacts {
-            id: oid.to_string(),
-            parents: raw.parents.iter().map(Oid::to_string).collect(),
-            author,
-            committer,
-            time,
-            message: raw.message.to_vec(),
-            encoding: raw
-                .encoding
-                .map(|e| String::from_utf8_lossy(e).into_owned()),
-            paths,
-        })
-    }
-}
-
-/// Reads one commit: identities, raw message, parents and changed paths (for merges, the
-/// paths that differ from every parent).
-pub fn read_commit(repo: &Repo, oid: Oid, limits: &Limits) -> Result<CommitFacts> {
-    let odb = repo.repo.odb()?;
-    let mut s = Scanner::new(repo.packs(), &odb, limits);
-    let obj = s.read_raw(&repo.shallow, oid)?;
-    s.facts(oid, &obj, limits)
-}
-
-/// Reads every commit of `commits` and returns `f` of each, in the order of `commits`
-/// (see [`scan_each`]).
-pub fn scan<R: Send>(
-    repo: &Repo,
-    commits: &[Oid],
-    limits: &Limits,
-    f: impl Fn(CommitFacts) -> R + Sync,
-) -> Result<Vec<R>> {
-    let mut out = Vec::with_capacity(commits.len().min(limits.max_commits));
-    scan_each(repo, commits, limits, f, |r| out.push(r))?;
-    Ok(out)
-}
-
-/// Reads every commit of `commits` and hands `f` of each to `sink`, in the order of
-/// `commits`, as the scan goes: results are streamed, never gathered twice. Large lists run
-/// on all rayon threads (one repository handle and one set of caches per thread, contiguous
-/// chunks of commits taken in order), and a small reorder buffer on the calling thread puts
-/// the chunks back in order. The first error (in commit order) ends the scan.
-pub fn scan_each<R: Send>(
-    repo: &Repo,
-    commits: &[Oid],
-    limits: &Limits,
-    f: impl Fn(CommitFacts) -> R + Sync,
-    mut sink: impl FnMut(R),
-) -> Result<()> {
-    tune();
-    if commits.len() > limits.max_commits {
-        return Err(too_many(limits));
-    }
-    let threads = rayon::current_num_threads();
-    if commits.len() < PARALLEL_MIN || threads < 2 {
-        let odb = repo.repo.odb()?;
-        let mut s = Scanner::new(repo.packs(), &odb, limits);
-        for chunk in commits.chunks(CHUNK) {
-            s.run(&repo.shallow, chunk, limits, &f)?
-                .into_iter()
-                .for_each(&mut sink);
-            repo.packs().scanned_some();
-        }
-        return Ok(());
-    }
-    let chunks: Vec<&[Oid]> = commits.chunks(CHUNK).collect();
-    let next = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
-    let how = &repo.how;
-    let shallow = &repo.shallow;
-    let packs = repo.packs();
-    let (tx, rx) = mpsc::channel::<(usize, Result<Vec<R>>)>();
-    let worker = |tx: &mpsc::Sender<(usize, Result<Vec<R>>)>| {
-        let fail = |i: usize, e: Error| {
-            failed.store(true, Ordering::Relaxed);
-            let _ = tx.send((i, Err(e)));
-        };
-        let g = match how.open() {
-            Ok(g) => g,
-            Err(e) => {
-                return fail(
-                    0,
-                    Error::repo(format!("cannot reopen the repository: {}", e.message())),
-                );
-            }
-        };
-        let odb = match g.odb() {
-            Ok(o) => o,
-            Err(e) => return fail(0, e.into()),
-        };
-        let mut s = Scanner::new(packs, &odb, limits);
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(chunk) = chunks.get(i) else { return };
-            if failed.load(Ordering::Relaxed) {
-                return;
-            }
-            match s.run(shallow, chunk, limits, &f) {
-                Ok(out) => {
-                    packs.scanned_some();
-                    if tx.send((i, Ok(out))).is_err() {
-                        return;
-                    }
-                }
-                Err(e) => return fail(i, e),
-            }
-        }
-    };
-    let mut first_error: Option<(usize, Error)> = None;
-    let mut wanted = 0;
-    std::thread::scope(|sc| {
-        // The pool's threads do the reading; this thread only reorders and hands on.
-        sc.spawn(move || {
-            rayon::broadcast(|_| worker(&tx));
-            drop(tx);
-        });
-        let mut pending: BTreeMap<usize, Vec<R>> = BTreeMap::new();
-        for (i, res) in rx {
-            match res {
-                Ok(out) => {
-                    pending.insert(i, out);
-                    while let Some(out) = pending.remove(&wanted) {
-                        if first_error.is_none() {
-                            out.into_iter().for_each(&mut sink);
-                        }
-                        wanted += 1;
-                    }
-                }
-                Err(e) => {
-                    if first_error.as_ref().is_none_or(|(j, _)| i < *j) {
-                        first_error = Some((i, e));
-                    }
-                }
-            }
-        }
-    });
-    if let Some((_, e)) = first_error {
-        return Err(e);
-    }
-    if wanted != chunks.len() {
-        return Err(
-            Error::incomplete("a scanning thread stopped before finishing").with_help("run again"),
-        );
-    }
-    Ok(())
 }
 
 /// The content of the file `path` at revision `rev` (`None` when the path does not exist

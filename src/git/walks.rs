@@ -71,6 +71,7 @@ pub fn walk_new(
     baseline: Option<Oid>,
     max_commits: usize,
 ) -> Result<Vec<Oid>> {
+    repo.refuse_grafts()?;
     let g = repo.raw();
     let err = |e: git2::Error| {
         Error::incomplete(format!("cannot walk the history: {}", e.message())).with_help(

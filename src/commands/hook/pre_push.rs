@@ -91,7 +91,7 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
             explain: false,
             whole_history: false,
         };
-        let results = git::scan(&repo, &commits, &lim, |c| {
+        let results = git::scan(&repo, &commits, git::Base::Boundary, &lim, |c| {
             evaluate::evaluate_commit(&ctx, &c)
         })?;
         let reports = results.into_iter().collect::<Result<Vec<_>>>()?;

@@ -139,7 +139,9 @@ fn check_ref(
         explain: false,
         whole_history: false,
     };
-    let results = git::scan(repo, &commits, lim, |c| evaluate::evaluate_commit(&ctx, &c))?;
+    let results = git::scan(repo, &commits, git::Base::Boundary, lim, |c| {
+        evaluate::evaluate_commit(&ctx, &c)
+    })?;
     let reports = results.into_iter().collect::<Result<Vec<_>>>()?;
     let report = evaluate::finish(
         &ctx,
