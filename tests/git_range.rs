@@ -291,15 +291,15 @@ fn blobs_and_paths_at_a_revision() {
     let (r, c) = history();
     let repo = git::open(r.path()).expect("open");
     assert_eq!(
-        git::read_blob_at(&repo, &c[0], "a").expect("read"),
+        git::read_blob_at(&repo, &c[0], "a", 1 << 20).expect("read"),
         Some(b"1".to_vec())
     );
     assert_eq!(
-        git::read_blob_at(&repo, "main", "a").expect("read"),
+        git::read_blob_at(&repo, "main", "a", 1 << 20).expect("read"),
         Some(b"4".to_vec())
     );
-    assert_eq!(git::read_blob_at(&repo, &c[0], "s").expect("read"), None);
-    assert!(git::read_blob_at(&repo, "nope", "a").is_err());
+    assert_eq!(git::read_blob_at(&repo, &c[0], "s", 1 << 20).expect("read"), None);
+    assert!(git::read_blob_at(&repo, "nope", "a", 1 << 20).is_err());
     let mut paths = git::tree_paths_at(&repo, "main").expect("paths");
     paths.sort();
     assert_eq!(paths, vec!["a".to_string(), "s".to_string()]);

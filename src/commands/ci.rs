@@ -267,8 +267,10 @@ fn commit_here(repo: &Repo, id: &str, what: &str) -> Result<Oid> {
             .with_help(DEPTH_HELP)
     };
     let oid = Oid::from_str(id).map_err(|_| missing())?;
-    match repo.raw().find_commit(oid) {
-        Ok(c) => Ok(c.id()),
+    match git::peel_commit_id(repo, oid, git::scan::commit_cap(&git::Limits::default())) {
+        Ok(Some(c)) if c == oid => Ok(c),
+        Ok(_) => Err(missing()),
+        Err(e) if e.kind == ErrorKind::Limit => Err(e),
         Err(_) => Err(missing()),
     }
 }

@@ -273,7 +273,7 @@ pub fn policy_text_at(
     candidates: &[&str],
 ) -> Result<Option<(String, String)>> {
     for name in candidates {
-        if let Some(bytes) = git::read_blob_at(repo, rev, name)? {
+        if let Some(bytes) = git::read_blob_at(repo, rev, name, git::MAX_POLICY_BYTES)? {
             let text = String::from_utf8(bytes).map_err(|_| {
                 Error::policy(format!("the policy {name} at {rev} is not valid UTF-8"))
                     .with_help("save the policy file as UTF-8")

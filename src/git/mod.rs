@@ -308,13 +308,14 @@ pub fn resolve_with(
     limits: &Limits,
 ) -> Result<ResolvedRange> {
     repo.refuse_grafts()?;
+    let cap = scan::commit_cap(limits);
     let g = &repo.repo;
     let mut info = RangeInfo {
         branch: repo.current_branch(),
         ..RangeInfo::default()
     };
     let baseline = match baseline {
-        Some(b) => Some(peel(repo, b).map_err(|e| {
+        Some(b) => Some(peel_with(repo, b, cap).map_err(|e| {
             let mut e = e;
             e.message = format!("the policy's baseline: {}", e.message);
             e.help = Some(format!(
@@ -330,13 +331,13 @@ pub fn resolve_with(
     match spec {
         RangeSpec::All => {
             info.description = "--all (every commit reachable from any ref)".into();
-            if let Ok(h) = g.head().and_then(|h| h.peel_to_commit()) {
-                info.head = Some(h.id().to_string());
+            if let Ok(Some(h)) = head_commit(repo, cap) {
+                info.head = Some(h.to_string());
             }
         }
         RangeSpec::Expr(s) => {
             if let Some((a, b)) = s.split_once("...") {
-                let (a, b) = (rev_or_head(repo, a)?, rev_or_head(repo, b)?);
+                let (a, b) = (rev_or_head(repo, a, cap)?, rev_or_head(repo, b, cap)?);
                 let bases = match g.merge_bases(a, b) {
                     Ok(v) => v.iter().copied().collect::<Vec<_>>(),
                     Err(e) if e.code() == ErrorCode::NotFound => Vec::new(),
@@ -351,7 +352,7 @@ pub fn resolve_with(
                 info.head = Some(b.to_string());
                 info.description = format!("{s} (commits on either side since their merge-base)");
             } else if let Some((a, b)) = s.split_once("..") {
-                let (a, b) = (rev_or_head(repo, a)?, rev_or_head(repo, b)?);
+                let (a, b) = (rev_or_head(repo, a, cap)?, rev_or_head(repo, b, cap)?);
                 if a != b {
                     match g.merge_base(a, b) {
                         Ok(_) => {}
@@ -368,18 +369,17 @@ pub fn resolve_with(
                 info.description =
                     format!("{s} (commits reachable from the right side, not the left)");
             } else {
-                let c = peel(repo, s)?;
+                let c = peel_with(repo, s, cap)?;
                 info.head = Some(c.to_string());
                 info.description = format!("{s} (exactly this one commit)");
                 single = Some(c);
             }
         }
         RangeSpec::Default => {
-            let head = g.head().and_then(|h| h.peel_to_commit()).map_err(|e| {
-                Error::repo(format!("HEAD does not point at a commit: {}", e.message()))
+            let head = head_commit(repo, cap)?.ok_or_else(|| {
+                Error::repo("HEAD does not point at a commit")
                     .with_help("commit something first, or pass a range (`countersign check A..B`)")
             })?;
-            let head = head.id();
             info.head = Some(head.to_string());
             match default_base(repo, info.branch.as_deref()) {
                 Some((name, why, base_tip)) => {
@@ -555,10 +555,20 @@ fn default_base(repo: &Repo, branch: Option<&str>) -> Option<(String, String, Oi
     None
 }
 
-/// Resolves a revision to a commit id (unknown or non-commit: an error with help).
-fn peel(repo: &Repo, rev: &str) -> Result<Oid> {
+/// Resolves a revision to a commit id (unknown or non-commit: an error with help), with the
+/// default limits (see [`peel_with`]).
+pub fn resolve_commit(repo: &Repo, rev: &str) -> Result<Oid> {
+    peel_with(repo, rev, scan::commit_cap(&Limits::default()))
+}
+
+/// Resolves a revision to a commit id. A full id, `HEAD` or a ref name is resolved without
+/// reading any object, and the objects on the way to the commit (annotated tags, the commit)
+/// are size-checked from their headers before anything reads them whole: a commit over
+/// `cap` bytes is a limit error here, not an allocation. Other revision syntax (`HEAD~2`,
+/// `v1^{}`, `:/text`) goes through libgit2's parser.
+fn peel_with(repo: &Repo, rev: &str, cap: u64) -> Result<Oid> {
     let g = &repo.repo;
-    let obj = g.revparse_single(rev).map_err(|e| {
+    let unknown = |e: git2::Error| {
         if repo.is_shallow() {
             Error::incomplete(format!("unknown revision `{rev}` in this shallow clone: {}", e.message()))
                 .with_help(SHALLOW_HELP)
@@ -566,17 +576,78 @@ fn peel(repo: &Repo, rev: &str) -> Result<Oid> {
             Error::repo(format!("unknown revision `{rev}`: {}", e.message()))
                 .with_help("check the name (`git rev-parse --verify REV`); in CI, fetch it first (`fetch-depth: 0`)")
         }
-    })?;
-    let c = obj.peel_to_commit().map_err(|e| {
-        Error::repo(format!("`{rev}` is not a commit: {}", e.message()))
-            .with_help("name a commit, branch or tag")
-    })?;
-    Ok(c.id())
+    };
+    let direct = if rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Oid::from_str(rev).ok()
+    } else if rev == "HEAD" {
+        g.head().ok().and_then(|h| h.target())
+    } else if rev.starts_with('-') || rev.contains(['~', '^', ':', '@', '{']) {
+        None
+    } else {
+        g.resolve_reference_from_short_name(rev)
+            .and_then(|r| r.resolve())
+            .ok()
+            .and_then(|r| r.target())
+    };
+    let oid = match direct {
+        Some(o) => o,
+        None => g.revparse_single(rev).map_err(unknown)?.id(),
+    };
+    match peel_commit_id(repo, oid, cap)? {
+        Some(c) => Ok(c),
+        None => Err(Error::repo(format!("`{rev}` is not a commit"))
+            .with_help("name a commit, branch or tag")),
+    }
 }
 
-/// `peel`, with an empty side of `A..B` meaning HEAD (as in git).
-fn rev_or_head(repo: &Repo, rev: &str) -> Result<Oid> {
-    peel(repo, if rev.is_empty() { "HEAD" } else { rev })
+/// Peels `oid` (a commit or an annotated tag, possibly of a tag) to a commit id, reading
+/// only object headers for the commit and size-checking every tag before it is read;
+/// `None` when it names no commit (a tree or a blob, or a tag of one).
+pub fn peel_commit_id(repo: &Repo, oid: Oid, cap: u64) -> Result<Option<Oid>> {
+    let odb = repo.repo.odb()?;
+    let mut cur = oid;
+    // Annotated tags may point at tags; a chain longer than this is not something git makes.
+    for _ in 0..64 {
+        let (size, kind) = odb
+            .read_header(cur)
+            .map_err(|e| missing(cur, "object", e.message()))?;
+        match kind {
+            git2::ObjectType::Commit => {
+                if size as u64 > cap {
+                    return Err(scan::commit_too_big("commit", cur, cap));
+                }
+                return Ok(Some(cur));
+            }
+            git2::ObjectType::Tag => {
+                if size as u64 > cap {
+                    return Err(Error::limit(format!(
+                        "tag {cur} is larger than {cap} bytes"
+                    ))
+                    .with_help("such a tag cannot be read; name the commit instead"));
+                }
+                let tag = repo
+                    .repo
+                    .find_tag(cur)
+                    .map_err(|e| missing(cur, "tag", e.message()))?;
+                cur = tag.target_id();
+            }
+            _ => return Ok(None),
+        }
+    }
+    Err(Error::input(format!("tag chain at {oid} is too deep")))
+}
+
+/// The commit `HEAD` points at, size-checked like [`peel_with`] (`None`: no commit yet).
+fn head_commit(repo: &Repo, cap: u64) -> Result<Option<Oid>> {
+    match repo.repo.head().ok().and_then(|h| h.target()) {
+        Some(oid) => peel_commit_id(repo, oid, cap),
+        None => Ok(None),
+    }
+}
+
+/// `peel_with`, with an empty side of `A..B` meaning HEAD (as in git).
+fn rev_or_head(repo: &Repo, rev: &str, cap: u64) -> Result<Oid> {
+    peel_with(repo, if rev.is_empty() { "HEAD" } else { rev }, cap)
 }
 
 fn no_merge_base(repo: &Repo, range: &str) -> Error {
@@ -609,56 +680,80 @@ fn too_many(limits: &Limits) -> Error {
     .with_help("check a narrower range (`BASE..HEAD`) or set a `baseline:` in the policy")
 }
 
+/// Largest file [`read_blob_at`] reads for a policy (the policy loader's own limit).
+pub const MAX_POLICY_BYTES: u64 = 1 << 20;
+
+/// Most paths [`tree_paths_at`] lists (with [`treediff::MAX_PATH_BYTES`] of names).
+pub const MAX_TREE_PATHS: usize = 5_000_000;
+
+/// The tree of commit `rev`, read through the size-checked object reader.
+fn tree_at(repo: &Repo, rev: &str, reader: &mut treediff::TreeReader<'_>) -> Result<Oid> {
+    let cap = scan::commit_cap(&Limits::default());
+    let c = peel_with(repo, rev, cap)?;
+    let (_, obj) = reader.objects().read(c, "commit", cap)?;
+    commit::tree_of(&obj).ok_or_else(|| {
+        scan::malformed(c, commit::Malformed("the first line is not `tree <40 hex>`"))
+    })
+}
+
 /// The content of the file `path` at revision `rev` (`None` when the path does not exist
-/// there). A symlink yields its target; a directory or submodule is an error.
-pub fn read_blob_at(repo: &Repo, rev: &str, path: &str) -> Result<Option<Vec<u8>>> {
-    let g = &repo.repo;
-    let c = peel(repo, rev)?;
-    let tree = g
-        .find_commit(c)?
-        .tree()
-        .map_err(|e| missing(c, "tree of commit", e.message()))?;
-    let entry = match tree.get_path(Path::new(path)) {
-        Ok(e) => e,
-        Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
-        Err(e) => return Err(e.into()),
+/// there). A symlink yields its target; a directory or submodule is an error. The blob's
+/// size is checked from its object header first: over `max_bytes` is a limit error before
+/// anything is read (every object on the way is size-checked the same way).
+pub fn read_blob_at(
+    repo: &Repo,
+    rev: &str,
+    path: &str,
+    max_bytes: u64,
+) -> Result<Option<Vec<u8>>> {
+    tune();
+    let odb = repo.repo.odb()?;
+    let mut reader =
+        treediff::TreeReader::new(odb::objects::Objects::new(repo.packs(), &odb), 1 << 20);
+    let tree = tree_at(repo, rev, &mut reader)?;
+    let Some(key) = reader.entry_named(tree, path.as_bytes())? else {
+        return Ok(None);
     };
-    if entry.kind() != Some(git2::ObjectType::Blob) {
+    if key.mode & 0o170000 == 0o040000 || key.mode & 0o170000 == 0o160000 {
         return Err(
             Error::repo(format!("`{path}` at {rev} is not a file")).with_help("point at a file")
         );
     }
-    let blob = g
-        .find_blob(entry.id())
-        .map_err(|e| missing(entry.id(), "blob", e.message()))?;
-    Ok(Some(blob.content().to_vec()))
+    let id = Oid::from_bytes(&key.id)?;
+    let (kind, data) = reader
+        .objects()
+        .read(id, &format!("`{path}` at {rev}"), max_bytes)
+        .map_err(|mut e| {
+            if e.kind == crate::error::ErrorKind::Limit {
+                e.message = format!(
+                    "`{path}` at {rev} is larger than {max_bytes} bytes ({})",
+                    e.message
+                );
+                e.help = Some(format!(
+                    "keep `{path}` under {max_bytes} bytes on that commit"
+                ));
+            }
+            e
+        })?;
+    if kind != odb::pack::Kind::Blob {
+        return Err(
+            Error::repo(format!("`{path}` at {rev} is not a file")).with_help("point at a file")
+        );
+    }
+    Ok(Some(data.to_vec()))
 }
 
-/// Every non-directory path (files, symlinks, submodules) in the tree of `rev`.
+/// Every non-directory path (files, symlinks, submodules) in the tree of `rev`, read with
+/// the tree diff's own stack and limits (no recursion: a tree nested deeper than
+/// [`treediff::MAX_TREE_DEPTH`] is an error, never a crash).
 pub fn tree_paths_at(repo: &Repo, rev: &str) -> Result<Vec<String>> {
-    let g = &repo.repo;
-    let c = peel(repo, rev)?;
-    let tree = g
-        .find_commit(c)?
-        .tree()
-        .map_err(|e| missing(c, "tree of commit", e.message()))?;
-    let mut out = Vec::new();
-    let mut err = None;
-    tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-        if entry.kind() == Some(git2::ObjectType::Tree) {
-            return git2::TreeWalkResult::Ok;
-        }
-        let mut p = dir.to_string();
-        p.push_str(&String::from_utf8_lossy(entry.name_bytes()));
-        out.push(p);
-        git2::TreeWalkResult::Ok
-    })
-    .map_err(|e| {
-        err = Some(missing(c, "trees of commit", e.message()));
-    })
-    .ok();
-    match err {
-        Some(e) => Err(e),
-        None => Ok(out),
-    }
+    tune();
+    let odb = repo.repo.odb()?;
+    let mut reader =
+        treediff::TreeReader::new(odb::objects::Objects::new(repo.packs(), &odb), 1 << 20);
+    let tree = tree_at(repo, rev, &mut reader)?;
+    let all = reader.diff(Some(tree), &[None], MAX_TREE_PATHS)?;
+    Ok((0..all.leaves.len())
+        .map(|i| String::from_utf8_lossy(all.path(i)).into_owned())
+        .collect())
 }

@@ -51,7 +51,7 @@ fn shallow_commit(oid: Oid) -> Error {
 pub(crate) const COMMIT_HEADER_BYTES: u64 = 1 << 20;
 
 /// The largest commit object a run reads with these limits.
-pub(crate) fn commit_cap(limits: &Limits) -> u64 {
+pub fn commit_cap(limits: &Limits) -> u64 {
     (limits.max_message_bytes as u64).saturating_add(COMMIT_HEADER_BYTES)
 }
 

@@ -574,6 +574,14 @@ impl IndexDiff<'_> {
     /// Compares the tree `tree` (at `prefix`, which ends in `/` unless it is the root) with
     /// the index entries below `prefix`.
     fn dir(&mut self, prefix: &[u8], tree: Option<Oid>, entries: &[IndexEntry<'_>]) -> Result<()> {
+        // Recursion, one level per directory: bounded like the tree diff's own stack.
+        if prefix.iter().filter(|&&b| b == b'/').count() > crate::git::treediff::MAX_TREE_DEPTH {
+            return Err(Error::limit(format!(
+                "a staged path is nested more than {} directories deep",
+                crate::git::treediff::MAX_TREE_DEPTH
+            ))
+            .with_help("git itself stops at 2048 (core.maxTreeDepth); flatten the tree"));
+        }
         let key = prefix.strip_suffix(b"/").unwrap_or(prefix);
         if let Some(t) = tree
             && self.cache.get(key) == Some(&t)

@@ -141,36 +141,43 @@ impl<'o> TreeReader<'o> {
     }
 
     /// The entry at `path` (raw bytes, `/`-separated) in tree `root`: its key, or
-    /// [`Key::ABSENT`] when nothing (or a directory) is there.
+    /// [`Key::ABSENT`] when no file, symlink or submodule is there (a directory counts as
+    /// absent: a changed path is never a directory).
     pub fn entry_at(&mut self, root: Oid, path: &[u8]) -> Result<Key> {
-        let mut tree = Some(root);
+        Ok(match self.entry_named(root, path)? {
+            Some(k) if k.mode & S_IFMT != S_IFDIR => k,
+            _ => Key::ABSENT,
+        })
+    }
+
+    /// The entry at `path` in tree `root`, whatever it is (a directory too); `None` when
+    /// nothing is there.
+    pub fn entry_named(&mut self, root: Oid, path: &[u8]) -> Result<Option<Key>> {
+        let mut tree = root;
         let mut parts = path.split(|&b| b == b'/').peekable();
         while let Some(part) = parts.next() {
-            let Some(id) = tree else {
-                return Ok(Key::ABSENT);
-            };
-            let Some(obj) = self.load(id)? else {
-                return Ok(Key::ABSENT);
+            let Some(obj) = self.load(tree)? else {
+                return Ok(None);
             };
             let last = parts.peek().is_none();
             let mut side = Side::new(Some(obj))?;
             let mut found = None;
             while let Some(e) = side.cur {
-                if side.name(&e) == part && e.is_tree() != last {
+                if side.name(&e) == part && (last || e.is_tree()) {
                     found = Some(e);
                     break;
                 }
                 side.advance()?;
             }
             let Some(e) = found else {
-                return Ok(Key::ABSENT);
+                return Ok(None);
             };
             if last {
-                return Ok(side.key(&e));
+                return Ok(Some(side.key(&e)));
             }
-            tree = Some(to_oid(side.id(&e))?);
+            tree = to_oid(side.id(&e))?;
         }
-        Ok(Key::ABSENT)
+        Ok(None)
     }
 
     /// The changed paths between `new` and its `parents` (tree ids; `None` = empty tree):
