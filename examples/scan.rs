@@ -57,18 +57,24 @@ fn run(path: &Path, spec: &RangeSpec, pairs: bool) -> countersign::Result<()> {
     let range = git::resolve(&repo, spec, None)?;
     let walked = t0.elapsed();
     eprintln!("range: {}", range.info.description);
-    let results = git::scan(&repo, &range.commits, range.base, &Limits::default(), |f| {
-        let matched = f.paths.iter().filter(|p| set.is_match(&p.path)).count();
-        let listed = if pairs {
-            f.paths
-                .iter()
-                .map(|p| format!("{}\t{}\n", f.id, p.path))
-                .collect::<String>()
-        } else {
-            String::new()
-        };
-        (f.paths.len(), matched, f.message.len(), listed)
-    })?;
+    let results = git::scan(
+        &repo,
+        &range.commits,
+        &range.base,
+        &Limits::default(),
+        |f| {
+            let matched = f.paths.iter().filter(|p| set.is_match(&p.path)).count();
+            let listed = if pairs {
+                f.paths
+                    .iter()
+                    .map(|p| format!("{}\t{}\n", f.id, p.path))
+                    .collect::<String>()
+            } else {
+                String::new()
+            };
+            (f.paths.len(), matched, f.message.len(), listed)
+        },
+    )?;
     let (mut n, mut m) = (0usize, 0usize);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for (paths, matched, _, listed) in &results {

@@ -31,3 +31,6 @@ mod at_c;
 
 #[path = "adversarial/at_k.rs"]
 mod at_k;
+
+#[path = "adversarial/git_truth.rs"]
+mod git_truth;

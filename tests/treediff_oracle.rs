@@ -234,8 +234,14 @@ fn letter(c: Change) -> char {
 fn ours(r: &TestRepo) -> (BTreeMap<String, BTreeMap<String, char>>, Vec<CommitFacts>) {
     let repo = git::open(r.path()).expect("open");
     let range = git::resolve(&repo, &RangeSpec::All, None).expect("resolve");
-    let facts =
-        git::scan(&repo, &range.commits, range.base, &Limits::default(), |f| f).expect("scan");
+    let facts = git::scan(
+        &repo,
+        &range.commits,
+        &range.base,
+        &Limits::default(),
+        |f| f,
+    )
+    .expect("scan");
     let mut map = BTreeMap::new();
     for f in &facts {
         let merge = f.parents.len() > 1;
@@ -322,9 +328,13 @@ fn parallel_and_sequential_scans_agree() {
     let repo = git::open(r.path()).expect("open");
     let range = git::resolve(&repo, &RangeSpec::All, None).expect("resolve");
     assert_eq!(range.commits.len(), 300);
-    let par = git::scan(&repo, &range.commits, range.base, &Limits::default(), |f| {
-        (f.id, f.paths)
-    })
+    let par = git::scan(
+        &repo,
+        &range.commits,
+        &range.base,
+        &Limits::default(),
+        |f| (f.id, f.paths),
+    )
     .expect("scan");
     let ids: Vec<String> = range.commits.iter().map(|c| c.to_string()).collect();
     assert_eq!(

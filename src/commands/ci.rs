@@ -493,7 +493,7 @@ fn evaluate_event(
         explain: false,
         whole_history: false,
     };
-    let results = git::scan(repo, &range.commits, range.base, &lim, |c| {
+    let results = git::scan(repo, &range.commits, &range.base, &lim, |c| {
         evaluate::evaluate_commit(&ctx, &c)
     })
     .map_err(|e| shallow_help(repo, e))?;

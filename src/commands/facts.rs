@@ -20,7 +20,7 @@ pub fn run(cwd: &Path, args: &FactsArgs) -> Result<u8> {
     let commits = git::scan(
         &repo,
         &range.commits,
-        range.base,
+        &range.base,
         &limits(&args.limits),
         |c| c,
     )?;

@@ -240,7 +240,7 @@ pub fn evaluate_range(
     git::scan_each(
         &repo,
         &range.commits,
-        range.base,
+        &range.base,
         &limits(limit_args),
         |c| {
             let r = crate::evaluate::evaluate_commit(&ctx, &c);

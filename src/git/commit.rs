@@ -121,6 +121,9 @@ pub fn parse(data: &[u8]) -> Result<RawCommit<'_>, Malformed> {
     ))?;
     at = next;
     let (line, next) = line_at(header, at).ok_or(Malformed("no committer line"))?;
+    if line.starts_with(b"author ") {
+        return Err(Malformed("a second author line"));
+    }
     let committer = line.strip_prefix(b"committer ").ok_or(Malformed(
         "the committer line is missing or not right after the author",
     ))?;

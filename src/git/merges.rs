@@ -8,18 +8,20 @@
 //!   against its first parent — sets that path to exactly that entry (object id and mode, or
 //!   a deletion). That commit answers for it;
 //! - (b) content that the range's **base** already has: the entry at that path in a base
-//!   commit. The base is the newest history the range builds on: the commits outside the
-//!   range that are parents of commits in it, less those that are ancestors of other such
-//!   commits (for `A..B`, the merge-bases of A and B; for a pull request, the merge-base with
-//!   its target). A merge of the target branch into a feature branch brings nothing new.
+//!   commit — the merge-bases of the range's head with the branch it goes into (`A..B`: of A
+//!   and B; a pull request: of its base and head; a push: of the pushed tip and the ref's
+//!   old tip, or the default branch for a new ref). A merge of the target branch into a
+//!   feature branch brings nothing new. Other hidden history is no base: an old commit a side
+//!   branch forked from, an unprotected branch already on the server, the policy baseline.
 //!
 //! Paths that differ from **every** parent (conflict resolutions, "evil" changes) are always
 //! the merge's own. So every path of the range's net change is answered for by some
 //! evaluated commit: a side branch forked before a reviewed fix, an old ancestor, an octopus
 //! parent or an unrelated history cannot bring old content back unanswered.
 //!
-//! A single commit checked on its own ([`Base::None`]) has nothing else in its range and no
-//! base: a merge then answers for its whole diff against its first parent.
+//! A range without a base (`--all`, history down to its roots) only has (a). A single
+//! commit checked on its own ([`Base::Single`]) has nothing else in its range and no base: a
+//! merge then answers for its whole diff against its first parent.
 //!
 //! How, streaming: the scan hands commits over children first. A merge's candidate paths
 //! (first-parent differences that are not its own) are registered when it passes; every
@@ -34,20 +36,42 @@ use git2::Oid;
 use crate::error::Result;
 use crate::facts::CommitFacts;
 use crate::git::commit;
-use crate::git::odb::idhash::IdMap;
 use crate::git::odb::objects::Objects;
+use crate::git::scan::malformed;
 use crate::git::treediff::{Diff, Key, TreeReader};
 use crate::git::{Repo, TREE_CACHE_BYTES};
 
 /// What a scan's merges are measured against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Base {
-    /// The commits form a range (`A..B`, a push, a pull request, `--all`): other commits of
-    /// the range and the range's base (its boundary) settle a merge's paths.
-    Boundary,
+    /// The commits form a range (`A..B`, a push, a pull request, `--all`) whose base is
+    /// these commits (none for `--all`): other commits of the range and the base settle a
+    /// merge's paths.
+    Range(Vec<Oid>),
     /// One commit checked on its own (`check <commit>`, `explain`): a merge answers for its
     /// whole first-parent diff.
-    None,
+    Single,
+}
+
+/// The base of a range from `target` (the branch it goes into, when there is one) to
+/// `heads`: the merge-bases of each head with the target.
+pub fn range_base(repo: &Repo, target: Option<Oid>, heads: &[Oid]) -> Result<Base> {
+    let mut out: Vec<Oid> = Vec::new();
+    if let Some(t) = target {
+        for &h in heads {
+            let bases = match repo.raw().merge_bases(t, h) {
+                Ok(v) => v.iter().copied().collect::<Vec<_>>(),
+                Err(e) if e.code() == git2::ErrorCode::NotFound => Vec::new(),
+                Err(e) => return Err(crate::git::walk_error(repo, e)),
+            };
+            for b in bases {
+                if !out.contains(&b) {
+                    out.push(b);
+                }
+            }
+        }
+    }
+    Ok(Base::Range(out))
 }
 
 /// A path of a pending merge: its own, waiting to be settled, or settled by another commit
@@ -76,38 +100,24 @@ struct Want {
 /// The bookkeeping of the merge rule over one scan (on the thread that receives the
 /// commits in order).
 pub(crate) struct Book {
-    in_range: IdMap<Oid, ()>,
-    boundary: Vec<Oid>,
-    seen_boundary: IdMap<Oid, ()>,
+    base: Vec<Oid>,
     wanted: HashMap<Box<[u8]>, Vec<Want>>,
     pending: Vec<Pending>,
 }
 
 impl Book {
-    /// A book for a scan of `commits`.
-    pub(crate) fn new(commits: &[Oid]) -> Self {
-        let mut in_range = IdMap::default();
-        in_range.reserve(commits.len());
-        for c in commits {
-            in_range.insert(*c, ());
-        }
+    /// A book for a scan of a range with base commits `base`.
+    pub(crate) fn new(base: &[Oid]) -> Self {
         Book {
-            in_range,
-            boundary: Vec::new(),
-            seen_boundary: IdMap::default(),
+            base: base.to_vec(),
             wanted: HashMap::new(),
             pending: Vec::new(),
         }
     }
 
-    /// Takes in the next commit, in scan order: its parents (the boundary) and its own
-    /// change set (which settles what earlier merges wait for).
-    pub(crate) fn see(&mut self, parents: &[Oid], diff: &Diff) {
-        for p in parents {
-            if !self.in_range.contains_key(p) && self.seen_boundary.insert(*p, ()).is_none() {
-                self.boundary.push(*p);
-            }
-        }
+    /// Takes in the change set of the next commit, in scan order: it settles what earlier
+    /// merges wait for.
+    pub(crate) fn see(&mut self, diff: &Diff) {
         if self.wanted.is_empty() {
             return;
         }
@@ -175,22 +185,32 @@ impl Book {
             .pending
             .iter()
             .any(|p| p.state.contains(&State::Waiting));
-        if open && !self.boundary.is_empty() {
+        if open && !self.base.is_empty() {
             let odb = repo.raw().odb()?;
-            let mut base = BaseTrees {
-                reader: TreeReader::new(Objects::new(repo.packs(), &odb), TREE_CACHE_BYTES),
-                commits: std::mem::take(&mut self.boundary),
-                trees: Vec::new(),
-                independent: Vec::new(),
-                commit_cap,
-            };
+            let mut reader = TreeReader::new(Objects::new(repo.packs(), &odb), TREE_CACHE_BYTES);
+            let mut trees = Vec::with_capacity(self.base.len());
+            for &c in &self.base {
+                let (_, obj) = reader.objects().read(c, "base commit", commit_cap)?;
+                trees.push(commit::tree_of(&obj).ok_or_else(|| {
+                    malformed(
+                        c,
+                        commit::Malformed("the first line is not `tree <40 hex>`"),
+                    )
+                })?);
+            }
             for p in &mut self.pending {
                 for (i, s) in p.state.iter_mut().enumerate() {
-                    if *s == State::Waiting
-                        && let Some(leaf) = p.diff.leaves.get(i)
-                        && base.has(repo, p.diff.path(i), leaf.key)?
-                    {
-                        *s = State::Settled;
+                    let Some(leaf) = p.diff.leaves.get(i) else {
+                        continue;
+                    };
+                    if *s != State::Waiting {
+                        continue;
+                    }
+                    for &t in &trees {
+                        if reader.entry_at(t, p.diff.path(i))? == leaf.key {
+                            *s = State::Settled;
+                            break;
+                        }
                     }
                 }
             }
@@ -208,70 +228,5 @@ impl Book {
             out.push((p.index, facts));
         }
         Ok(out)
-    }
-}
-
-/// The base commits' trees, read on demand.
-struct BaseTrees<'o> {
-    reader: TreeReader<'o>,
-    commits: Vec<Oid>,
-    trees: Vec<Option<Oid>>,
-    /// Per boundary commit: not an ancestor of another boundary commit (memoised).
-    independent: Vec<Option<bool>>,
-    commit_cap: u64,
-}
-
-impl BaseTrees<'_> {
-    /// True when a base commit has `key` at `path`.
-    fn has(&mut self, repo: &Repo, path: &[u8], key: Key) -> Result<bool> {
-        if self.trees.is_empty() {
-            for &c in &self.commits {
-                let (_, obj) = self
-                    .reader
-                    .objects()
-                    .read(c, "base commit", self.commit_cap)?;
-                self.trees.push(commit::tree_of(&obj));
-            }
-            self.independent = vec![None; self.commits.len()];
-        }
-        for i in 0..self.commits.len() {
-            let Some(Some(tree)) = self.trees.get(i).copied() else {
-                continue;
-            };
-            if self.reader.entry_at(tree, path)? != key {
-                continue;
-            }
-            if self.is_independent(repo, i)? {
-                return Ok(true);
-            }
-        }
-        Ok(false)
-    }
-
-    /// Boundary commit `i` is part of the base unless it is an ancestor of another one (an
-    /// old commit a side branch forked from is not what the range builds on).
-    fn is_independent(&mut self, repo: &Repo, i: usize) -> Result<bool> {
-        if let Some(Some(v)) = self.independent.get(i) {
-            return Ok(*v);
-        }
-        let Some(&c) = self.commits.get(i) else {
-            return Ok(false);
-        };
-        let mut v = true;
-        for (j, &other) in self.commits.iter().enumerate() {
-            if j != i
-                && repo
-                    .raw()
-                    .graph_descendant_of(other, c)
-                    .map_err(|e| crate::git::walk_error(repo, e))?
-            {
-                v = false;
-                break;
-            }
-        }
-        if let Some(slot) = self.independent.get_mut(i) {
-            *slot = Some(v);
-        }
-        Ok(v)
     }
 }

@@ -31,7 +31,7 @@ use crate::facts::RangeInfo;
 use crate::git::odb::objects::missing;
 use crate::git::odb::pack::PackSet;
 
-pub use merges::Base;
+pub use merges::{Base, range_base};
 pub use scan::{InOrder, read_commit, scan, scan_each};
 
 /// Help line for history that is not all there.
@@ -269,8 +269,8 @@ pub struct ResolvedRange {
     pub info: RangeInfo,
     /// The commits, newest first (children before parents).
     pub commits: Vec<Oid>,
-    /// What the merges of the range are measured against: [`Base::None`] for a single
-    /// commit, else the range's own boundary ([`crate::git::merges`]).
+    /// What the merges of the range are measured against: [`Base::Single`] for a single
+    /// commit, else the range's base commits ([`crate::git::merges`]).
     pub base: Base,
 }
 
@@ -328,6 +328,9 @@ pub fn resolve_with(
     let mut push = Vec::new();
     let mut hide = Vec::new();
     let mut single = None;
+    // The range's base for the merge rule: the merge-bases of head and base (none for
+    // `--all`; a single commit has none either).
+    let mut bases: Vec<Oid> = Vec::new();
     match spec {
         RangeSpec::All => {
             info.description = "--all (every commit reachable from any ref)".into();
@@ -338,7 +341,7 @@ pub fn resolve_with(
         RangeSpec::Expr(s) => {
             if let Some((a, b)) = s.split_once("...") {
                 let (a, b) = (rev_or_head(repo, a, cap)?, rev_or_head(repo, b, cap)?);
-                let bases = match g.merge_bases(a, b) {
+                bases = match g.merge_bases(a, b) {
                     Ok(v) => v.iter().copied().collect::<Vec<_>>(),
                     Err(e) if e.code() == ErrorCode::NotFound => Vec::new(),
                     Err(e) => return Err(walk_error(repo, e)),
@@ -354,13 +357,13 @@ pub fn resolve_with(
             } else if let Some((a, b)) = s.split_once("..") {
                 let (a, b) = (rev_or_head(repo, a, cap)?, rev_or_head(repo, b, cap)?);
                 if a != b {
-                    match g.merge_base(a, b) {
-                        Ok(_) => {}
+                    bases = match g.merge_bases(a, b) {
+                        Ok(v) => v.iter().copied().collect(),
                         Err(e) if e.code() == ErrorCode::NotFound => {
                             return Err(no_merge_base(repo, s));
                         }
                         Err(e) => return Err(walk_error(repo, e)),
-                    }
+                    };
                 }
                 info.base = Some(a.to_string());
                 info.head = Some(b.to_string());
@@ -383,12 +386,15 @@ pub fn resolve_with(
             info.head = Some(head.to_string());
             match default_base(repo, info.branch.as_deref()) {
                 Some((name, why, base_tip)) => {
-                    let mb = match g.merge_base(base_tip, head) {
-                        Ok(m) => m,
+                    bases = match g.merge_bases(base_tip, head) {
+                        Ok(v) => v.iter().copied().collect(),
                         Err(e) if e.code() == ErrorCode::NotFound => {
                             return Err(no_merge_base(repo, &format!("{name}..HEAD")));
                         }
                         Err(e) => return Err(walk_error(repo, e)),
+                    };
+                    let Some(mb) = bases.first() else {
+                        return Err(no_merge_base(repo, &format!("{name}..HEAD")));
                     };
                     info.base = Some(mb.to_string());
                     push.push(head);
@@ -435,9 +441,9 @@ pub fn resolve_with(
         }
     }
     let base = if single.is_some() {
-        Base::None
+        Base::Single
     } else {
-        Base::Boundary
+        Base::Range(bases)
     };
     Ok(ResolvedRange {
         info,
@@ -570,8 +576,11 @@ fn peel_with(repo: &Repo, rev: &str, cap: u64) -> Result<Oid> {
     let g = &repo.repo;
     let unknown = |e: git2::Error| {
         if repo.is_shallow() {
-            Error::incomplete(format!("unknown revision `{rev}` in this shallow clone: {}", e.message()))
-                .with_help(SHALLOW_HELP)
+            Error::incomplete(format!(
+                "unknown revision `{rev}` in this shallow clone: {}",
+                e.message()
+            ))
+            .with_help(SHALLOW_HELP)
         } else {
             Error::repo(format!("unknown revision `{rev}`: {}", e.message()))
                 .with_help("check the name (`git rev-parse --verify REV`); in CI, fetch it first (`fetch-depth: 0`)")
@@ -620,10 +629,10 @@ pub fn peel_commit_id(repo: &Repo, oid: Oid, cap: u64) -> Result<Option<Oid>> {
             }
             git2::ObjectType::Tag => {
                 if size as u64 > cap {
-                    return Err(Error::limit(format!(
-                        "tag {cur} is larger than {cap} bytes"
-                    ))
-                    .with_help("such a tag cannot be read; name the commit instead"));
+                    return Err(
+                        Error::limit(format!("tag {cur} is larger than {cap} bytes"))
+                            .with_help("such a tag cannot be read; name the commit instead"),
+                    );
                 }
                 let tag = repo
                     .repo
@@ -692,7 +701,10 @@ fn tree_at(repo: &Repo, rev: &str, reader: &mut treediff::TreeReader<'_>) -> Res
     let c = peel_with(repo, rev, cap)?;
     let (_, obj) = reader.objects().read(c, "commit", cap)?;
     commit::tree_of(&obj).ok_or_else(|| {
-        scan::malformed(c, commit::Malformed("the first line is not `tree <40 hex>`"))
+        scan::malformed(
+            c,
+            commit::Malformed("the first line is not `tree <40 hex>`"),
+        )
     })
 }
 
@@ -700,12 +712,7 @@ fn tree_at(repo: &Repo, rev: &str, reader: &mut treediff::TreeReader<'_>) -> Res
 /// there). A symlink yields its target; a directory or submodule is an error. The blob's
 /// size is checked from its object header first: over `max_bytes` is a limit error before
 /// anything is read (every object on the way is size-checked the same way).
-pub fn read_blob_at(
-    repo: &Repo,
-    rev: &str,
-    path: &str,
-    max_bytes: u64,
-) -> Result<Option<Vec<u8>>> {
+pub fn read_blob_at(repo: &Repo, rev: &str, path: &str, max_bytes: u64) -> Result<Option<Vec<u8>>> {
     tune();
     let odb = repo.repo.odb()?;
     let mut reader =

@@ -64,30 +64,30 @@ pub(crate) fn commit_too_big(what: &str, oid: Oid, cap: u64) -> Error {
     .with_help("such a message cannot be checked; rewrite the commit or raise --max-message-bytes")
 }
 
-/// One commit as read by a scanner: its facts (paths not yet filled in), its diff against
-/// its parents, and its parents.
+/// One commit as read by a scanner: its facts (paths not yet filled in) and its diff
+/// against its parents.
 struct Read {
     facts: CommitFacts,
     diff: Diff,
-    parents: Vec<Oid>,
 }
 
 impl Read {
     /// Fills in every changed path (a non-merge, or a merge checked on its own).
-    fn all_paths(mut self) -> (CommitFacts, Diff, Vec<Oid>) {
+    fn all_paths(mut self) -> (CommitFacts, Diff) {
         self.facts.paths = (0..self.diff.leaves.len())
             .filter_map(|i| self.diff.changed_path(i))
             .collect();
-        (self.facts, self.diff, self.parents)
+        (self.facts, self.diff)
     }
 }
 
 /// What a scanning thread hands back for one commit.
 enum Item<R> {
-    /// Evaluated: the result, plus the parents and change set the merge rule needs.
-    Done(R, Vec<Oid>, Diff),
+    /// Evaluated: the result, plus the change set the merge rule needs (empty for a
+    /// single commit).
+    Done(R, Diff),
     /// A merge of a range: decided after the scan.
-    Merge(Box<CommitFacts>, Vec<Oid>, Diff),
+    Merge(Box<CommitFacts>, Diff),
 }
 
 /// Per-thread scanning state: the tree reader (and the object reader under it), and the tree
@@ -147,7 +147,7 @@ impl<'o> Scanner<'o> {
         shallow: &HashSet<Oid>,
         commits: &[Oid],
         limits: &Limits,
-        base: Base,
+        ranged: bool,
         f: &impl Fn(CommitFacts) -> R,
     ) -> Result<Vec<Item<R>>> {
         if self.trees.len() > TREE_IDS_MAX {
@@ -166,16 +166,12 @@ impl<'o> Scanner<'o> {
         let mut out = Vec::with_capacity(commits.len());
         for (&c, obj) in commits.iter().zip(objs) {
             let read = self.read(c, &obj?, limits)?;
-            out.push(if read.facts.is_merge() && base == Base::Boundary {
-                Item::Merge(Box::new(read.facts), read.parents, read.diff)
+            out.push(if read.facts.is_merge() && ranged {
+                Item::Merge(Box::new(read.facts), read.diff)
             } else {
-                let (facts, diff, parents) = read.all_paths();
-                let diff = if base == Base::Boundary {
-                    diff
-                } else {
-                    Diff::default()
-                };
-                Item::Done(f(facts), parents, diff)
+                let (facts, diff) = read.all_paths();
+                let diff = if ranged { diff } else { Diff::default() };
+                Item::Done(f(facts), diff)
             });
         }
         Ok(out)
@@ -233,16 +229,12 @@ impl<'o> Scanner<'o> {
                 .map(|e| String::from_utf8_lossy(e).into_owned()),
             paths: Vec::new(),
         };
-        Ok(Read {
-            facts,
-            diff,
-            parents: raw.parents,
-        })
+        Ok(Read { facts, diff })
     }
 }
 
 /// Reads one commit on its own: identities, raw message, parents and changed paths (for a
-/// merge, every path where it differs from its first parent: [`Base::None`]).
+/// merge, every path where it differs from its first parent: [`Base::Single`]).
 pub fn read_commit(repo: &Repo, oid: Oid, limits: &Limits) -> Result<CommitFacts> {
     tune();
     let odb = repo.raw().odb()?;
@@ -256,7 +248,7 @@ pub fn read_commit(repo: &Repo, oid: Oid, limits: &Limits) -> Result<CommitFacts
 pub fn scan<R: Send>(
     repo: &Repo,
     commits: &[Oid],
-    base: Base,
+    base: &Base,
     limits: &Limits,
     f: impl Fn(CommitFacts) -> R + Sync,
 ) -> Result<Vec<R>> {
@@ -321,7 +313,7 @@ impl<R> InOrder<R> {
 
 /// Reads every commit of `commits` and hands `f` of each to `sink` with its position in
 /// `commits`, as the scan goes: results are streamed, never gathered twice. Commits come in
-/// order, except the merges of a range ([`Base::Boundary`]), which come after all the others
+/// order, except the merges of a range ([`Base::Range`]), which come after all the others
 /// (their paths depend on the commits after them: [`crate::git::merges`]). Large lists run
 /// on all rayon threads (one repository handle and one set of caches per thread, contiguous
 /// chunks of commits taken in order), and a small reorder buffer on the calling thread puts
@@ -329,7 +321,7 @@ impl<R> InOrder<R> {
 pub fn scan_each<R: Send>(
     repo: &Repo,
     commits: &[Oid],
-    base: Base,
+    base: &Base,
     limits: &Limits,
     f: impl Fn(CommitFacts) -> R + Sync,
     mut sink: impl FnMut(usize, R),
@@ -339,18 +331,22 @@ pub fn scan_each<R: Send>(
         return Err(too_many(limits));
     }
     repo.refuse_grafts()?;
-    let mut book = (base == Base::Boundary).then(|| Book::new(commits));
+    let mut book = match base {
+        Base::Range(b) => Some(Book::new(b)),
+        Base::Single => None,
+    };
+    let ranged = book.is_some();
     {
         let mut take = |i: usize, item: Item<R>| match item {
-            Item::Done(r, parents, diff) => {
+            Item::Done(r, diff) => {
                 if let Some(b) = book.as_mut() {
-                    b.see(&parents, &diff);
+                    b.see(&diff);
                 }
                 sink(i, r);
             }
-            Item::Merge(facts, parents, diff) => {
+            Item::Merge(facts, diff) => {
                 if let Some(b) = book.as_mut() {
-                    b.see(&parents, &diff);
+                    b.see(&diff);
                     b.defer(i, *facts, diff);
                 }
             }
@@ -361,14 +357,14 @@ pub fn scan_each<R: Send>(
             let mut s = Scanner::new(repo.packs(), &odb, limits);
             let mut i = 0;
             for chunk in commits.chunks(CHUNK) {
-                for item in s.run(&repo.shallow, chunk, limits, base, &f)? {
+                for item in s.run(&repo.shallow, chunk, limits, ranged, &f)? {
                     take(i, item);
                     i += 1;
                 }
                 repo.packs().scanned_some();
             }
         } else {
-            parallel(repo, commits, limits, base, &f, &mut take)?;
+            parallel(repo, commits, limits, ranged, &f, &mut take)?;
         }
     }
     if let Some(b) = book {
@@ -390,7 +386,7 @@ fn parallel<R: Send>(
     repo: &Repo,
     commits: &[Oid],
     limits: &Limits,
-    base: Base,
+    ranged: bool,
     f: &(impl Fn(CommitFacts) -> R + Sync),
     take: &mut impl FnMut(usize, Item<R>),
 ) -> Result<()> {
@@ -427,7 +423,7 @@ fn parallel<R: Send>(
             if failed.load(Ordering::Relaxed) {
                 return;
             }
-            match s.run(shallow, chunk, limits, base, f) {
+            match s.run(shallow, chunk, limits, ranged, f) {
                 Ok(out) => {
                     packs.scanned_some();
                     if tx.send((i, Ok(out))).is_err() {

@@ -79,6 +79,14 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
             ),
         };
         let commits = walk_new(&repo, local, &hide, baseline, lim.max_commits)?;
+        // The merge rule's base: the remote's tip of this ref when it is known here (also
+        // for a force push), else the remote's default branch.
+        let target = Oid::from_str(&line.remote_oid)
+            .ok()
+            .filter(|_| !line.is_new())
+            .filter(|o| repo.raw().odb().is_ok_and(|db| db.exists(*o)))
+            .or_else(|| remote_default(&repo, &remote));
+        let range_base = git::range_base(&repo, target, &[local])?;
         checked += commits.len();
         let branch = short_ref(&line.remote_ref);
         let head = local.to_string();
@@ -91,7 +99,7 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
             explain: false,
             whole_history: false,
         };
-        let results = git::scan(&repo, &commits, git::Base::Boundary, &lim, |c| {
+        let results = git::scan(&repo, &commits, &range_base, &lim, |c| {
             evaluate::evaluate_commit(&ctx, &c)
         })?;
         let reports = results.into_iter().collect::<Result<Vec<_>>>()?;
@@ -153,6 +161,22 @@ pub fn baseline(repo: &Repo, policy: &Policy) -> Result<Option<Oid>> {
                 "fix `baseline: {b}` in the policy, or fetch it (`git fetch --tags`)"
             ))
         })
+}
+
+/// The tip of the remote's default branch as this clone knows it
+/// (`refs/remotes/<remote>/HEAD`, else `…/main`, else `…/master`).
+fn remote_default(repo: &Repo, remote: &str) -> Option<Oid> {
+    if remote.is_empty() {
+        return None;
+    }
+    ["HEAD", "main", "master"].iter().find_map(|b| {
+        let r = repo
+            .raw()
+            .find_reference(&format!("refs/remotes/{remote}/{b}"))
+            .ok()?;
+        let oid = r.resolve().ok()?.target()?;
+        peel_commit(repo, oid).ok().flatten()
+    })
 }
 
 /// The commits at the tips of `refs/remotes/<remote>/*`.

@@ -128,6 +128,8 @@ fn check_ref(
         None => (all_ref_tips(repo)?, format!("{} --not --all", &line.new)),
     };
     let commits = walk_new(repo, new, &hide, baseline, lim.max_commits)?;
+    // The merge rule's base: what the ref had, or for a new ref the default branch.
+    let range_base = git::range_base(repo, base, &[new])?;
     let branch = short_ref(&line.refname);
     let head = new.to_string();
     let ctx = Context {
@@ -139,7 +141,7 @@ fn check_ref(
         explain: false,
         whole_history: false,
     };
-    let results = git::scan(repo, &commits, git::Base::Boundary, lim, |c| {
+    let results = git::scan(repo, &commits, &range_base, lim, |c| {
         evaluate::evaluate_commit(&ctx, &c)
     })?;
     let reports = results.into_iter().collect::<Result<Vec<_>>>()?;
