@@ -76,3 +76,8 @@ fn corpus_pr_json() {
 fn corpus_pack_delta() {
     replay("pack_delta");
 }
+
+#[test]
+fn corpus_commit_header() {
+    replay("commit_header");
+}

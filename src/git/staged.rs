@@ -176,8 +176,9 @@ pub fn identities(repo: &Repo) -> Result<(Identity, Identity)> {
 
 /// Builds the commit-to-be: id all zeros, parents `HEAD` (plus `MERGE_HEAD` when a merge is
 /// being concluded) or none on the first commit, the given (already cleaned) message, and
-/// the staged paths. For a merge, the paths are those where the index differs from every
-/// parent, as for a recorded merge.
+/// the staged paths: the index against `HEAD` (the empty tree on the first commit). For a
+/// merge that is its diff against its first parent, as for a recorded merge checked on its
+/// own (`check HEAD`, [`crate::git::Base::Single`]): the merge rule of DESIGN §5.
 pub fn commit_to_be(repo: &Repo, message: Vec<u8>, max_paths: usize) -> Result<CommitFacts> {
     let g = repo.raw();
     let mut parents: Vec<Oid> = Vec::new();
@@ -227,13 +228,8 @@ pub fn commit_to_be(repo: &Repo, message: Vec<u8>, max_paths: usize) -> Result<C
     } else {
         read_index(&bytes)
     };
-    let mut per_parent: Vec<Vec<ChangedPath>> = Vec::new();
-    let bases: Vec<Option<Oid>> = if parents.is_empty() {
-        vec![None]
-    } else {
-        parents.iter().copied().map(Some).collect()
-    };
-    for base in bases {
+    let base = parents.first().copied();
+    let paths = {
         let tree = match base {
             Some(p) => Some(g.find_commit(p).and_then(|c| c.tree()).map_err(|e| {
                 Error::incomplete(format!("cannot read the tree of {p}: {}", e.message()))
@@ -241,7 +237,7 @@ pub fn commit_to_be(repo: &Repo, message: Vec<u8>, max_paths: usize) -> Result<C
             })?),
             None => None,
         };
-        let paths = match &parsed {
+        match &parsed {
             Some(idx) => fast_staged_paths(g, tree.as_ref().map(git2::Tree::id), idx, max_paths)?,
             None => {
                 let index = git2::Index::open(&index_path).map_err(|e| {
@@ -254,13 +250,8 @@ pub fn commit_to_be(repo: &Repo, message: Vec<u8>, max_paths: usize) -> Result<C
                 })?;
                 staged_paths(g, tree.as_ref(), &index, max_paths)?
             }
-        };
-        per_parent.push(paths);
-    }
-    let mut paths = per_parent.first().cloned().unwrap_or_default();
-    for other in per_parent.iter().skip(1) {
-        paths.retain(|p| other.iter().any(|o| o.path == p.path));
-    }
+        }
+    };
     let (author, committer) = identities(repo)?;
     let time = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -508,6 +508,39 @@ fn git_truth_merge_sync_with_old_content_is_not_the_base() {
     assert!(fails(&out.json(), &x));
 }
 
+#[test]
+fn git_truth_merge_being_concluded_in_commit_msg_matches_check_head() {
+    // The commit-msg hook sees the merge before it exists: it answers for what `check HEAD`
+    // will say of the recorded merge (its first-parent diff).
+    let (mut r, _, _, _) = forked_before_fix();
+    let _ = r.git_output(&["merge", "-q", "--no-ff", "--no-commit", "old"]);
+    r.git(&["checkout", "old", "--", "src/auth/login.rs"]);
+    r.git(&["add", "-A"]);
+    let msg = r.tmp.path().join("MERGE_MSG");
+    std::fs::write(&msg, "Merge branch 'old'\n").expect("msg");
+    let out = run(
+        &r,
+        &["hook", "commit-msg", &msg.to_string_lossy()],
+        &[("GIT_EDITOR", ":")],
+    );
+    assert!(
+        out.stderr.contains("missing-reviewer"),
+        "{}\n{}",
+        out.stdout,
+        out.stderr
+    );
+    r.git(&[
+        "commit",
+        "-q",
+        "--no-verify",
+        "--author",
+        ALICE,
+        "-m",
+        "Merge branch 'old'",
+    ]);
+    check(&r, "HEAD").assert_deny("missing-reviewer");
+}
+
 // ---------------------------------------------------------------------------------------
 // Class 2: commit objects read as git reads them, or exit 2.
 // ---------------------------------------------------------------------------------------
