@@ -268,7 +268,7 @@ fn commit_objects_read_as_git_reads_them() {
             [
                 format!("{tp}{A}committer C").as_bytes(),
                 b"\0",
-                format!(" <c@x> 1 +0000\n\nm\n").as_bytes(),
+                b" <c@x> 1 +0000\n\nm\n",
             ]
             .concat(),
             Want::Refuse("NUL"),

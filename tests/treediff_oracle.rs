@@ -683,7 +683,7 @@ fn merge_rule_matches_git_oracle() {
     // The whole history: no base, only in-range commits settle a merge's paths (so a merge
     // answers for git's combined set, checked by `changed_paths_match_git`).
     let want = rule_oracle(&mut r, None, &head);
-    let got = ours_in(&r, RangeSpec::Expr(format!("{head}")));
+    let got = ours_in(&r, RangeSpec::Expr(head.clone()));
     let single = got.get(&head).cloned();
     let all: BTreeMap<_, _> = ours_in(&r, RangeSpec::All)
         .into_iter()

@@ -34,11 +34,11 @@ use std::collections::HashMap;
 use git2::Oid;
 
 use crate::error::Result;
-use crate::facts::CommitFacts;
+use crate::facts::{Change, ChangedPath, CommitFacts};
 use crate::git::commit;
 use crate::git::odb::objects::Objects;
 use crate::git::scan::malformed;
-use crate::git::treediff::{Diff, Key, TreeReader};
+use crate::git::treediff::{Diff, Key, TreeReader, fact};
 use crate::git::{Repo, TREE_CACHE_BYTES};
 
 /// What a scan's merges are measured against.
@@ -74,31 +74,34 @@ pub fn range_base(repo: &Repo, target: Option<Oid>, heads: &[Oid]) -> Result<Bas
     Ok(Base::Range(out))
 }
 
-/// A path of a pending merge: its own, waiting to be settled, or settled by another commit
-/// or the base.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
-    Answered,
-    Waiting,
-    Settled,
-}
-
-/// A merge whose paths are decided after the scan.
+/// A merge whose paths are decided after the scan: its facts, with the paths it answers
+/// for in any case (those that differ from every parent) already filled in, each with its
+/// position in the merge's diff.
 struct Pending {
     index: usize,
     facts: CommitFacts,
-    diff: Diff,
-    state: Vec<State>,
+    order: Vec<u32>,
 }
 
-/// One (path, entry) some pending merges wait for: `(merge, leaf)` pairs.
+/// A candidate path of a pending merge, kept (under its path in [`Book::wanted`]) only
+/// until something settles it.
+struct Waiter {
+    merge: u32,
+    seq: u32,
+    change: Change,
+    old_mode: Option<u32>,
+    new_mode: Option<u32>,
+}
+
+/// One (path, entry) some pending merges wait for.
 struct Want {
     key: Key,
-    waiters: Vec<(usize, usize)>,
+    waiters: Vec<Waiter>,
 }
 
 /// The bookkeeping of the merge rule over one scan (on the thread that receives the
-/// commits in order).
+/// commits in order). Memory: the pending merges' facts and the candidates not settled yet;
+/// a settled candidate is dropped at once.
 pub(crate) struct Book {
     base: Vec<Oid>,
     wanted: HashMap<Box<[u8]>, Vec<Want>>,
@@ -129,47 +132,52 @@ impl Book {
             let Some(pos) = wants.iter().position(|w| w.key == leaf.key) else {
                 continue;
             };
-            let w = wants.swap_remove(pos);
+            wants.swap_remove(pos);
             if wants.is_empty() {
                 self.wanted.remove(path);
-            }
-            for (m, l) in w.waiters {
-                if let Some(s) = self.pending.get_mut(m).and_then(|p| p.state.get_mut(l)) {
-                    *s = State::Settled;
-                }
             }
         }
     }
 
     /// Keeps merge `facts` (at `index` of the scan) until the end; registers the paths it
     /// differs from its first parent on but not from every parent. Call after [`Book::see`].
-    pub(crate) fn defer(&mut self, index: usize, facts: CommitFacts, diff: Diff) {
-        let m = self.pending.len();
-        let mut state = Vec::with_capacity(diff.leaves.len());
+    pub(crate) fn defer(&mut self, index: usize, mut facts: CommitFacts, diff: Diff) {
+        let m = u32::try_from(self.pending.len()).unwrap_or(u32::MAX);
+        let mut order = Vec::new();
+        facts.paths = Vec::new();
         for (i, leaf) in diff.leaves.iter().enumerate() {
+            let seq = u32::try_from(i).unwrap_or(u32::MAX);
             if leaf.everywhere {
-                state.push(State::Answered);
+                if let Some(p) = diff.changed_path(i) {
+                    facts.paths.push(p);
+                    order.push(seq);
+                }
                 continue;
             }
-            state.push(State::Waiting);
+            let waiter = Waiter {
+                merge: m,
+                seq,
+                change: leaf.change,
+                old_mode: leaf.old_mode,
+                new_mode: leaf.new_mode,
+            };
             let path = diff.path(i);
             let wants = match self.wanted.get_mut(path) {
                 Some(w) => w,
                 None => self.wanted.entry(path.into()).or_default(),
             };
             match wants.iter_mut().find(|w| w.key == leaf.key) {
-                Some(w) => w.waiters.push((m, i)),
+                Some(w) => w.waiters.push(waiter),
                 None => wants.push(Want {
                     key: leaf.key,
-                    waiters: vec![(m, i)],
+                    waiters: vec![waiter],
                 }),
             }
         }
         self.pending.push(Pending {
             index,
             facts,
-            diff,
-            state,
+            order,
         });
     }
 
@@ -180,15 +188,11 @@ impl Book {
         repo: &Repo,
         commit_cap: u64,
     ) -> Result<Vec<(usize, CommitFacts)>> {
-        self.wanted = HashMap::new();
-        let open = self
-            .pending
-            .iter()
-            .any(|p| p.state.contains(&State::Waiting));
-        if open && !self.base.is_empty() {
-            let odb = repo.raw().odb()?;
-            let mut reader = TreeReader::new(Objects::new(repo.packs(), &odb), TREE_CACHE_BYTES);
-            let mut trees = Vec::with_capacity(self.base.len());
+        let wanted = std::mem::take(&mut self.wanted);
+        let mut trees = Vec::with_capacity(self.base.len());
+        let odb = repo.raw().odb()?;
+        let mut reader = TreeReader::new(Objects::new(repo.packs(), &odb), TREE_CACHE_BYTES);
+        if !wanted.is_empty() {
             for &c in &self.base {
                 let (_, obj) = reader.objects().read(c, "base commit", commit_cap)?;
                 trees.push(commit::tree_of(&obj).ok_or_else(|| {
@@ -198,19 +202,25 @@ impl Book {
                     )
                 })?);
             }
-            for p in &mut self.pending {
-                for (i, s) in p.state.iter_mut().enumerate() {
-                    let Some(leaf) = p.diff.leaves.get(i) else {
-                        continue;
-                    };
-                    if *s != State::Waiting {
-                        continue;
+        }
+        for (path, wants) in wanted {
+            for want in wants {
+                let mut in_base = false;
+                for &t in &trees {
+                    if reader.entry_at(t, &path)? == want.key {
+                        in_base = true;
+                        break;
                     }
-                    for &t in &trees {
-                        if reader.entry_at(t, p.diff.path(i))? == leaf.key {
-                            *s = State::Settled;
-                            break;
-                        }
+                }
+                if in_base {
+                    continue;
+                }
+                for w in want.waiters {
+                    if let Some(p) = self.pending.get_mut(w.merge as usize) {
+                        p.facts
+                            .paths
+                            .push(fact(&path, w.change, w.old_mode, w.new_mode));
+                        p.order.push(w.seq);
                     }
                 }
             }
@@ -218,13 +228,11 @@ impl Book {
         let mut out = Vec::with_capacity(self.pending.len());
         for p in self.pending {
             let mut facts = p.facts;
-            facts.paths = p
-                .state
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| **s != State::Settled)
-                .filter_map(|(i, _)| p.diff.changed_path(i))
-                .collect();
+            // Back into the diff's (git's tree) order.
+            let mut paired: Vec<(u32, ChangedPath)> =
+                p.order.into_iter().zip(facts.paths).collect();
+            paired.sort_by_key(|(seq, _)| *seq);
+            facts.paths = paired.into_iter().map(|(_, c)| c).collect();
             out.push((p.index, facts));
         }
         Ok(out)

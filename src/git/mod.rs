@@ -1,10 +1,14 @@
 //! Reading git honestly: opening the repository (quarantine-aware), resolving the commit
-//! range (fail closed), and the parallel commit scan.
+//! range (fail closed), and the modules that read history: [`commit`] (commit objects, read
+//! as git reads them or refused), [`scan`] (the parallel commit scan), [`treediff`] (the
+//! names-only tree diff, on its own bounded stack), [`merges`] (which paths a merge answers
+//! for), [`walks`] (the push hooks' walks), [`staged`] (the commit-to-be) and [`odb`] (the
+//! pack reader and caches).
 //!
 //! Everything that cannot be read or proven complete is an [`Error`] with a `help` line:
 //! unknown revisions, shallow boundaries inside the range, missing objects, unrelated
-//! histories, empty ranges that should not be empty, exceeded limits. Nothing here ever
-//! returns an empty list because something could not be read.
+//! histories, empty ranges that should not be empty, grafts, exceeded limits. Nothing here
+//! ever returns an empty list because something could not be read.
 //!
 //! Speed (`reference/perf.md`): commits and trees are read raw from the object database
 //! (libgit2's object cache is off; our own small tree cache is used instead), tree diffs are

@@ -273,13 +273,23 @@ impl Diff {
     /// Leaf `i` as a fact.
     pub fn changed_path(&self, i: usize) -> Option<ChangedPath> {
         let l = self.leaves.get(i)?;
-        Some(ChangedPath {
-            path: String::from_utf8_lossy(self.path(i)).into_owned(),
-            change: l.change,
-            old_mode: l.old_mode,
-            new_mode: l.new_mode,
-            link_target: None,
-        })
+        Some(fact(self.path(i), l.change, l.old_mode, l.new_mode))
+    }
+}
+
+/// A changed path as a fact (the one place the scan builds them).
+pub fn fact(
+    path: &[u8],
+    change: Change,
+    old_mode: Option<u32>,
+    new_mode: Option<u32>,
+) -> ChangedPath {
+    ChangedPath {
+        path: String::from_utf8_lossy(path).into_owned(),
+        change,
+        old_mode,
+        new_mode,
+        link_target: None,
     }
 }
 
