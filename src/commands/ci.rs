@@ -267,7 +267,7 @@ fn commit_here(repo: &Repo, id: &str, what: &str) -> Result<Oid> {
             .with_help(DEPTH_HELP)
     };
     let oid = Oid::from_str(id).map_err(|_| missing())?;
-    match git::peel_commit_id(repo, oid, git::scan::commit_cap(&git::Limits::default())) {
+    match git::peel_commit_id(repo, oid, git::scan::MAX_COMMIT_OBJECT) {
         Ok(Some(c)) if c == oid => Ok(c),
         Ok(_) => Err(missing()),
         Err(e) if e.kind == ErrorKind::Limit => Err(e),

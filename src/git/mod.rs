@@ -565,10 +565,10 @@ fn default_base(repo: &Repo, branch: Option<&str>) -> Option<(String, String, Oi
     None
 }
 
-/// Resolves a revision to a commit id (unknown or non-commit: an error with help), with the
-/// default limits (see [`peel_with`]).
+/// Resolves a revision to a commit id (unknown or non-commit: an error with help); the
+/// commit object may be up to [`scan::MAX_COMMIT_OBJECT`] (see [`peel_with`]).
 pub fn resolve_commit(repo: &Repo, rev: &str) -> Result<Oid> {
-    peel_with(repo, rev, scan::commit_cap(&Limits::default()))
+    peel_with(repo, rev, scan::MAX_COMMIT_OBJECT)
 }
 
 /// Resolves a revision to a commit id. A full id, `HEAD` or a ref name is resolved without
@@ -701,7 +701,7 @@ pub const MAX_TREE_PATHS: usize = 5_000_000;
 
 /// The tree of commit `rev`, read through the size-checked object reader.
 fn tree_at(repo: &Repo, rev: &str, reader: &mut treediff::TreeReader<'_>) -> Result<Oid> {
-    let cap = scan::commit_cap(&Limits::default());
+    let cap = scan::MAX_COMMIT_OBJECT;
     let c = peel_with(repo, rev, cap)?;
     let (_, obj) = reader.objects().read(c, "commit", cap)?;
     commit::tree_of(&obj).ok_or_else(|| {

@@ -50,6 +50,10 @@ fn shallow_commit(oid: Oid) -> Error {
 /// before it is inflated.
 pub(crate) const COMMIT_HEADER_BYTES: u64 = 1 << 20;
 
+/// The largest commit object any run reads (the largest `--max-message-bytes`, 64 MiB, plus
+/// the header allowance): the bound for resolving revisions and peeling refs outside a scan.
+pub const MAX_COMMIT_OBJECT: u64 = (64 << 20) + COMMIT_HEADER_BYTES;
+
 /// The largest commit object a run reads with these limits.
 pub fn commit_cap(limits: &Limits) -> u64 {
     (limits.max_message_bytes as u64).saturating_add(COMMIT_HEADER_BYTES)

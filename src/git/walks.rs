@@ -31,13 +31,10 @@ pub fn existing_oid(repo: &Repo, hex: &str, what: &str) -> Result<Oid> {
 
 /// Peels `oid` (a commit or an annotated tag) to a commit; `None` when it names no commit
 /// (a tag of a tree or blob). Objects are size-checked from their headers before they are
-/// read ([`crate::git::peel_commit_id`], default limits).
+/// read ([`crate::git::peel_commit_id`], at most [`crate::git::scan::MAX_COMMIT_OBJECT`];
+/// the scan then holds every commit of the range to the run's own limit).
 pub fn peel_commit(repo: &Repo, oid: Oid) -> Result<Option<Oid>> {
-    crate::git::peel_commit_id(
-        repo,
-        oid,
-        crate::git::scan::commit_cap(&crate::git::Limits::default()),
-    )
+    crate::git::peel_commit_id(repo, oid, crate::git::scan::MAX_COMMIT_OBJECT)
 }
 
 /// The commits reachable from `tip` and from none of `hide` (nor the `baseline`), newest
