@@ -184,11 +184,19 @@ pub fn commit_to_be(repo: &Repo, message: Vec<u8>, max_paths: usize) -> Result<C
     let mut parents: Vec<Oid> = Vec::new();
     match g.head() {
         Ok(h) => {
-            let c = h.peel_to_commit().map_err(|e| {
-                Error::repo(format!("HEAD does not point at a commit: {}", e.message()))
-                    .with_help("check `git rev-parse HEAD`")
-            })?;
-            parents.push(c.id());
+            // Size-checked from the object header before libgit2 reads it.
+            let c = h
+                .target()
+                .map(|oid| {
+                    crate::git::peel_commit_id(repo, oid, crate::git::scan::MAX_COMMIT_OBJECT)
+                })
+                .transpose()?
+                .flatten()
+                .ok_or_else(|| {
+                    Error::repo("HEAD does not point at a commit")
+                        .with_help("check `git rev-parse HEAD`")
+                })?;
+            parents.push(c);
         }
         Err(e)
             if e.code() == git2::ErrorCode::UnbornBranch

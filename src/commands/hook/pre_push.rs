@@ -152,15 +152,11 @@ pub fn baseline(repo: &Repo, policy: &Policy) -> Result<Option<Oid>> {
     let Some(b) = policy.baseline.as_deref() else {
         return Ok(None);
     };
-    repo.raw()
-        .revparse_single(b)
-        .and_then(|o| o.peel_to_commit())
-        .map(|c| Some(c.id()))
-        .map_err(|e| {
-            Error::repo(format!("the policy's baseline `{b}`: {}", e.message())).with_help(format!(
-                "fix `baseline: {b}` in the policy, or fetch it (`git fetch --tags`)"
-            ))
-        })
+    git::resolve_commit(repo, b).map(Some).map_err(|e| {
+        Error::repo(format!("the policy's baseline `{b}`: {}", e.message)).with_help(format!(
+            "fix `baseline: {b}` in the policy, or fetch it (`git fetch --tags`)"
+        ))
+    })
 }
 
 /// The tip of the remote's default branch as this clone knows it
