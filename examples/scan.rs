@@ -1,7 +1,8 @@
 //! Benchmark driver: resolve a range and scan it, glob-matching every changed path.
 //!
-//! `scan REPO [--all | RANGE] [--pairs]` prints `commits=N pairs=M matched=K` on stderr;
-//! with `--pairs`, every `<commit>\t<path>` pair on stdout (for checking against git).
+//! `scan REPO [--all | RANGE] [--pairs]` prints `commits=N pairs=M matched=K
+//! non_merge_pairs=L` on stderr; with `--pairs`, every `<commit>\t<path>` pair on stdout
+//! (for checking against git).
 
 use std::io::Write;
 use std::path::Path;
@@ -57,29 +58,41 @@ fn run(path: &Path, spec: &RangeSpec, pairs: bool) -> countersign::Result<()> {
     let range = git::resolve(&repo, spec, None)?;
     let walked = t0.elapsed();
     eprintln!("range: {}", range.info.description);
-    let results = git::scan(&repo, &range.commits, &Limits::default(), |f| {
-        let matched = f.paths.iter().filter(|p| set.is_match(&p.path)).count();
-        let listed = if pairs {
-            f.paths
-                .iter()
-                .map(|p| format!("{}\t{}\n", f.id, p.path))
-                .collect::<String>()
-        } else {
-            String::new()
-        };
-        (f.paths.len(), matched, f.message.len(), listed)
-    })?;
-    let (mut n, mut m) = (0usize, 0usize);
+    let results = git::scan(
+        &repo,
+        &range.commits,
+        &range.base,
+        &Limits::default(),
+        |f| {
+            let matched = f.paths.iter().filter(|p| set.is_match(&p.path)).count();
+            let listed = if pairs {
+                f.paths
+                    .iter()
+                    .map(|p| format!("{}\t{}\n", f.id, p.path))
+                    .collect::<String>()
+            } else {
+                String::new()
+            };
+            (f.paths.len(), matched, f.is_merge(), listed)
+        },
+    )?;
+    let (mut n, mut m, mut single) = (0usize, 0usize, 0usize);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for (paths, matched, _, listed) in &results {
+    for (paths, matched, merge, listed) in &results {
         n += paths;
         m += matched;
+        if !merge {
+            single += paths;
+        }
         if pairs {
             let _ = out.write_all(listed.as_bytes());
         }
     }
     let _ = out.flush();
-    eprintln!("commits={} pairs={n} matched={m}", results.len());
+    eprintln!(
+        "commits={} pairs={n} matched={m} non_merge_pairs={single}",
+        results.len()
+    );
     eprintln!(
         "walk={:.2}s scan={:.2}s",
         walked.as_secs_f64(),

@@ -23,6 +23,7 @@ pub const TARGETS: &[&str] = &[
     "pack_delta",
     "signed_review",
     "paths",
+    "commit_header",
 ];
 
 /// Runs target `name` on `data`.
@@ -37,6 +38,7 @@ pub fn run(name: &str, data: &[u8]) {
         "pack_delta" => fuzz_pack_delta(data),
         "signed_review" => fuzz_signed_review(data),
         "paths" => fuzz_paths(data),
+        "commit_header" => fuzz_commit_header(data),
         other => panic!("unknown fuzz target {other}"),
     }
 }
@@ -367,4 +369,66 @@ pub fn fuzz_paths(data: &[u8]) {
     if c.protected {
         assert_eq!(c.tiers.len(), policy.tiers.len());
     }
+}
+
+/// git's own parent loop (`commit.c: parse_commit_buffer`): the `parent` lines right after
+/// a `tree <hex>\n` first line, each exactly `parent <40 hex>\n`; `None` where git errors.
+fn git_parents(data: &[u8]) -> Option<Vec<String>> {
+    let hex = |b: &[u8]| b.len() == 40 && b.iter().all(u8::is_ascii_hexdigit);
+    if data.len() <= 46 || !data.starts_with(b"tree ") || data.get(45) != Some(&b'\n') {
+        return None;
+    }
+    if !hex(data.get(5..45)?) {
+        return None;
+    }
+    let mut at = 46;
+    let mut out = Vec::new();
+    while at + 47 < data.len() && data.get(at..at + 7) == Some(b"parent ") {
+        if data.len() <= at + 48
+            || !hex(data.get(at + 7..at + 47)?)
+            || data.get(at + 47) != Some(&b'\n')
+        {
+            return None;
+        }
+        out.push(String::from_utf8_lossy(data.get(at + 7..at + 47)?).to_lowercase());
+        at += 48;
+    }
+    Some(out)
+}
+
+/// Commit header parsing (`git::commit`): never a panic; an accepted object starts with
+/// its tree line, has exactly the parents git's own loop reads, one `author` and one
+/// `committer` header line that git can split, no NUL in its header, and a message that
+/// is the object's tail.
+pub fn fuzz_commit_header(data: &[u8]) {
+    use countersign::git::commit;
+    let parsed = commit::parse(data);
+    assert_eq!(parsed, commit::parse(data), "parse is not deterministic");
+    let _ = commit::split_ident(data);
+    let _ = commit::identity(data);
+    let Ok(c) = parsed else {
+        return;
+    };
+    assert!(data.starts_with(format!("tree {}\n", c.tree).as_bytes()));
+    assert_eq!(commit::tree_of(data), Some(c.tree));
+    let git = git_parents(data).expect("accepted, but git's parser rejects it");
+    let ours: Vec<String> = c.parents.iter().map(|p| p.to_string()).collect();
+    assert_eq!(ours, git, "parents differ from git's");
+    assert!(
+        data.ends_with(c.message),
+        "the message is not the object's tail"
+    );
+    let header = data.get(..data.len() - c.message.len()).unwrap_or_default();
+    assert!(!header.contains(&0), "NUL in an accepted header");
+    let count = |key: &[u8]| {
+        header
+            .split(|&b| b == b'\n')
+            .filter(|l| l.starts_with(key))
+            .count()
+    };
+    assert_eq!(count(b"author "), 1, "author lines");
+    assert_eq!(count(b"committer "), 1, "committer lines");
+    assert_eq!(count(b"tree "), 1, "tree lines");
+    assert!(commit::split_ident(c.author).is_some());
+    assert!(commit::split_ident(c.committer).is_some());
 }

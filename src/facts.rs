@@ -92,7 +92,9 @@ pub struct CommitFacts {
     /// The `encoding` header, if any.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub encoding: Option<String>,
-    /// Paths that changed: against the parent; for merges, paths that differ from every parent.
+    /// Paths that changed: against the parent; for merges, the paths the merge answers for
+    /// (its diff against its first parent, less what the range introduced or its base has:
+    /// DESIGN §5, `git::merges`).
     pub paths: Vec<ChangedPath>,
 }
 

@@ -36,6 +36,8 @@ mod at_k;
 mod at_d;
 #[path = "adversarial/evidence_input.rs"]
 mod evidence_input;
+#[path = "adversarial/git_truth.rs"]
+mod git_truth;
 #[path = "adversarial/paths_reqs.rs"]
 mod paths_reqs;
 #[path = "adversarial/protect.rs"]

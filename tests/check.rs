@@ -446,16 +446,23 @@ fn evil_merge_is_evaluated_on_its_own_changes() {
 #[test]
 fn clean_merge_changes_no_path_and_has_no_tier() {
     let mut r = repo();
+    let fork = r.head();
     r.checkout(&["-b", "side"]);
     r.commit_files("Side work\n", &[("src/side.rs", "x\n")]);
     r.checkout(&["main"]);
     r.commit_files("Main work\n", &[("src/main2.rs", "x\n")]);
     r.merge("Merge branch 'side'\n", &["side"], None);
-    let out = check_head(&r);
-    assert_eq!(out.code, 0);
+    // In its range the side commit answers for src/side.rs; the clean merge for nothing.
+    let out = run(&r, &["check", &format!("{fork}..HEAD"), "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
     let v = out.json();
+    assert_eq!(v["commits"][0]["merge"], true);
     assert!(v["commits"][0]["tier"].is_null());
     assert_eq!(v["commits"][0]["paths_changed"], 0);
+    // Checked on its own, nothing else is in range: the merge answers for what it brings
+    // in over its first parent.
+    let out = check_head(&r);
+    assert_eq!(out.json()["commits"][0]["paths_changed"], 1);
 }
 
 #[test]

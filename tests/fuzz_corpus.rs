@@ -86,3 +86,8 @@ fn corpus_signed_review() {
 fn corpus_paths() {
     replay("paths");
 }
+
+#[test]
+fn corpus_commit_header() {
+    replay("commit_header");
+}

@@ -225,7 +225,14 @@ fn shallow_boundary_fails_closed() {
     // scan refuses a boundary commit too, even when handed one directly.
     let repo = git::open(r.path()).expect("open");
     let head = repo.raw().head().expect("head").target().expect("oid");
-    let e = git::scan(&repo, &[head], &Limits::default(), |f| f).expect_err("boundary");
+    let e = git::scan(
+        &repo,
+        &[head],
+        &git::Base::Single,
+        &Limits::default(),
+        |f| f,
+    )
+    .expect_err("boundary");
     assert_eq!(e.kind, ErrorKind::Incomplete);
 }
 
@@ -258,7 +265,14 @@ fn missing_objects_fail_closed() {
     std::fs::remove_file(&obj).expect("remove tree object");
     let repo = git::open(r.path()).expect("open");
     let range = git::resolve(&repo, &expr(&c[6]), None).expect("resolve");
-    let e = git::scan(&repo, &range.commits, &Limits::default(), |f| f).expect_err("missing tree");
+    let e = git::scan(
+        &repo,
+        &range.commits,
+        &range.base,
+        &Limits::default(),
+        |f| f,
+    )
+    .expect_err("missing tree");
     assert_eq!(e.kind, ErrorKind::Incomplete);
     // A missing commit in the middle of the walk.
     let obj = r
@@ -289,15 +303,18 @@ fn blobs_and_paths_at_a_revision() {
     let (r, c) = history();
     let repo = git::open(r.path()).expect("open");
     assert_eq!(
-        git::read_blob_at(&repo, &c[0], "a").expect("read"),
+        git::read_blob_at(&repo, &c[0], "a", 1 << 20).expect("read"),
         Some(b"1".to_vec())
     );
     assert_eq!(
-        git::read_blob_at(&repo, "main", "a").expect("read"),
+        git::read_blob_at(&repo, "main", "a", 1 << 20).expect("read"),
         Some(b"4".to_vec())
     );
-    assert_eq!(git::read_blob_at(&repo, &c[0], "s").expect("read"), None);
-    assert!(git::read_blob_at(&repo, "nope", "a").is_err());
+    assert_eq!(
+        git::read_blob_at(&repo, &c[0], "s", 1 << 20).expect("read"),
+        None
+    );
+    assert!(git::read_blob_at(&repo, "nope", "a", 1 << 20).is_err());
     let mut paths = git::tree_paths_at(&repo, "main").expect("paths");
     paths.sort();
     assert_eq!(paths, vec!["a".to_string(), "s".to_string()]);

@@ -274,7 +274,14 @@ fn git_pairs(r: &mut TestRepo) -> Vec<(String, String)> {
 fn our_pairs(r: &TestRepo) -> Vec<(String, String)> {
     let repo = git::open(r.path()).expect("open");
     let range = git::resolve(&repo, &RangeSpec::All, None).expect("resolve");
-    let facts = git::scan(&repo, &range.commits, &Limits::default(), |f| f).expect("scan");
+    let facts = git::scan(
+        &repo,
+        &range.commits,
+        &range.base,
+        &Limits::default(),
+        |f| f,
+    )
+    .expect("scan");
     let mut pairs: Vec<(String, String)> = facts
         .iter()
         .flat_map(|f| f.paths.iter().map(|p| (f.id.clone(), p.path.clone())))

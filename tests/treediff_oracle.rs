@@ -1,6 +1,17 @@
 //! The changed paths of `countersign::git::scan` against git itself as the oracle:
-//! `git diff-tree -r --no-renames --raw` for ordinary commits (paths and A/D/M/T status) and
-//! `git diff-tree -c --name-only` for merges (git's combined file set).
+//! `git diff-tree -r --no-renames --raw` for ordinary commits (paths and A/D/M/T status) and,
+//! for merges, the merge rule (DESIGN §5) computed with git alone
+//! (`merge_rule_matches_git_oracle`): the merge's diff against its first parent
+//! (`git diff-tree -m --first-parent`), less what an in-range commit it contains introduced
+//! (`git rev-list`, each commit's own first-parent diff) or a merge-base of the range has
+//! (`git merge-base --all`, `git ls-tree`), plus git's combined set (`git diff-tree -c`).
+//! Over a whole history (`--all`, no base) every merged version was introduced inside the
+//! range, so a merge answers exactly for git's combined set (`changed_paths_match_git`).
+//!
+//! countersign counts an in-range commit as the introducer when it comes after the merge in
+//! the range's topological order (never a descendant); the oracle takes the merge's
+//! in-range ancestors. The test histories give every revived version its own content, so
+//! the two agree.
 
 mod support;
 
@@ -234,7 +245,14 @@ fn letter(c: Change) -> char {
 fn ours(r: &TestRepo) -> (BTreeMap<String, BTreeMap<String, char>>, Vec<CommitFacts>) {
     let repo = git::open(r.path()).expect("open");
     let range = git::resolve(&repo, &RangeSpec::All, None).expect("resolve");
-    let facts = git::scan(&repo, &range.commits, &Limits::default(), |f| f).expect("scan");
+    let facts = git::scan(
+        &repo,
+        &range.commits,
+        &range.base,
+        &Limits::default(),
+        |f| f,
+    )
+    .expect("scan");
     let mut map = BTreeMap::new();
     for f in &facts {
         let merge = f.parents.len() > 1;
@@ -321,9 +339,13 @@ fn parallel_and_sequential_scans_agree() {
     let repo = git::open(r.path()).expect("open");
     let range = git::resolve(&repo, &RangeSpec::All, None).expect("resolve");
     assert_eq!(range.commits.len(), 300);
-    let par = git::scan(&repo, &range.commits, &Limits::default(), |f| {
-        (f.id, f.paths)
-    })
+    let par = git::scan(
+        &repo,
+        &range.commits,
+        &range.base,
+        &Limits::default(),
+        |f| (f.id, f.paths),
+    )
     .expect("scan");
     let ids: Vec<String> = range.commits.iter().map(|c| c.to_string()).collect();
     assert_eq!(
@@ -391,4 +413,315 @@ fn limits_are_enforced() {
             .len(),
         3
     );
+}
+
+/// A history for the merge rule: reviewed work merged cleanly, a sync merge of main, a side
+/// branch forked before a fix whose old version wins, an octopus with an old parent, an
+/// evil merge, nested merges and an unrelated history. Each attack revives a different old
+/// version of `auth/login.rs` (A0, A1, A2; the fix is v1), so no two merges bring the same
+/// content by coincidence.
+fn merge_history() -> (TestRepo, String) {
+    let mut r = TestRepo::new();
+    r.commit_files(
+        "import",
+        &[
+            ("auth/login.rs", "A0\n"),
+            ("docs/a.md", "a\n"),
+            ("lib.rs", "l0\n"),
+        ],
+    );
+    let import = r.head();
+    r.commit_files("pre1", &[("auth/login.rs", "A1\n")]);
+    let pre1 = r.head();
+    r.commit_files("pre2", &[("auth/login.rs", "A2\n")]);
+    let pre2 = r.head();
+    r.commit_files("fix", &[("auth/login.rs", "v1\n")]);
+    let t = r.head();
+    // Side branches forked before the fix, one trivial commit each.
+    r.checkout(&["-b", "old", &import]);
+    r.commit_files("old docs", &[("docs/old.md", "o\n")]);
+    r.checkout(&["-b", "old2", &pre2]);
+    r.commit_files("old2 docs", &[("docs/old2.md", "o2\n")]);
+    // feature: work, a sync merge of main, a merge taking old's login.rs (A0).
+    r.checkout(&["-b", "feature", &import]);
+    r.commit_files("feature work", &[("lib.rs", "l1\n"), ("docs/f.md", "f\n")]);
+    r.merge("sync main", &["main"], None);
+    r.merge(
+        "merge old, old login wins",
+        &["old"],
+        Some(&|r: &mut TestRepo| {
+            r.git(&["checkout", "old", "--", "auth/login.rs"]);
+        }),
+    );
+    // topic merged with an evil extra.
+    r.checkout(&["-b", "topic", "feature"]);
+    r.commit_files("topic work", &[("docs/t.md", "t\n")]);
+    r.git(&["rm", "-q", "docs/a.md"]);
+    r.commit("topic deletes a.md");
+    r.checkout(&["feature"]);
+    r.merge(
+        "merge topic, evil",
+        &["topic"],
+        Some(&|r: &mut TestRepo| r.write("auth/evil.rs", "e\n")),
+    );
+    // An octopus with pre1 (A1) as a parent, made with commit-tree (git would call it up
+    // to date), and a second topic.
+    r.checkout(&["-b", "o2", "feature"]);
+    r.commit_files("o2 work", &[("docs/o2.md", "2\n")]);
+    r.checkout(&["feature"]);
+    let f = r.head();
+    let o2 = r.rev("o2");
+    r.git(&["read-tree", &o2]);
+    let a1 = r.rev(&format!("{pre1}:auth/login.rs"));
+    r.git(&[
+        "update-index",
+        "--cacheinfo",
+        &format!("100644,{a1},auth/login.rs"),
+    ]);
+    let tree = r.git(&["write-tree"]).trim().to_string();
+    let oct = r
+        .git(&[
+            "commit-tree",
+            &tree,
+            "-p",
+            &f,
+            "-p",
+            &o2,
+            "-p",
+            &pre1,
+            "-m",
+            "octopus",
+        ])
+        .trim()
+        .to_string();
+    r.git(&["reset", "-q", "--hard", &oct]);
+    // Nested: an inner merge of old2 (A2) on a branch from the fix, merged cleanly.
+    r.checkout(&["-b", "inner", &t]);
+    r.merge(
+        "inner merge of old2",
+        &["old2"],
+        Some(&|r: &mut TestRepo| {
+            r.git(&["checkout", "old2", "--", "auth/login.rs"]);
+        }),
+    );
+    r.checkout(&["feature"]);
+    r.merge(
+        "outer merge of inner",
+        &["inner"],
+        Some(&|r: &mut TestRepo| {
+            r.git(&["checkout", "inner", "--", "auth/login.rs"]);
+        }),
+    );
+    // An unrelated history.
+    r.checkout(&["--orphan", "unrelated"]);
+    r.git(&["rm", "-r", "-q", "--cached", "."]);
+    r.git(&["clean", "-q", "-f", "-d", "-x"]);
+    r.commit_files(
+        "unrelated root",
+        &[("auth/login.rs", "u\n"), ("u.md", "u\n")],
+    );
+    r.checkout(&["-f", "feature"]);
+    let _ = r.git_output(&[
+        "merge",
+        "-q",
+        "--no-commit",
+        "--allow-unrelated-histories",
+        "unrelated",
+    ]);
+    r.write("auth/login.rs", "resolved\n");
+    r.git(&["add", "-A"]);
+    r.commit("merge unrelated");
+    (r, t)
+}
+
+/// `path → (mode, id)` of a `git diff-tree --raw -z` listing (new side; deletions have
+/// mode 000000 and the zero id).
+fn raw_diff(r: &mut TestRepo, args: &[&str]) -> BTreeMap<String, (String, String)> {
+    let out = r.command("git").args(args).output().expect("git");
+    assert!(out.status.success(), "{args:?}");
+    let fields = nul_fields(&out.stdout);
+    let mut map = BTreeMap::new();
+    for pair in fields.chunks(2) {
+        let meta: Vec<&str> = pair[0].split_whitespace().collect();
+        map.insert(pair[1].clone(), (meta[1].to_string(), meta[3].to_string()));
+    }
+    map
+}
+
+/// The merge rule computed with git alone, for the range `target..head` (`target` None:
+/// every commit reachable from `head`).
+fn rule_oracle(
+    r: &mut TestRepo,
+    target: Option<&str>,
+    head: &str,
+) -> BTreeMap<String, BTreeSet<String>> {
+    let spec = match target {
+        Some(t) => vec![head.to_string(), format!("^{t}")],
+        None => vec![head.to_string()],
+    };
+    let mut args = vec!["rev-list"];
+    args.extend(spec.iter().map(String::as_str));
+    let range: Vec<String> = r.git(&args).lines().map(str::to_string).collect();
+    let bases: Vec<String> = match target {
+        Some(t) => r
+            .git(&["merge-base", "--all", t, head])
+            .lines()
+            .map(str::to_string)
+            .collect(),
+        None => Vec::new(),
+    };
+    // Each commit's own change set: its diff against its first parent.
+    let mut own = BTreeMap::new();
+    for c in &range {
+        let d = raw_diff(
+            r,
+            &[
+                "diff-tree",
+                "-r",
+                "--root",
+                "--no-renames",
+                "--raw",
+                "-z",
+                "--no-commit-id",
+                "-m",
+                "--first-parent",
+                c,
+            ],
+        );
+        own.insert(c.clone(), d);
+    }
+    let mut want = BTreeMap::new();
+    for c in &range {
+        let parents = r.git(&["rev-list", "--parents", "-n1", c]);
+        let parents: Vec<&str> = parents.split_whitespace().skip(1).collect();
+        if parents.len() < 2 {
+            want.insert(c.clone(), own[c].keys().cloned().collect());
+            continue;
+        }
+        let out = r
+            .command("git")
+            .args([
+                "diff-tree",
+                "-c",
+                "-r",
+                "--no-commit-id",
+                "--name-only",
+                "-z",
+                c,
+            ])
+            .output()
+            .expect("git");
+        let combined: BTreeSet<String> = nul_fields(&out.stdout).into_iter().collect();
+        // The in-range commits the merge contains.
+        let mut args = vec!["rev-list".to_string(), format!("{c}^@")];
+        if let Some(t) = target {
+            args.push(format!("^{t}"));
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let inside: Vec<String> = r.git(&args).lines().map(str::to_string).collect();
+        let mut answered = BTreeSet::new();
+        for (path, entry) in &own[c] {
+            if combined.contains(path) {
+                answered.insert(path.clone());
+                continue;
+            }
+            let introduced = inside
+                .iter()
+                .any(|i| own.get(i).and_then(|d| d.get(path)) == Some(entry));
+            let in_base = bases.iter().any(|b| {
+                let ls = r
+                    .command("git")
+                    .args(["ls-tree", "-z", b, "--", path])
+                    .output()
+                    .expect("ls-tree");
+                let f = nul_fields(&ls.stdout);
+                let have = f.first().map(|l| {
+                    let meta: Vec<&str> = l.split_whitespace().collect();
+                    (meta[0].to_string(), meta[2].to_string())
+                });
+                match have {
+                    Some(h) => h == *entry,
+                    None => entry.0 == "000000",
+                }
+            });
+            if !introduced && !in_base {
+                answered.insert(path.clone());
+            }
+        }
+        want.insert(c.clone(), answered);
+    }
+    want
+}
+
+fn ours_in(r: &TestRepo, spec: RangeSpec) -> BTreeMap<String, BTreeSet<String>> {
+    let repo = git::open(r.path()).expect("open");
+    let range = git::resolve(&repo, &spec, None).expect("resolve");
+    let facts = git::scan(
+        &repo,
+        &range.commits,
+        &range.base,
+        &Limits::default(),
+        |f| f,
+    )
+    .expect("scan");
+    facts
+        .into_iter()
+        .map(|f| (f.id, f.paths.into_iter().map(|p| p.path).collect()))
+        .collect()
+}
+
+#[test]
+fn merge_rule_matches_git_oracle() {
+    let (mut r, t) = merge_history();
+    let head = r.rev("feature");
+    // A range from the fixed main, and from the import.
+    for target in [t.clone(), r.rev("main~1")] {
+        let want = rule_oracle(&mut r, Some(&target), &head);
+        let got = ours_in(&r, RangeSpec::Expr(format!("{target}..{head}")));
+        assert_eq!(got, want, "range {target}..{head}");
+    }
+    // The whole history: no base, only in-range commits settle a merge's paths (so a merge
+    // answers for git's combined set, checked by `changed_paths_match_git`).
+    let want = rule_oracle(&mut r, None, &head);
+    let got = ours_in(&r, RangeSpec::Expr(head.clone()));
+    let single = got.get(&head).cloned();
+    let all: BTreeMap<_, _> = ours_in(&r, RangeSpec::All)
+        .into_iter()
+        .filter(|(c, _)| want.contains_key(c))
+        .collect();
+    assert_eq!(all, want, "--all");
+    // A single merge on its own answers for its whole first-parent diff.
+    let fp = raw_diff(
+        &mut r,
+        &[
+            "diff-tree",
+            "-r",
+            "--no-renames",
+            "--raw",
+            "-z",
+            &format!("{head}^"),
+            &head,
+        ],
+    );
+    assert_eq!(single, Some(fp.keys().cloned().collect()), "single merge");
+    // The attacks really answer here (the oracle alone could be trivially empty).
+    fn by_subject(r: &mut TestRepo, s: &str) -> String {
+        r.git(&["log", "--all", "--format=%H", "--grep", &format!("^{s}$")])
+            .trim()
+            .to_string()
+    }
+    let want_t = rule_oracle(&mut r, Some(&t), &head);
+    for (s, p) in [
+        ("merge old, old login wins", "auth/login.rs"),
+        ("octopus", "auth/login.rs"),
+        ("inner merge of old2", "auth/login.rs"),
+        ("merge topic, evil", "auth/evil.rs"),
+    ] {
+        let id = by_subject(&mut r, s);
+        assert!(want_t[&id].contains(p), "{s}: {:?}", want_t[&id]);
+    }
+    for s in ["sync main", "outer merge of inner"] {
+        let id = by_subject(&mut r, s);
+        assert!(want_t[&id].is_empty(), "{s}: {:?}", want_t[&id]);
+    }
 }

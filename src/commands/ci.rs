@@ -278,8 +278,10 @@ fn commit_here(repo: &Repo, id: &str, what: &str) -> Result<Oid> {
             .with_help(DEPTH_HELP)
     };
     let oid = Oid::from_str(id).map_err(|_| missing())?;
-    match repo.raw().find_commit(oid) {
-        Ok(c) => Ok(c.id()),
+    match git::peel_commit_id(repo, oid, git::scan::MAX_COMMIT_OBJECT) {
+        Ok(Some(c)) if c == oid => Ok(c),
+        Ok(_) => Err(missing()),
+        Err(e) if e.kind == ErrorKind::Limit => Err(e),
         Err(_) => Err(missing()),
     }
 }
@@ -506,7 +508,7 @@ fn evaluate_event(
         whole_history: false,
     };
     let reviews = crate::commands::signed_reviews(repo, &policy, &range.commits, &[])?;
-    let results = git::scan(repo, &range.commits, &lim, |c| {
+    let results = git::scan(repo, &range.commits, &range.base, &lim, |c| {
         let signed = reviews.get(&c.id).unwrap_or(&crate::commands::NO_REVIEWS);
         evaluate::evaluate_reviewed(&ctx, &c, signed)
     })

@@ -48,13 +48,10 @@ pub fn run(cwd: &Path, args: &ExplainArgs) -> Result<u8> {
         return Ok(0);
     }
     let repo = git::open(cwd);
-    let oid = repo.as_ref().ok().and_then(|r| {
-        r.raw()
-            .revparse_single(target)
-            .and_then(|o| o.peel_to_commit())
-            .ok()
-            .map(|c| c.id())
-    });
+    let oid = repo
+        .as_ref()
+        .ok()
+        .and_then(|r| git::resolve_commit(r, target).ok());
     match (repo, oid) {
         (Ok(repo), Some(oid)) => explain_commit(&repo, args, oid),
         _ => Err(unknown(target)),

@@ -17,7 +17,13 @@ pub fn run(cwd: &Path, args: &FactsArgs) -> Result<u8> {
         range.commits.len(),
         range.info.description
     ));
-    let commits = git::scan(&repo, &range.commits, &limits(&args.limits), |c| c)?;
+    let commits = git::scan(
+        &repo,
+        &range.commits,
+        &range.base,
+        &limits(&args.limits),
+        |c| c,
+    )?;
     // Every review that could count under some policy: the commits' own notes, and reviews
     // of other commits with the same patch-id (`signed_review: { survives: rebase }`).
     let reviews = git::notes::collect(&repo, &range.commits, &[], true)?;

@@ -180,7 +180,12 @@ pub fn load_signers(
             };
             (
                 format!("{}:{}", crate::facts::short_id(commit), file.path),
-                git::read_blob_at(repo, commit, &file.path)?,
+                git::read_blob_at(
+                    repo,
+                    commit,
+                    &file.path,
+                    crate::review::signers::MAX_FILE_BYTES as u64,
+                )?,
             )
         }
         Origin::File { .. } | Origin::Embedded => {
@@ -443,13 +448,15 @@ pub fn evaluate_range(
     };
     let progress = crate::progress::Progress::start(verb, range.commits.len());
     // Streamed straight into the one vector the report keeps (a whole-history report is
-    // the largest thing countersign holds; it is never gathered twice).
-    let mut commits = Vec::with_capacity(range.commits.len());
+    // the largest thing countersign holds; it is never gathered twice). Merges come last
+    // (their paths depend on the rest of the range) and are put back in their places.
+    let mut commits = git::InOrder::with_capacity(range.commits.len());
     let mut deferred: Vec<(usize, CommitFacts)> = Vec::new();
     let mut failed = None;
     git::scan_each(
         &repo,
         &range.commits,
+        &range.base,
         &limits(limit_args),
         |c| {
             let signed = reviews.get(&c.id).unwrap_or(&NO_REVIEWS);
@@ -460,22 +467,25 @@ pub fn evaluate_range(
                 && git2::Oid::from_str(&c.id).is_ok_and(|o| noted.contains(&o));
             (r, again.then_some(c))
         },
-        |(r, c)| match r {
+        |i, (r, c)| match r {
             Ok(rep) => {
                 if let Some(c) = c {
-                    deferred.push((commits.len(), c));
+                    deferred.push((i, c));
                 }
-                commits.push(rep);
+                commits.push(i, rep);
             }
             Err(e) => {
-                failed.get_or_insert(e);
+                if failed.as_ref().is_none_or(|(j, _)| i < *j) {
+                    failed = Some((i, e));
+                }
             }
         },
     )?;
     progress.finish();
-    if let Some(e) = failed {
+    if let Some((_, e)) = failed {
         return Err(e);
     }
+    let mut commits = commits.finish();
     if !deferred.is_empty() {
         use rayon::prelude::*;
         let oids = deferred
@@ -510,7 +520,7 @@ pub fn policy_text_at(
     candidates: &[&str],
 ) -> Result<Option<(String, String)>> {
     for name in candidates {
-        if let Some(bytes) = git::read_blob_at(repo, rev, name)? {
+        if let Some(bytes) = git::read_blob_at(repo, rev, name, git::MAX_POLICY_BYTES)? {
             let text = String::from_utf8(bytes).map_err(|_| {
                 Error::policy(format!("the policy {name} at {rev} is not valid UTF-8"))
                     .with_help("save the policy file as UTF-8")

@@ -184,16 +184,7 @@ fn diff_cmd(cwd: &Path, rev: &str, explicit: Option<&Path>, format: ExplainForma
         _ => None,
     };
     let new = load(&text, origin).map_err(policy_failed)?;
-    let commit = repo
-        .raw()
-        .revparse_single(rev)
-        .and_then(|o| o.peel_to_commit())
-        .map_err(|e| {
-            Error::repo(format!("unknown revision `{rev}`: {}", e.message()))
-                .with_help("name a commit, branch or tag (in CI, fetch it first: `fetch-depth: 0`)")
-        })?
-        .id()
-        .to_string();
+    let commit = git::resolve_commit(&repo, rev)?.to_string();
     let mut candidates: Vec<String> = current_path
         .into_iter()
         .filter(|p| !Path::new(p).is_absolute())

@@ -74,7 +74,13 @@ pub fn run(cwd: &Path, args: &ReviewArgs) -> Result<u8> {
         explain: true,
         whole_history: false,
     };
-    let facts = git::scan(&repo, &range.commits, &git::Limits::default(), |c| c)?;
+    let facts = git::scan(
+        &repo,
+        &range.commits,
+        &range.base,
+        &git::Limits::default(),
+        |c| c,
+    )?;
     let mut shown = String::new();
     let mut todo: Vec<(Oid, String)> = Vec::new();
     let mine = crate::message::identity::normalize_email(&me.email);

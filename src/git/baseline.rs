@@ -86,10 +86,10 @@ pub fn verify(repo: &Repo, baseline: &str, policy_commit: Option<Oid>) -> Result
 
 /// The commit `HEAD` points at (the policy's commit for `check`, `audit`, `facts` and the
 /// client hooks, which read the policy from the work tree); `None` on an unborn branch.
+/// Resolved from object headers (no commit is read whole: a huge one stays unread).
 pub fn head_commit(repo: &Repo) -> Option<Oid> {
-    repo.raw()
-        .head()
+    let target = repo.raw().head().ok()?.resolve().ok()?.target()?;
+    crate::git::peel_commit_id(repo, target, crate::git::scan::MAX_COMMIT_OBJECT)
         .ok()
-        .and_then(|h| h.peel_to_commit().ok())
-        .map(|c| c.id())
+        .flatten()
 }

@@ -1,10 +1,14 @@
 //! Reading git honestly: opening the repository (quarantine-aware), resolving the commit
-//! range (fail closed), and the parallel commit scan.
+//! range (fail closed), and the modules that read history: [`commit`] (commit objects, read
+//! as git reads them or refused), [`scan`] (the parallel commit scan), [`treediff`] (the
+//! names-only tree diff, on its own bounded stack), [`merges`] (which paths a merge answers
+//! for), [`walks`] (the push hooks' walks), [`staged`] (the commit-to-be) and [`odb`] (the
+//! pack reader and caches).
 //!
 //! Everything that cannot be read or proven complete is an [`Error`] with a `help` line:
 //! unknown revisions, shallow boundaries inside the range, missing objects, unrelated
-//! histories, empty ranges that should not be empty, exceeded limits. Nothing here ever
-//! returns an empty list because something could not be read.
+//! histories, empty ranges that should not be empty, grafts, exceeded limits. Nothing here
+//! ever returns an empty list because something could not be read.
 //!
 //! Speed (`reference/perf.md`): commits and trees are read raw from the object database
 //! (libgit2's object cache is off; our own small tree cache is used instead), tree diffs are
@@ -12,28 +16,30 @@
 //! rayon threads with one `git2::Repository` per thread over contiguous chunks of commits.
 
 pub mod baseline;
+pub mod commit;
+pub mod merges;
 pub mod notes;
 pub mod odb;
 pub mod refs;
+pub mod scan;
 pub mod staged;
 pub mod treediff;
 pub mod walks;
 
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Once, mpsc};
+use std::sync::Once;
 
 use git2::{ErrorCode, Oid, Repository, RepositoryOpenFlags, Sort};
 
-use crate::error::{Error, ErrorKind, Result};
-use crate::facts::{CommitFacts, Identity, RangeInfo};
-use crate::git::odb::idhash::IdMap;
-use crate::git::odb::objects::{Objects, missing};
-use crate::git::odb::pack::{Kind, PackSet};
-use crate::git::treediff::TreeReader;
+use crate::error::{Error, Result};
+use crate::facts::RangeInfo;
+use crate::git::odb::objects::missing;
+use crate::git::odb::pack::PackSet;
+
+pub use merges::{Base, range_base};
+pub use scan::{InOrder, read_commit, scan, scan_each};
 
 /// Help line for history that is not all there.
 const SHALLOW_HELP: &str = "fetch the full history: `git fetch --unshallow` (actions/checkout: \
@@ -82,6 +88,8 @@ pub struct Repo {
     shallow: HashSet<Oid>,
     /// The mapped packs of the object directory, opened on first use.
     packs: OnceCell<PackSet>,
+    /// The graft lines of `info/grafts`, when there are any (see [`Repo::refuse_grafts`]).
+    grafts: usize,
 }
 
 impl std::fmt::Debug for Repo {
@@ -132,6 +140,7 @@ pub fn open(start: &Path) -> Result<Repo> {
         OpenHow::Path(_) => OpenHow::Path(git_dir.clone()),
     };
     let shallow = read_shallow(repo.commondir())?;
+    let grafts = count_grafts(repo.commondir())?;
     Ok(Repo {
         repo,
         git_dir,
@@ -139,7 +148,27 @@ pub fn open(start: &Path) -> Result<Repo> {
         how,
         shallow,
         packs: OnceCell::new(),
+        grafts,
     })
+}
+
+/// The graft lines of `$GIT_COMMON_DIR/info/grafts` (libgit2 reads that file, and git too
+/// unless `GIT_GRAFT_FILE` points elsewhere); blank and `#` lines do not count.
+fn count_grafts(common: &Path) -> Result<usize> {
+    let path = common.join("info").join("grafts");
+    let text = match std::fs::read(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => {
+            return Err(Error::repo(format!("cannot read {}: {e}", path.display()))
+                .with_help("check the permissions of the repository's `info/grafts` file"));
+        }
+    };
+    Ok(text
+        .split(|&b| b == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .filter(|l| !l.is_empty() && !l.starts_with(b"#"))
+        .count())
 }
 
 /// The commits listed in `$GIT_COMMON_DIR/shallow`.
@@ -204,6 +233,28 @@ impl Repo {
     pub fn is_shallow(&self) -> bool {
         !self.shallow.is_empty()
     }
+
+    /// Refuses a repository with grafts (exit 2). A graft (`info/grafts`) rewrites a commit's
+    /// parents for libgit2's walks and merge-bases (and for git), so it could cut an AI
+    /// commit out of a range or hide it behind the base; countersign reads the parents
+    /// stored in the commit objects and will not run on a history whose walks disagree with
+    /// them. Replace refs (`refs/replace/*`) need no such check: libgit2 does not apply them
+    /// and countersign reads raw objects, so they change nothing.
+    pub fn refuse_grafts(&self) -> Result<()> {
+        if self.grafts == 0 {
+            return Ok(());
+        }
+        Err(Error::repo(format!(
+            "this repository has {} graft(s) in {}: grafts change the parents history walks see, so the commits to check cannot be determined honestly",
+            self.grafts,
+            self.repo.commondir().join("info").join("grafts").display()
+        ))
+        .with_help(
+            "remove the grafts file (git has deprecated grafts since 2.18), or convert it with \
+             `git replace --convert-graft-file` (countersign reads the stored parents and ignores \
+             replace refs)",
+        ))
+    }
 }
 
 /// Which commits to check, as given on the command line.
@@ -225,6 +276,9 @@ pub struct ResolvedRange {
     pub info: RangeInfo,
     /// The commits, newest first (children before parents).
     pub commits: Vec<Oid>,
+    /// What the merges of the range are measured against: [`Base::Single`] for a single
+    /// commit, else the range's base commits ([`crate::git::merges`]).
+    pub base: Base,
 }
 
 /// Hard limits that end a run with an error (kind `limit`) instead of unbounded work.
@@ -260,13 +314,15 @@ pub fn resolve_with(
     baseline: Option<&str>,
     limits: &Limits,
 ) -> Result<ResolvedRange> {
+    repo.refuse_grafts()?;
+    let cap = scan::commit_cap(limits);
     let g = &repo.repo;
     let mut info = RangeInfo {
         branch: repo.current_branch(),
         ..RangeInfo::default()
     };
     let baseline = match baseline {
-        Some(b) => Some(peel(repo, b).map_err(|e| {
+        Some(b) => Some(peel_with(repo, b, cap).map_err(|e| {
             let mut e = e;
             e.message = format!("the policy's baseline: {}", e.message);
             e.help = Some(format!(
@@ -279,17 +335,20 @@ pub fn resolve_with(
     let mut push = Vec::new();
     let mut hide = Vec::new();
     let mut single = None;
+    // The range's base for the merge rule: the merge-bases of head and base (none for
+    // `--all`; a single commit has none either).
+    let mut bases: Vec<Oid> = Vec::new();
     match spec {
         RangeSpec::All => {
             info.description = "--all (every commit reachable from any ref)".into();
-            if let Ok(h) = g.head().and_then(|h| h.peel_to_commit()) {
-                info.head = Some(h.id().to_string());
+            if let Ok(Some(h)) = head_commit(repo, cap) {
+                info.head = Some(h.to_string());
             }
         }
         RangeSpec::Expr(s) => {
             if let Some((a, b)) = s.split_once("...") {
-                let (a, b) = (rev_or_head(repo, a)?, rev_or_head(repo, b)?);
-                let bases = match g.merge_bases(a, b) {
+                let (a, b) = (rev_or_head(repo, a, cap)?, rev_or_head(repo, b, cap)?);
+                bases = match g.merge_bases(a, b) {
                     Ok(v) => v.iter().copied().collect::<Vec<_>>(),
                     Err(e) if e.code() == ErrorCode::NotFound => Vec::new(),
                     Err(e) => return Err(walk_error(repo, e)),
@@ -303,15 +362,15 @@ pub fn resolve_with(
                 info.head = Some(b.to_string());
                 info.description = format!("{s} (commits on either side since their merge-base)");
             } else if let Some((a, b)) = s.split_once("..") {
-                let (a, b) = (rev_or_head(repo, a)?, rev_or_head(repo, b)?);
+                let (a, b) = (rev_or_head(repo, a, cap)?, rev_or_head(repo, b, cap)?);
                 if a != b {
-                    match g.merge_base(a, b) {
-                        Ok(_) => {}
+                    bases = match g.merge_bases(a, b) {
+                        Ok(v) => v.iter().copied().collect(),
                         Err(e) if e.code() == ErrorCode::NotFound => {
                             return Err(no_merge_base(repo, s));
                         }
                         Err(e) => return Err(walk_error(repo, e)),
-                    }
+                    };
                 }
                 info.base = Some(a.to_string());
                 info.head = Some(b.to_string());
@@ -320,27 +379,29 @@ pub fn resolve_with(
                 info.description =
                     format!("{s} (commits reachable from the right side, not the left)");
             } else {
-                let c = peel(repo, s)?;
+                let c = peel_with(repo, s, cap)?;
                 info.head = Some(c.to_string());
                 info.description = format!("{s} (exactly this one commit)");
                 single = Some(c);
             }
         }
         RangeSpec::Default => {
-            let head = g.head().and_then(|h| h.peel_to_commit()).map_err(|e| {
-                Error::repo(format!("HEAD does not point at a commit: {}", e.message()))
+            let head = head_commit(repo, cap)?.ok_or_else(|| {
+                Error::repo("HEAD does not point at a commit")
                     .with_help("commit something first, or pass a range (`countersign check A..B`)")
             })?;
-            let head = head.id();
             info.head = Some(head.to_string());
             match default_base(repo, info.branch.as_deref()) {
                 Some((name, why, base_tip)) => {
-                    let mb = match g.merge_base(base_tip, head) {
-                        Ok(m) => m,
+                    bases = match g.merge_bases(base_tip, head) {
+                        Ok(v) => v.iter().copied().collect(),
                         Err(e) if e.code() == ErrorCode::NotFound => {
                             return Err(no_merge_base(repo, &format!("{name}..HEAD")));
                         }
                         Err(e) => return Err(walk_error(repo, e)),
+                    };
+                    let Some(mb) = bases.first() else {
+                        return Err(no_merge_base(repo, &format!("{name}..HEAD")));
                     };
                     info.base = Some(mb.to_string());
                     push.push(head);
@@ -386,7 +447,16 @@ pub fn resolve_with(
                 .push_str("; all of it is behind the policy baseline");
         }
     }
-    Ok(ResolvedRange { info, commits })
+    let base = if single.is_some() {
+        Base::Single
+    } else {
+        Base::Range(bases)
+    };
+    Ok(ResolvedRange {
+        info,
+        commits,
+        base,
+    })
 }
 
 /// Walks `push` minus `hide` (and the baseline), all parents, newest first.
@@ -512,28 +582,102 @@ fn default_base(repo: &Repo, branch: Option<&str>) -> Option<(String, String, Oi
     None
 }
 
-/// Resolves a revision to a commit id (unknown or non-commit: an error with help).
-fn peel(repo: &Repo, rev: &str) -> Result<Oid> {
+/// Resolves a revision to a commit id (unknown or non-commit: an error with help); the
+/// commit object may be up to [`scan::MAX_COMMIT_OBJECT`] (see [`peel_with`]).
+pub fn resolve_commit(repo: &Repo, rev: &str) -> Result<Oid> {
+    peel_with(repo, rev, scan::MAX_COMMIT_OBJECT)
+}
+
+/// Resolves a revision to a commit id. A full id, `HEAD` or a ref name is resolved without
+/// reading any object, and the objects on the way to the commit (annotated tags, the commit)
+/// are size-checked from their headers before anything reads them whole: a commit over
+/// `cap` bytes is a limit error here, not an allocation. Other revision syntax (`HEAD~2`,
+/// `v1^{}`, `:/text`) goes through libgit2's parser.
+fn peel_with(repo: &Repo, rev: &str, cap: u64) -> Result<Oid> {
     let g = &repo.repo;
-    let obj = g.revparse_single(rev).map_err(|e| {
+    let unknown = |e: git2::Error| {
         if repo.is_shallow() {
-            Error::incomplete(format!("unknown revision `{rev}` in this shallow clone: {}", e.message()))
-                .with_help(SHALLOW_HELP)
+            Error::incomplete(format!(
+                "unknown revision `{rev}` in this shallow clone: {}",
+                e.message()
+            ))
+            .with_help(SHALLOW_HELP)
         } else {
             Error::repo(format!("unknown revision `{rev}`: {}", e.message()))
                 .with_help("check the name (`git rev-parse --verify REV`); in CI, fetch it first (`fetch-depth: 0`)")
         }
-    })?;
-    let c = obj.peel_to_commit().map_err(|e| {
-        Error::repo(format!("`{rev}` is not a commit: {}", e.message()))
-            .with_help("name a commit, branch or tag")
-    })?;
-    Ok(c.id())
+    };
+    let direct = if rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Oid::from_str(rev).ok()
+    } else if rev == "HEAD" {
+        g.head().ok().and_then(|h| h.target())
+    } else if rev.starts_with('-') || rev.contains(['~', '^', ':', '@', '{']) {
+        None
+    } else {
+        g.resolve_reference_from_short_name(rev)
+            .and_then(|r| r.resolve())
+            .ok()
+            .and_then(|r| r.target())
+    };
+    let oid = match direct {
+        Some(o) => o,
+        None => g.revparse_single(rev).map_err(unknown)?.id(),
+    };
+    match peel_commit_id(repo, oid, cap)? {
+        Some(c) => Ok(c),
+        None => Err(Error::repo(format!("`{rev}` is not a commit"))
+            .with_help("name a commit, branch or tag")),
+    }
 }
 
-/// `peel`, with an empty side of `A..B` meaning HEAD (as in git).
-fn rev_or_head(repo: &Repo, rev: &str) -> Result<Oid> {
-    peel(repo, if rev.is_empty() { "HEAD" } else { rev })
+/// Peels `oid` (a commit or an annotated tag, possibly of a tag) to a commit id, reading
+/// only object headers for the commit and size-checking every tag before it is read;
+/// `None` when it names no commit (a tree or a blob, or a tag of one).
+pub fn peel_commit_id(repo: &Repo, oid: Oid, cap: u64) -> Result<Option<Oid>> {
+    let odb = repo.repo.odb()?;
+    let mut cur = oid;
+    // Annotated tags may point at tags; a chain longer than this is not something git makes.
+    for _ in 0..64 {
+        let (size, kind) = odb
+            .read_header(cur)
+            .map_err(|e| missing(cur, "object", e.message()))?;
+        match kind {
+            git2::ObjectType::Commit => {
+                if size as u64 > cap {
+                    return Err(scan::commit_too_big("commit", cur, cap));
+                }
+                return Ok(Some(cur));
+            }
+            git2::ObjectType::Tag => {
+                if size as u64 > cap {
+                    return Err(
+                        Error::limit(format!("tag {cur} is larger than {cap} bytes"))
+                            .with_help("such a tag cannot be read; name the commit instead"),
+                    );
+                }
+                let tag = repo
+                    .repo
+                    .find_tag(cur)
+                    .map_err(|e| missing(cur, "tag", e.message()))?;
+                cur = tag.target_id();
+            }
+            _ => return Ok(None),
+        }
+    }
+    Err(Error::input(format!("tag chain at {oid} is too deep")))
+}
+
+/// The commit `HEAD` points at, size-checked like [`peel_with`] (`None`: no commit yet).
+fn head_commit(repo: &Repo, cap: u64) -> Result<Option<Oid>> {
+    match repo.repo.head().ok().and_then(|h| h.target()) {
+        Some(oid) => peel_commit_id(repo, oid, cap),
+        None => Ok(None),
+    }
+}
+
+/// `peel_with`, with an empty side of `A..B` meaning HEAD (as in git).
+fn rev_or_head(repo: &Repo, rev: &str, cap: u64) -> Result<Oid> {
+    peel_with(repo, if rev.is_empty() { "HEAD" } else { rev }, cap)
 }
 
 fn no_merge_base(repo: &Repo, range: &str) -> Error {
@@ -566,483 +710,78 @@ fn too_many(limits: &Limits) -> Error {
     .with_help("check a narrower range (`BASE..HEAD`) or set a `baseline:` in the policy")
 }
 
-/// The parts of a raw commit object that countersign reads.
-struct RawCommit<'a> {
-    tree: Oid,
-    parents: Vec<Oid>,
-    author: &'a [u8],
-    committer: &'a [u8],
-    encoding: Option<&'a [u8]>,
-    message: &'a [u8],
-}
+/// Largest file [`read_blob_at`] reads for a policy (the policy loader's own limit).
+pub const MAX_POLICY_BYTES: u64 = 1 << 20;
 
-/// Parses a raw commit object (headers up to the first empty line, then the message).
-fn parse_commit(data: &[u8]) -> Option<RawCommit<'_>> {
-    let mut rest = data;
-    let mut tree = None;
-    let mut parents = Vec::new();
-    let (mut author, mut committer, mut encoding) = (None, None, None);
-    loop {
-        let nl = rest.iter().position(|&b| b == b'\n');
-        let line = match nl {
-            Some(i) => rest.get(..i)?,
-            None => rest,
-        };
-        let next = match nl {
-            Some(i) => rest.get(i + 1..)?,
-            None => &[][..],
-        };
-        if line.is_empty() {
-            rest = next;
-            break;
-        }
-        if let Some((key, value)) = line.split_first().and_then(|(&c, _)| {
-            if c == b' ' {
-                None
-            } else {
-                let sp = line.iter().position(|&b| b == b' ')?;
-                Some((line.get(..sp)?, line.get(sp + 1..)?))
-            }
-        }) {
-            match key {
-                b"tree" if tree.is_none() => tree = Some(hex_oid(value)?),
-                b"parent" => parents.push(hex_oid(value)?),
-                b"author" if author.is_none() => author = Some(value),
-                b"committer" if committer.is_none() => committer = Some(value),
-                b"encoding" if encoding.is_none() => encoding = Some(value),
-                _ => {}
-            }
-        }
-        if nl.is_none() {
-            rest = next;
-            break;
-        }
-        rest = next;
-    }
-    Some(RawCommit {
-        tree: tree?,
-        parents,
-        author: author.unwrap_or_default(),
-        committer: committer.unwrap_or_default(),
-        encoding,
-        message: rest,
+/// Most paths [`tree_paths_at`] lists (with [`treediff::MAX_PATH_BYTES`] of names).
+pub const MAX_TREE_PATHS: usize = 5_000_000;
+
+/// The tree of commit `rev`, read through the size-checked object reader.
+fn tree_at(repo: &Repo, rev: &str, reader: &mut treediff::TreeReader<'_>) -> Result<Oid> {
+    let cap = scan::MAX_COMMIT_OBJECT;
+    let c = peel_with(repo, rev, cap)?;
+    let (_, obj) = reader.objects().read(c, "commit", cap)?;
+    commit::tree_of(&obj).ok_or_else(|| {
+        scan::malformed(
+            c,
+            commit::Malformed("the first line is not `tree <40 hex>`"),
+        )
     })
 }
 
-fn hex_oid(v: &[u8]) -> Option<Oid> {
-    Oid::from_str(std::str::from_utf8(v).ok()?).ok()
-}
-
-/// Splits `Name <email> time tz` the way git's `split_ident_line` does (first `<`, first `>`
-/// after it; the time follows the last `>`).
-fn parse_ident(v: &[u8]) -> (Identity, i64) {
-    let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    let Some(lt) = v.iter().position(|&b| b == b'<') else {
-        return (Identity::new(lossy(v.trim_ascii()), ""), 0);
-    };
-    let name = v.get(..lt).unwrap_or_default().trim_ascii();
-    let after = v.get(lt + 1..).unwrap_or_default();
-    let gt = after.iter().position(|&b| b == b'>').unwrap_or(after.len());
-    let email = after.get(..gt).unwrap_or_default();
-    let last_gt = v
-        .iter()
-        .rposition(|&b| b == b'>')
-        .map_or(v.len(), |i| i + 1);
-    let time = v
-        .get(last_gt..)
-        .unwrap_or_default()
-        .trim_ascii()
-        .split(|&b| b == b' ')
-        .next()
-        .and_then(|t| std::str::from_utf8(t).ok())
-        .and_then(|t| t.parse::<i64>().ok())
-        .unwrap_or(0);
-    (Identity::new(lossy(name), lossy(email)), time)
-}
-
-/// The error for a commit whose parents are cut off by a shallow clone.
-fn shallow_commit(oid: Oid) -> Error {
-    Error::incomplete(format!(
-        "commit {oid} is at the shallow boundary of this clone: its parents are not here"
-    ))
-    .with_help(SHALLOW_HELP)
-}
-
-/// The tree id on the first header line of a raw commit (`tree <hex>\n`).
-fn tree_of(data: &[u8]) -> Option<Oid> {
-    hex_oid(data.strip_prefix(b"tree ")?.get(..40)?)
-}
-
-/// Header bytes allowed in a commit object on top of `max_message_bytes` (tree, parents,
-/// identities, encoding, signatures and merged tags), so an oversized commit is refused
-/// before it is inflated.
-const COMMIT_HEADER_BYTES: u64 = 1 << 20;
-
-/// Per-thread scanning state: the tree reader (and the object reader under it), and the tree
-/// ids of recently read commits so that a parent commit read earlier is not inflated a
-/// second time to find its tree.
-struct Scanner<'o> {
-    reader: TreeReader<'o>,
-    trees: IdMap<Oid, Oid>,
-    commit_cap: u64,
-}
-
-/// The scanner forgets remembered commit → tree ids beyond this many entries.
-const TREE_IDS_MAX: usize = 1 << 16;
-
-impl<'o> Scanner<'o> {
-    fn new(packs: &'o PackSet, odb: &'o git2::Odb<'o>, limits: &Limits) -> Self {
-        Scanner {
-            reader: TreeReader::new(Objects::new(packs, odb), TREE_CACHE_BYTES),
-            trees: IdMap::default(),
-            commit_cap: (limits.max_message_bytes as u64).saturating_add(COMMIT_HEADER_BYTES),
-        }
-    }
-
-    /// Reads one raw commit object (`what` names it in errors). Objects larger than a
-    /// message of `max_message_bytes` could make are refused before they are inflated.
-    fn read_commit_object(&mut self, oid: Oid, what: &str) -> Result<Rc<Vec<u8>>> {
-        let (kind, data) = self
-            .reader
-            .objects()
-            .read(oid, what, self.commit_cap)
-            .map_err(|e| {
-                if e.kind == ErrorKind::Limit {
-                    Error::limit(format!(
-                        "{what} {oid} is larger than {} bytes, so its message is over the \
-                         limit max_message_bytes",
-                        self.commit_cap
-                    ))
-                    .with_help(
-                        "such a message cannot be checked; rewrite the commit or raise \
-                         --max-message-bytes",
-                    )
-                } else {
-                    e
-                }
-            })?;
-        if kind != Kind::Commit {
-            return Err(
-                Error::repo(format!("{oid} is a {}, not a commit", kind.name()))
-                    .with_help("name a commit"),
-            );
-        }
-        Ok(data)
-    }
-
-    /// Reads one raw commit object (a commit, not at the shallow boundary).
-    fn read_raw(&mut self, shallow: &HashSet<Oid>, oid: Oid) -> Result<Rc<Vec<u8>>> {
-        if shallow.contains(&oid) {
-            return Err(shallow_commit(oid));
-        }
-        self.read_commit_object(oid, "commit")
-    }
-
-    /// Reads `commits` (a contiguous, newest-first run) and returns `f` of each, in order.
-    /// All commit objects are read first, so a parent inside the run is not read again.
-    fn run<R>(
-        &mut self,
-        shallow: &HashSet<Oid>,
-        commits: &[Oid],
-        limits: &Limits,
-        f: &impl Fn(CommitFacts) -> R,
-    ) -> Result<Vec<R>> {
-        if self.trees.len() > TREE_IDS_MAX {
-            self.trees.clear();
-        }
-        let mut objs = Vec::with_capacity(commits.len());
-        for &c in commits {
-            let obj = self.read_raw(shallow, c);
-            if let Ok(o) = &obj
-                && let Some(t) = tree_of(o)
-            {
-                self.trees.insert(c, t);
-            }
-            objs.push(obj);
-        }
-        let mut out = Vec::with_capacity(commits.len());
-        for (&c, obj) in commits.iter().zip(objs) {
-            out.push(f(self.facts(c, &obj?, limits)?));
-        }
-        Ok(out)
-    }
-
-    /// The facts of commit `oid` from its raw object.
-    fn facts(&mut self, oid: Oid, obj: &[u8], limits: &Limits) -> Result<CommitFacts> {
-        let raw = parse_commit(obj).ok_or_else(|| {
-            Error::incomplete(format!("commit {oid} is malformed"))
-                .with_help("run `git fsck`; the repository is corrupt")
-        })?;
-        if raw.message.len() > limits.max_message_bytes {
-            return Err(Error::limit(format!(
-                "commit {oid} has a {}-byte message, more than {} (limit max_message_bytes)",
-                raw.message.len(),
-                limits.max_message_bytes
-            ))
-            .with_help("such a message cannot be checked; rewrite the commit or raise the limit"));
-        }
-        let mut parent_trees = Vec::with_capacity(raw.parents.len().max(1));
-        for p in &raw.parents {
-            let tree = match self.trees.get(p) {
-                Some(t) => *t,
-                None => {
-                    let pobj = self.read_commit_object(*p, "parent commit")?;
-                    let t = parse_commit(&pobj)
-                        .ok_or_else(|| {
-                            Error::incomplete(format!("commit {p} is malformed"))
-                                .with_help("run `git fsck`; the repository is corrupt")
-                        })?
-                        .tree;
-                    self.trees.insert(*p, t);
-                    t
-                }
-            };
-            parent_trees.push(Some(tree));
-        }
-        if parent_trees.is_empty() {
-            parent_trees.push(None);
-        }
-        let paths = self
-            .reader
-            .diff(Some(raw.tree), &parent_trees, limits.max_paths_per_commit)?;
-        let (author, _) = parse_ident(raw.author);
-        let (committer, time) = parse_ident(raw.committer);
-        Ok(CommitFacts {
-            id: oid.to_string(),
-            parents: raw.parents.iter().map(Oid::to_string).collect(),
-            author,
-            committer,
-            time,
-            message: raw.message.to_vec(),
-            encoding: raw
-                .encoding
-                .map(|e| String::from_utf8_lossy(e).into_owned()),
-            paths,
-        })
-    }
-}
-
-/// Reads one commit: identities, raw message, parents and changed paths (for merges, the
-/// paths that differ from every parent).
-pub fn read_commit(repo: &Repo, oid: Oid, limits: &Limits) -> Result<CommitFacts> {
-    let odb = repo.repo.odb()?;
-    let mut s = Scanner::new(repo.packs(), &odb, limits);
-    let obj = s.read_raw(&repo.shallow, oid)?;
-    s.facts(oid, &obj, limits)
-}
-
-/// Reads every commit of `commits` and returns `f` of each, in the order of `commits`
-/// (see [`scan_each`]).
-pub fn scan<R: Send>(
-    repo: &Repo,
-    commits: &[Oid],
-    limits: &Limits,
-    f: impl Fn(CommitFacts) -> R + Sync,
-) -> Result<Vec<R>> {
-    let mut out = Vec::with_capacity(commits.len().min(limits.max_commits));
-    scan_each(repo, commits, limits, f, |r| out.push(r))?;
-    Ok(out)
-}
-
-/// Reads every commit of `commits` and hands `f` of each to `sink`, in the order of
-/// `commits`, as the scan goes: results are streamed, never gathered twice. Large lists run
-/// on all rayon threads (one repository handle and one set of caches per thread, contiguous
-/// chunks of commits taken in order), and a small reorder buffer on the calling thread puts
-/// the chunks back in order. The first error (in commit order) ends the scan.
-pub fn scan_each<R: Send>(
-    repo: &Repo,
-    commits: &[Oid],
-    limits: &Limits,
-    f: impl Fn(CommitFacts) -> R + Sync,
-    mut sink: impl FnMut(R),
-) -> Result<()> {
-    tune();
-    if commits.len() > limits.max_commits {
-        return Err(too_many(limits));
-    }
-    let threads = rayon::current_num_threads();
-    if commits.len() < PARALLEL_MIN || threads < 2 {
-        let odb = repo.repo.odb()?;
-        let mut s = Scanner::new(repo.packs(), &odb, limits);
-        for chunk in commits.chunks(CHUNK) {
-            s.run(&repo.shallow, chunk, limits, &f)?
-                .into_iter()
-                .for_each(&mut sink);
-            repo.packs().scanned_some();
-        }
-        return Ok(());
-    }
-    let chunks: Vec<&[Oid]> = commits.chunks(CHUNK).collect();
-    let next = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
-    let how = &repo.how;
-    let shallow = &repo.shallow;
-    let packs = repo.packs();
-    let (tx, rx) = mpsc::channel::<(usize, Result<Vec<R>>)>();
-    let worker = |tx: &mpsc::Sender<(usize, Result<Vec<R>>)>| {
-        let fail = |i: usize, e: Error| {
-            failed.store(true, Ordering::Relaxed);
-            let _ = tx.send((i, Err(e)));
-        };
-        let g = match how.open() {
-            Ok(g) => g,
-            Err(e) => {
-                return fail(
-                    0,
-                    Error::repo(format!("cannot reopen the repository: {}", e.message())),
-                );
-            }
-        };
-        let odb = match g.odb() {
-            Ok(o) => o,
-            Err(e) => return fail(0, e.into()),
-        };
-        let mut s = Scanner::new(packs, &odb, limits);
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(chunk) = chunks.get(i) else { return };
-            if failed.load(Ordering::Relaxed) {
-                return;
-            }
-            match s.run(shallow, chunk, limits, &f) {
-                Ok(out) => {
-                    packs.scanned_some();
-                    if tx.send((i, Ok(out))).is_err() {
-                        return;
-                    }
-                }
-                Err(e) => return fail(i, e),
-            }
-        }
-    };
-    let mut first_error: Option<(usize, Error)> = None;
-    let mut wanted = 0;
-    std::thread::scope(|sc| {
-        // The pool's threads do the reading; this thread only reorders and hands on.
-        sc.spawn(move || {
-            rayon::broadcast(|_| worker(&tx));
-            drop(tx);
-        });
-        let mut pending: BTreeMap<usize, Vec<R>> = BTreeMap::new();
-        for (i, res) in rx {
-            match res {
-                Ok(out) => {
-                    pending.insert(i, out);
-                    while let Some(out) = pending.remove(&wanted) {
-                        if first_error.is_none() {
-                            out.into_iter().for_each(&mut sink);
-                        }
-                        wanted += 1;
-                    }
-                }
-                Err(e) => {
-                    if first_error.as_ref().is_none_or(|(j, _)| i < *j) {
-                        first_error = Some((i, e));
-                    }
-                }
-            }
-        }
-    });
-    if let Some((_, e)) = first_error {
-        return Err(e);
-    }
-    if wanted != chunks.len() {
-        return Err(
-            Error::incomplete("a scanning thread stopped before finishing").with_help("run again"),
-        );
-    }
-    Ok(())
-}
-
 /// The content of the file `path` at revision `rev` (`None` when the path does not exist
-/// there). A symlink yields its target; a directory or submodule is an error.
-pub fn read_blob_at(repo: &Repo, rev: &str, path: &str) -> Result<Option<Vec<u8>>> {
-    let g = &repo.repo;
-    let c = peel(repo, rev)?;
-    let tree = g
-        .find_commit(c)?
-        .tree()
-        .map_err(|e| missing(c, "tree of commit", e.message()))?;
-    let entry = match tree.get_path(Path::new(path)) {
-        Ok(e) => e,
-        Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
-        Err(e) => return Err(e.into()),
+/// there). A symlink yields its target; a directory or submodule is an error. The blob's
+/// size is checked from its object header first: over `max_bytes` is a limit error before
+/// anything is read (every object on the way is size-checked the same way).
+pub fn read_blob_at(repo: &Repo, rev: &str, path: &str, max_bytes: u64) -> Result<Option<Vec<u8>>> {
+    tune();
+    let odb = repo.repo.odb()?;
+    let mut reader =
+        treediff::TreeReader::new(odb::objects::Objects::new(repo.packs(), &odb), 1 << 20);
+    let tree = tree_at(repo, rev, &mut reader)?;
+    let Some(key) = reader.entry_named(tree, path.as_bytes())? else {
+        return Ok(None);
     };
-    if entry.kind() != Some(git2::ObjectType::Blob) {
+    if key.mode & 0o170000 == 0o040000 || key.mode & 0o170000 == 0o160000 {
         return Err(
             Error::repo(format!("`{path}` at {rev} is not a file")).with_help("point at a file")
         );
     }
-    let blob = g
-        .find_blob(entry.id())
-        .map_err(|e| missing(entry.id(), "blob", e.message()))?;
-    Ok(Some(blob.content().to_vec()))
+    let id = Oid::from_bytes(&key.id)?;
+    let (kind, data) = reader
+        .objects()
+        .read(id, &format!("`{path}` at {rev}"), max_bytes)
+        .map_err(|mut e| {
+            if e.kind == crate::error::ErrorKind::Limit {
+                e.message = format!(
+                    "`{path}` at {rev} is larger than {max_bytes} bytes ({})",
+                    e.message
+                );
+                e.help = Some(format!(
+                    "keep `{path}` under {max_bytes} bytes on that commit"
+                ));
+            }
+            e
+        })?;
+    if kind != odb::pack::Kind::Blob {
+        return Err(
+            Error::repo(format!("`{path}` at {rev} is not a file")).with_help("point at a file")
+        );
+    }
+    Ok(Some(data.to_vec()))
 }
 
-/// Every non-directory path (files, symlinks, submodules) in the tree of `rev`.
+/// Every non-directory path (files, symlinks, submodules) in the tree of `rev`, read with
+/// the tree diff's own stack and limits (no recursion: a tree nested deeper than
+/// [`treediff::MAX_TREE_DEPTH`] is an error, never a crash).
 pub fn tree_paths_at(repo: &Repo, rev: &str) -> Result<Vec<String>> {
-    let g = &repo.repo;
-    let c = peel(repo, rev)?;
-    let tree = g
-        .find_commit(c)?
-        .tree()
-        .map_err(|e| missing(c, "tree of commit", e.message()))?;
-    let mut out = Vec::new();
-    let mut err = None;
-    tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-        if entry.kind() == Some(git2::ObjectType::Tree) {
-            return git2::TreeWalkResult::Ok;
-        }
-        let mut p = dir.to_string();
-        p.push_str(&String::from_utf8_lossy(entry.name_bytes()));
-        out.push(p);
-        git2::TreeWalkResult::Ok
-    })
-    .map_err(|e| {
-        err = Some(missing(c, "trees of commit", e.message()));
-    })
-    .ok();
-    match err {
-        Some(e) => Err(e),
-        None => Ok(out),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_commit_headers_and_message() {
-        let data = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n\
-parent 1111111111111111111111111111111111111111\n\
-parent 2222222222222222222222222222222222222222\n\
-author A U Thor <a@x.org> 1700000000 +0100\n\
-committer C O Mitter <c@x.org> 1700000100 -0500\n\
-encoding ISO-8859-1\n\
-gpgsig -----BEGIN\n  line\n -----END\n\
-\n\
-Subject\n\nBody\n";
-        let c = parse_commit(data).expect("parses");
-        assert_eq!(c.parents.len(), 2);
-        assert_eq!(c.encoding, Some(&b"ISO-8859-1"[..]));
-        assert_eq!(c.message, b"Subject\n\nBody\n");
-        let (a, _) = parse_ident(c.author);
-        assert_eq!(a, Identity::new("A U Thor", "a@x.org"));
-        let (_, t) = parse_ident(c.committer);
-        assert_eq!(t, 1_700_000_100);
-    }
-
-    #[test]
-    fn commit_without_tree_is_rejected() {
-        assert!(parse_commit(b"author x <y> 1 +0000\n\nmsg").is_none());
-    }
-
-    #[test]
-    fn odd_identities_do_not_panic() {
-        for v in [&b""[..], b"<", b">", b"a <b", b"<> 12", b"a >b< 3"] {
-            let _ = parse_ident(v);
-        }
-        assert_eq!(parse_ident(b"no email").0.name, "no email");
-    }
+    tune();
+    let odb = repo.repo.odb()?;
+    let mut reader =
+        treediff::TreeReader::new(odb::objects::Objects::new(repo.packs(), &odb), 1 << 20);
+    let tree = tree_at(repo, rev, &mut reader)?;
+    let all = reader.diff(Some(tree), &[None], MAX_TREE_PATHS)?;
+    Ok((0..all.leaves.len())
+        .map(|i| String::from_utf8_lossy(all.path(i)).into_owned())
+        .collect())
 }

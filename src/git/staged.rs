@@ -176,18 +176,27 @@ pub fn identities(repo: &Repo) -> Result<(Identity, Identity)> {
 
 /// Builds the commit-to-be: id all zeros, parents `HEAD` (plus `MERGE_HEAD` when a merge is
 /// being concluded) or none on the first commit, the given (already cleaned) message, and
-/// the staged paths. For a merge, the paths are those where the index differs from every
-/// parent, as for a recorded merge.
+/// the staged paths: the index against `HEAD` (the empty tree on the first commit). For a
+/// merge that is its diff against its first parent, as for a recorded merge checked on its
+/// own (`check HEAD`, [`crate::git::Base::Single`]): the merge rule of DESIGN §5.
 pub fn commit_to_be(repo: &Repo, message: Vec<u8>, max_paths: usize) -> Result<CommitFacts> {
     let g = repo.raw();
     let mut parents: Vec<Oid> = Vec::new();
     match g.head() {
         Ok(h) => {
-            let c = h.peel_to_commit().map_err(|e| {
-                Error::repo(format!("HEAD does not point at a commit: {}", e.message()))
-                    .with_help("check `git rev-parse HEAD`")
-            })?;
-            parents.push(c.id());
+            // Size-checked from the object header before libgit2 reads it.
+            let c = h
+                .target()
+                .map(|oid| {
+                    crate::git::peel_commit_id(repo, oid, crate::git::scan::MAX_COMMIT_OBJECT)
+                })
+                .transpose()?
+                .flatten()
+                .ok_or_else(|| {
+                    Error::repo("HEAD does not point at a commit")
+                        .with_help("check `git rev-parse HEAD`")
+                })?;
+            parents.push(c);
         }
         Err(e)
             if e.code() == git2::ErrorCode::UnbornBranch
@@ -227,13 +236,8 @@ pub fn commit_to_be(repo: &Repo, message: Vec<u8>, max_paths: usize) -> Result<C
     } else {
         read_index(&bytes)
     };
-    let mut per_parent: Vec<Vec<ChangedPath>> = Vec::new();
-    let bases: Vec<Option<Oid>> = if parents.is_empty() {
-        vec![None]
-    } else {
-        parents.iter().copied().map(Some).collect()
-    };
-    for base in bases {
+    let base = parents.first().copied();
+    let paths = {
         let tree = match base {
             Some(p) => Some(g.find_commit(p).and_then(|c| c.tree()).map_err(|e| {
                 Error::incomplete(format!("cannot read the tree of {p}: {}", e.message()))
@@ -241,7 +245,7 @@ pub fn commit_to_be(repo: &Repo, message: Vec<u8>, max_paths: usize) -> Result<C
             })?),
             None => None,
         };
-        let paths = match &parsed {
+        match &parsed {
             Some(idx) => fast_staged_paths(g, tree.as_ref().map(git2::Tree::id), idx, max_paths)?,
             None => {
                 let index = git2::Index::open(&index_path).map_err(|e| {
@@ -254,13 +258,9 @@ pub fn commit_to_be(repo: &Repo, message: Vec<u8>, max_paths: usize) -> Result<C
                 })?;
                 staged_paths(g, tree.as_ref(), &index, max_paths)?
             }
-        };
-        per_parent.push(paths);
-    }
-    let mut paths = per_parent.first().cloned().unwrap_or_default();
-    for other in per_parent.iter().skip(1) {
-        paths.retain(|p| other.iter().any(|o| o.path == p.path));
-    }
+        }
+    };
+    let mut paths = paths;
     fill_link_targets(g, &index_path, parents.first().copied(), &mut paths)?;
     let (author, committer) = identities(repo)?;
     let time = std::time::SystemTime::now()
@@ -655,6 +655,14 @@ impl IndexDiff<'_> {
     /// Compares the tree `tree` (at `prefix`, which ends in `/` unless it is the root) with
     /// the index entries below `prefix`.
     fn dir(&mut self, prefix: &[u8], tree: Option<Oid>, entries: &[IndexEntry<'_>]) -> Result<()> {
+        // Recursion, one level per directory: bounded like the tree diff's own stack.
+        if prefix.iter().filter(|&&b| b == b'/').count() > crate::git::treediff::MAX_TREE_DEPTH {
+            return Err(Error::limit(format!(
+                "a staged path is nested more than {} directories deep",
+                crate::git::treediff::MAX_TREE_DEPTH
+            ))
+            .with_help("git itself stops at 2048 (core.maxTreeDepth); flatten the tree"));
+        }
         let key = prefix.strip_suffix(b"/").unwrap_or(prefix);
         if let Some(t) = tree
             && self.cache.get(key) == Some(&t)

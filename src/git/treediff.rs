@@ -12,9 +12,15 @@
 //!   `a` are different names: a file → directory change is a deletion plus additions);
 //! - modes are canonicalised before comparing (`100664` → `100644`), so an old raw-mode quirk
 //!   with the same id is no change;
-//! - with N parents, a name is reported iff its entry differs (absent, other id, other
-//!   canonical mode) from the entry in **every** parent; a subtree is entered only then, with
-//!   the parents' matching subtrees (absent ones count as empty).
+//! - every name whose entry differs (absent, other id, other canonical mode) from the
+//!   **first** parent's is reported, marked with whether it differs from **every** parent
+//!   (git's combined set, `git diff-tree -c`); a subtree is entered only then, with the
+//!   parents' matching subtrees (absent ones count as empty). The merge rule
+//!   ([`crate::git::merges`]) decides which of a merge's paths it answers for.
+//!
+//! Bounded: the walk keeps its own stack (depth [`MAX_TREE_DEPTH`]), at most [`MAX_PARENTS`]
+//! parents, [`MAX_HELD_TREE_BYTES`] of trees held at once and [`MAX_PATH_BYTES`] of path names
+//! per commit; past any of them the run ends with exit 2, never a crash.
 
 use std::cmp::Ordering;
 use std::rc::Rc;
@@ -43,121 +49,6 @@ pub fn canon_mode(mode: u32) -> u32 {
         S_IFLNK => S_IFLNK,
         S_IFDIR => S_IFDIR,
         _ => S_IFGITLINK,
-    }
-}
-
-/// One parsed tree entry, borrowing the tree object's bytes.
-#[derive(Clone, Copy)]
-struct Entry<'a> {
-    name: &'a [u8],
-    id: &'a [u8],
-    /// Canonical mode.
-    mode: u32,
-    /// The whole raw entry (`mode SP name NUL id`).
-    raw: &'a [u8],
-}
-
-impl Entry<'_> {
-    fn is_tree(&self) -> bool {
-        self.mode & S_IFMT == S_IFDIR
-    }
-}
-
-/// git's `base_name_compare`: byte order, a tree's name continuing with `/`.
-fn cmp_entries(a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
-    let n = a.name.len().min(b.name.len());
-    match a.name[..n].cmp(&b.name[..n]) {
-        Ordering::Equal => {}
-        o => return o,
-    }
-    let end = |e: &Entry<'_>| -> u8 {
-        match e.name.get(n) {
-            Some(&c) => c,
-            None if e.is_tree() => b'/',
-            None => 0,
-        }
-    };
-    end(a).cmp(&end(b))
-}
-
-/// A cursor over the entries of one raw tree object.
-struct Cursor<'a> {
-    data: &'a [u8],
-    pos: usize,
-    cur: Option<Entry<'a>>,
-}
-
-impl<'a> Cursor<'a> {
-    fn new(data: &'a [u8]) -> Result<Self> {
-        let mut c = Cursor {
-            data,
-            pos: 0,
-            cur: None,
-        };
-        c.advance()?;
-        Ok(c)
-    }
-
-    /// Parses the next entry (`<octal mode> SP <name> NUL <20-byte id>`).
-    fn advance(&mut self) -> Result<()> {
-        let rest = self.data.get(self.pos..).unwrap_or_default();
-        if rest.is_empty() {
-            self.cur = None;
-            return Ok(());
-        }
-        let bad = || {
-            Error::incomplete("a tree object in the repository is malformed")
-                .with_help("run `git fsck` and repair or re-clone the repository")
-        };
-        // The usual modes first; else octal digits up to the space (at most 10 fit a u32).
-        let mut mode = 0u32;
-        let mut sp = 0;
-        if rest.starts_with(b"100644 ") {
-            (mode, sp) = (0o100644, 6);
-        } else if rest.starts_with(b"40000 ") {
-            (mode, sp) = (0o40000, 5);
-        }
-        while sp == 0 || rest.get(sp) != Some(&b' ') {
-            match rest.get(sp) {
-                Some(&d) if (b'0'..=b'7').contains(&d) && sp < 10 => {
-                    mode = (mode << 3) | u32::from(d - b'0');
-                    sp += 1;
-                }
-                _ => return Err(bad()),
-            }
-        }
-        let after = rest.get(sp + 1..).ok_or_else(bad)?;
-        let nul = find_nul(after).ok_or_else(bad)?;
-        let name = after.get(..nul).ok_or_else(bad)?;
-        let id = after.get(nul + 1..nul + 21).ok_or_else(bad)?;
-        if name.is_empty() {
-            return Err(bad());
-        }
-        let len = sp + 1 + nul + 21;
-        self.pos += len;
-        self.cur = Some(Entry {
-            name,
-            id,
-            mode: canon_mode(mode),
-            raw: rest.get(..len).ok_or_else(bad)?,
-        });
-        Ok(())
-    }
-
-    /// Advances, taking `other`'s current entry without parsing when the next raw bytes
-    /// here are exactly that entry (an entry is self-delimiting, so equal bytes parse equal).
-    fn advance_like(&mut self, other: &Cursor<'a>) -> Result<()> {
-        if let Some(e) = other.cur
-            && self
-                .data
-                .get(self.pos..)
-                .is_some_and(|r| r.starts_with(e.raw))
-        {
-            self.pos += e.raw.len();
-            self.cur = Some(e);
-            return Ok(());
-        }
-        self.advance()
     }
 }
 
@@ -190,6 +81,23 @@ pub const MAX_LINK_BYTES: u64 = 4096;
 /// Largest tree object read (a flat directory of several million entries); beyond it the
 /// scan stops with a limit error instead of allocating without bound.
 pub const MAX_TREE_BYTES: u64 = 256 << 20;
+
+/// Deepest directory nesting a diff follows. git's own tree walks stop at 2,048
+/// (`core.maxTreeDepth`, default since git 2.42.1); deeper is an error (exit 2), never a stack
+/// overflow: the diff keeps its own stack.
+pub const MAX_TREE_DEPTH: usize = 4096;
+
+/// Most parents a commit may have for its diff (the largest octopus merges in public
+/// histories have 66). Each parent's trees are held while the diff walks them.
+pub const MAX_PARENTS: usize = 128;
+
+/// Most bytes of tree objects one diff holds at once (every level of the walk holds the
+/// commit's and each parent's tree at that level): bounds parents × tree size × depth.
+pub const MAX_HELD_TREE_BYTES: usize = 512 << 20;
+
+/// Most bytes of path names one commit's diff may produce (a bound on memory for deep or
+/// long names repeated over many paths).
+pub const MAX_PATH_BYTES: usize = 64 << 20;
 
 /// Reads raw tree objects through [`Objects`], with a small bounded cache of whole trees: a
 /// commit's tree is usually its child's parent tree, and unchanged subtrees recur from commit
@@ -251,28 +159,381 @@ impl<'o> TreeReader<'o> {
         Ok(String::from_utf8_lossy(&data).into_owned())
     }
 
-    /// The changed paths between `new` and its `parents` (tree ids; `None` = empty tree).
-    /// With one parent this is a plain two-tree diff; with several, git's combined set.
+    /// The entry at `path` (raw bytes, `/`-separated) in tree `root`: its key, or
+    /// [`Key::ABSENT`] when no file, symlink or submodule is there (a directory counts as
+    /// absent: a changed path is never a directory).
+    pub fn entry_at(&mut self, root: Oid, path: &[u8]) -> Result<Key> {
+        Ok(match self.entry_named(root, path)? {
+            Some(k) if k.mode & S_IFMT != S_IFDIR => k,
+            _ => Key::ABSENT,
+        })
+    }
+
+    /// The entry at `path` in tree `root`, whatever it is (a directory too); `None` when
+    /// nothing is there.
+    pub fn entry_named(&mut self, root: Oid, path: &[u8]) -> Result<Option<Key>> {
+        let mut tree = root;
+        let mut parts = path.split(|&b| b == b'/').peekable();
+        while let Some(part) = parts.next() {
+            let Some(obj) = self.load(tree)? else {
+                return Ok(None);
+            };
+            let last = parts.peek().is_none();
+            let mut side = Side::new(Some(obj))?;
+            let mut found = None;
+            while let Some(e) = side.cur {
+                if side.name(&e) == part && (last || e.is_tree()) {
+                    found = Some(e);
+                    break;
+                }
+                side.advance()?;
+            }
+            let Some(e) = found else {
+                return Ok(None);
+            };
+            if last {
+                return Ok(Some(side.key(&e)));
+            }
+            tree = to_oid(side.id(&e))?;
+        }
+        Ok(None)
+    }
+
+    /// The changed paths between `new` and its `parents` (tree ids; `None` = empty tree):
+    /// every path whose entry differs from the **first** parent's, each marked with whether
+    /// it differs from **every** parent (git's combined set, `git diff-tree -c`). With one
+    /// parent that is a plain two-tree diff, every path marked.
     pub fn diff(
         &mut self,
         new: Option<Oid>,
         parents: &[Option<Oid>],
         max_paths: usize,
-    ) -> Result<Vec<ChangedPath>> {
+    ) -> Result<Diff> {
+        if parents.len() > MAX_PARENTS {
+            return Err(too_many_parents(parents.len()));
+        }
         let mut d = Differ {
-            out: Vec::new(),
+            out: Diff::default(),
             prefix: Vec::new(),
             max_paths,
+            held: 0,
         };
-        d.diff(self, new, parents)?;
-        Ok(d.out)
+        d.run(self, new, parents)?;
+        let mut out = d.out;
+        // Symlinks are classified by their targets too: read the link blobs, only for symlink
+        // entries, the old one only when the link changed or went.
+        for (i, l) in out.leaves.iter().enumerate() {
+            let new_link = l.key != Key::ABSENT && l.key.mode == S_IFLNK;
+            let old_link = l
+                .old
+                .filter(|o| o.mode == S_IFLNK && (o.id != l.key.id || o.mode != l.key.mode));
+            if !new_link && old_link.is_none() {
+                continue;
+            }
+            let new_t = if new_link {
+                Some(self.link_target(&l.key.id)?)
+            } else {
+                None
+            };
+            let old_t = match old_link {
+                Some(o) => Some(self.link_target(&o.id)?),
+                None => None,
+            };
+            out.links.push((i, new_t, old_t));
+        }
+        Ok(out)
     }
 }
 
+/// The error for an octopus merge with more parents than [`MAX_PARENTS`].
+pub fn too_many_parents(n: usize) -> Error {
+    Error::limit(format!(
+        "a merge has {n} parents, more than {MAX_PARENTS} (each parent's trees are held while its paths are compared)"
+    ))
+    .with_help(format!(
+        "merge at most {MAX_PARENTS} branches at once; to check history that already has such a merge, set a policy `baseline:` after it"
+    ))
+}
+
+/// What a path holds in a tree: the object id and canonical mode, or nothing (`ABSENT`).
+/// Used to compare a merge's result with what other commits introduced or the base has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    /// The object id (all zero when absent).
+    pub id: [u8; 20],
+    /// The canonical mode (0 when absent).
+    pub mode: u32,
+}
+
+impl Key {
+    /// No entry at that path (a deletion).
+    pub const ABSENT: Key = Key {
+        id: [0; 20],
+        mode: 0,
+    };
+}
+
+/// One changed path of a [`Diff`].
+#[derive(Debug, Clone, Copy)]
+pub struct Leaf {
+    /// End of its path in [`Diff::raw`] (it starts where the previous one ends).
+    pub end: usize,
+    /// What happened to it, compared with the first parent.
+    pub change: Change,
+    /// Mode in the first parent.
+    pub old_mode: Option<u32>,
+    /// Mode in the commit.
+    pub new_mode: Option<u32>,
+    /// What the commit has there.
+    pub key: Key,
+    /// What the first parent has there (`None`: nothing).
+    pub old: Option<Key>,
+    /// True when it differs from every parent (always, with one parent).
+    pub everywhere: bool,
+}
+
+/// The result of [`TreeReader::diff`]: the paths (raw bytes, in git's tree order) and how
+/// each changed.
+#[derive(Debug, Default)]
+pub struct Diff {
+    /// The paths, concatenated.
+    pub raw: Vec<u8>,
+    /// One per path, in order.
+    pub leaves: Vec<Leaf>,
+    /// Symlink targets (new, old) by leaf index, for the leaves that are or were symlinks:
+    /// classified too (policy::classify), so they are read, for symlink entries only.
+    pub links: Vec<(usize, Option<String>, Option<String>)>,
+}
+
+impl Diff {
+    /// The raw path of leaf `i`.
+    pub fn path(&self, i: usize) -> &[u8] {
+        let start = match i.checked_sub(1) {
+            Some(p) => self.leaves.get(p).map_or(0, |l| l.end),
+            None => 0,
+        };
+        let end = self.leaves.get(i).map_or(start, |l| l.end);
+        self.raw.get(start..end).unwrap_or_default()
+    }
+
+    /// Leaf `i` as a fact.
+    pub fn changed_path(&self, i: usize) -> Option<ChangedPath> {
+        let l = self.leaves.get(i)?;
+        let mut f = fact(self.path(i), l.change, l.old_mode, l.new_mode);
+        if let Ok(k) = self.links.binary_search_by_key(&i, |x| x.0)
+            && let Some((_, new, old)) = self.links.get(k)
+        {
+            f.link_target.clone_from(new);
+            f.old_link_target.clone_from(old);
+        }
+        Some(f)
+    }
+}
+
+/// A changed path as a fact (the one place the scan builds them).
+pub fn fact(
+    path: &[u8],
+    change: Change,
+    old_mode: Option<u32>,
+    new_mode: Option<u32>,
+) -> ChangedPath {
+    ChangedPath {
+        path: String::from_utf8_lossy(path).into_owned(),
+        change,
+        old_mode,
+        new_mode,
+        link_target: None,
+        old_link_target: None,
+    }
+}
+
+/// One parsed tree entry, as offsets into its tree's bytes.
+#[derive(Clone, Copy)]
+struct Ent {
+    /// Start of the raw entry (`mode SP name NUL id`).
+    start: usize,
+    /// Offset of the name from `start`.
+    name_off: usize,
+    /// Length of the name.
+    name_len: usize,
+    /// Canonical mode.
+    mode: u32,
+}
+
+impl Ent {
+    fn is_tree(&self) -> bool {
+        self.mode & S_IFMT == S_IFDIR
+    }
+    fn len(&self) -> usize {
+        self.name_off + self.name_len + 21
+    }
+}
+
+/// One tree being walked: its bytes and the current entry.
+struct Side {
+    data: Option<Rc<Vec<u8>>>,
+    pos: usize,
+    cur: Option<Ent>,
+}
+
+fn malformed_tree() -> Error {
+    Error::incomplete("a tree object in the repository is malformed")
+        .with_help("run `git fsck` and repair or re-clone the repository")
+}
+
+impl Side {
+    fn new(data: Option<Rc<Vec<u8>>>) -> Result<Self> {
+        let mut s = Side {
+            data,
+            pos: 0,
+            cur: None,
+        };
+        s.advance()?;
+        Ok(s)
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.data.as_deref().map_or(&[][..], Vec::as_slice)
+    }
+
+    fn held(&self) -> usize {
+        self.data.as_ref().map_or(0, |d| d.len())
+    }
+
+    fn name(&self, e: &Ent) -> &[u8] {
+        let at = e.start + e.name_off;
+        self.bytes().get(at..at + e.name_len).unwrap_or_default()
+    }
+
+    fn id(&self, e: &Ent) -> &[u8] {
+        let at = e.start + e.name_off + e.name_len + 1;
+        self.bytes().get(at..at + 20).unwrap_or_default()
+    }
+
+    fn raw(&self, e: &Ent) -> &[u8] {
+        self.bytes()
+            .get(e.start..e.start + e.len())
+            .unwrap_or_default()
+    }
+
+    fn key(&self, e: &Ent) -> Key {
+        let mut id = [0u8; 20];
+        id.copy_from_slice(self.id(e));
+        Key { id, mode: e.mode }
+    }
+
+    /// Parses the next entry (`<octal mode> SP <name> NUL <20-byte id>`).
+    fn advance(&mut self) -> Result<()> {
+        let start = self.pos;
+        let rest = self.bytes().get(start..).unwrap_or_default();
+        if rest.is_empty() {
+            self.cur = None;
+            return Ok(());
+        }
+        // The usual modes first; else octal digits up to the space (at most 10 fit a u32).
+        let mut mode = 0u32;
+        let mut sp = 0;
+        if rest.starts_with(b"100644 ") {
+            (mode, sp) = (0o100644, 6);
+        } else if rest.starts_with(b"40000 ") {
+            (mode, sp) = (0o40000, 5);
+        }
+        while sp == 0 || rest.get(sp) != Some(&b' ') {
+            match rest.get(sp) {
+                Some(&d) if (b'0'..=b'7').contains(&d) && sp < 10 => {
+                    mode = (mode << 3) | u32::from(d - b'0');
+                    sp += 1;
+                }
+                _ => return Err(malformed_tree()),
+            }
+        }
+        let after = rest.get(sp + 1..).ok_or_else(malformed_tree)?;
+        let nul = find_nul(after).ok_or_else(malformed_tree)?;
+        if nul == 0 || after.len() < nul + 21 {
+            return Err(malformed_tree());
+        }
+        let e = Ent {
+            start,
+            name_off: sp + 1,
+            name_len: nul,
+            mode: canon_mode(mode),
+        };
+        self.pos = start + e.len();
+        self.cur = Some(e);
+        Ok(())
+    }
+
+    /// Advances, taking `other`'s current entry without parsing when the next raw bytes
+    /// here are exactly that entry (an entry is self-delimiting, so equal bytes parse equal).
+    fn advance_like(&mut self, other: &Side) -> Result<()> {
+        if let Some(e) = other.cur {
+            let raw = other.raw(&e);
+            if self
+                .bytes()
+                .get(self.pos..)
+                .is_some_and(|r| r.starts_with(raw))
+            {
+                let mine = Ent {
+                    start: self.pos,
+                    ..e
+                };
+                self.pos += e.len();
+                self.cur = Some(mine);
+                return Ok(());
+            }
+        }
+        self.advance()
+    }
+}
+
+/// git's `base_name_compare` of two entries of two trees: byte order, a tree's name
+/// continuing with `/`.
+fn cmp_at(a: &Side, ae: &Ent, b: &Side, be: &Ent) -> Ordering {
+    cmp_names(a.name(ae), ae.is_tree(), b.name(be), be.is_tree())
+}
+
+fn cmp_names(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> Ordering {
+    let n = a.len().min(b.len());
+    match a.get(..n).cmp(&b.get(..n)) {
+        Ordering::Equal => {}
+        o => return o,
+    }
+    let end = |name: &[u8], tree: bool| -> u8 {
+        match name.get(n) {
+            Some(&c) => c,
+            None if tree => b'/',
+            None => 0,
+        }
+    };
+    end(a, a_tree).cmp(&end(b, b_tree))
+}
+
+/// Same object and canonical mode.
+fn same(a: &Side, ae: &Ent, b: &Side, be: &Ent) -> bool {
+    ae.mode == be.mode && a.id(ae) == b.id(be)
+}
+
+/// One directory level of the walk: the commit's tree and each parent's tree there.
+struct Level {
+    t: Side,
+    ps: Vec<Side>,
+    /// Length of the path prefix before this level's `name/` was added.
+    base_len: usize,
+}
+
+impl Level {
+    fn held(&self) -> usize {
+        self.t.held() + self.ps.iter().map(Side::held).sum::<usize>()
+    }
+}
+
+/// The walk: an explicit stack of levels (no recursion, so depth costs heap, not stack).
 struct Differ {
-    out: Vec<ChangedPath>,
+    out: Diff,
     prefix: Vec<u8>,
     max_paths: usize,
+    /// Bytes of tree objects held by the levels on the stack.
+    held: usize,
 }
 
 fn to_oid(id: &[u8]) -> Result<Oid> {
@@ -281,165 +542,237 @@ fn to_oid(id: &[u8]) -> Result<Oid> {
 }
 
 impl Differ {
-    fn diff(
+    fn level(
+        &mut self,
+        r: &mut TreeReader<'_>,
+        new: Option<Oid>,
+        parents: &[Option<Oid>],
+        base_len: usize,
+    ) -> Result<Level> {
+        let t = Side::new(match new {
+            Some(id) => r.load(id)?,
+            None => None,
+        })?;
+        let mut ps = Vec::with_capacity(parents.len());
+        for p in parents {
+            ps.push(Side::new(match p {
+                Some(id) => r.load(*id)?,
+                None => None,
+            })?);
+        }
+        let l = Level { t, ps, base_len };
+        self.held += l.held();
+        if self.held > MAX_HELD_TREE_BYTES {
+            return Err(Error::limit(format!(
+                "comparing a commit with its parents needs more than {} MiB of tree objects at once",
+                MAX_HELD_TREE_BYTES >> 20
+            ))
+            .with_help(
+                "such a commit (huge directories, many parents) cannot be checked; set a policy \
+                 `baseline:` after it",
+            ));
+        }
+        Ok(l)
+    }
+
+    fn run(
         &mut self,
         r: &mut TreeReader<'_>,
         new: Option<Oid>,
         parents: &[Option<Oid>],
     ) -> Result<()> {
-        let new_obj = match new {
-            Some(id) => r.load(id)?,
-            None => None,
-        };
-        let mut par_objs = Vec::with_capacity(parents.len());
-        for p in parents {
-            par_objs.push(match p {
-                Some(id) => r.load(*id)?,
-                None => None,
-            });
-        }
-        let mut t = Cursor::new(new_obj.as_deref().map_or(&[][..], Vec::as_slice))?;
-        let mut ps = Vec::with_capacity(par_objs.len());
-        for o in &par_objs {
-            ps.push(Cursor::new(o.as_deref().map_or(&[][..], Vec::as_slice))?);
-        }
-        let n = ps.len();
-        let mut at_min = vec![false; n];
-        let mut pe: Vec<Option<Entry<'_>>> = vec![None; n];
-        loop {
-            // The smallest current name among the parents.
-            let mut min: Option<Entry<'_>> = None;
-            for c in &ps {
-                if let Some(e) = c.cur
-                    && min.is_none_or(|m| cmp_entries(&e, &m) == Ordering::Less)
-                {
-                    min = Some(e);
+        let root = self.level(r, new, parents, 0)?;
+        let mut stack = vec![root];
+        while let Some(top) = stack.last_mut() {
+            match self.next(r, top)? {
+                Some(child) => {
+                    if stack.len() >= MAX_TREE_DEPTH {
+                        return Err(Error::limit(format!(
+                            "a commit's tree is nested more than {MAX_TREE_DEPTH} directories deep"
+                        ))
+                        .with_help(
+                            "git itself stops at 2048 (core.maxTreeDepth); such a tree cannot \
+                             be checked: set a policy `baseline:` after the commit",
+                        ));
+                    }
+                    stack.push(child);
+                }
+                None => {
+                    if let Some(done) = stack.pop() {
+                        self.held = self.held.saturating_sub(done.held());
+                        self.prefix.truncate(done.base_len);
+                    }
                 }
             }
-            let ord = match (t.cur, min) {
-                (None, None) => return Ok(()),
+        }
+        Ok(())
+    }
+
+    /// Walks `lvl` on, reporting leaves, until it finds a directory to enter (returned, its
+    /// name already on the prefix and the cursors past it) or runs out (`None`).
+    fn next(&mut self, r: &mut TreeReader<'_>, lvl: &mut Level) -> Result<Option<Level>> {
+        let n = lvl.ps.len();
+        let mut at_min = vec![false; n];
+        loop {
+            // The parent holding the smallest current name.
+            let mut min: Option<usize> = None;
+            for (i, c) in lvl.ps.iter().enumerate() {
+                if let Some(e) = c.cur {
+                    let smaller = match min {
+                        None => true,
+                        Some(m) => match lvl.ps.get(m) {
+                            Some(mc) => mc
+                                .cur
+                                .is_some_and(|me| cmp_at(c, &e, mc, &me) == Ordering::Less),
+                            None => false,
+                        },
+                    };
+                    if smaller {
+                        min = Some(i);
+                    }
+                }
+            }
+            let min_side = min.and_then(|m| lvl.ps.get(m));
+            let min_ent = min_side.and_then(|s| s.cur);
+            let ord = match (lvl.t.cur, min_side.zip(min_ent)) {
+                (None, None) => return Ok(None),
                 (Some(_), None) => Ordering::Less,
                 (None, Some(_)) => Ordering::Greater,
-                (Some(a), Some(b)) => cmp_entries(&a, &b),
+                (Some(te), Some((ms, me))) => cmp_at(&lvl.t, &te, ms, &me),
             };
-            let mut all_at_min = true;
-            for (i, c) in ps.iter().enumerate() {
-                let hit = match (c.cur, min) {
-                    (Some(e), Some(m)) if ord != Ordering::Less => {
-                        cmp_entries(&e, &m) == Ordering::Equal
-                    }
-                    _ => false,
-                };
-                at_min[i] = hit;
-                pe[i] = if hit { c.cur } else { None };
-                all_at_min &= hit;
+            for (i, c) in lvl.ps.iter().enumerate() {
+                at_min[i] = ord != Ordering::Less
+                    && match (c.cur, min_side.zip(min_ent)) {
+                        (Some(e), Some((ms, me))) => cmp_at(c, &e, ms, &me) == Ordering::Equal,
+                        _ => false,
+                    };
             }
-            match ord {
-                Ordering::Equal => {
-                    if let Some(te) = t.cur {
-                        let same = pe
-                            .iter()
-                            .flatten()
-                            .any(|e| e.id == te.id && e.mode == te.mode);
-                        if !same {
-                            self.emit(r, Some(te), &pe)?;
+            // The entry here in the commit and in the first parent.
+            let te = if ord == Ordering::Greater {
+                None
+            } else {
+                lvl.t.cur
+            };
+            let p0 = if at_min.first() == Some(&true) {
+                lvl.ps.first().and_then(|c| c.cur)
+            } else {
+                None
+            };
+            let first_differs = match (te, p0, lvl.ps.first()) {
+                (Some(t), Some(p), Some(ps0)) => !same(&lvl.t, &t, ps0, &p),
+                (None, None, _) => false,
+                _ => true,
+            };
+            if first_differs {
+                let everywhere = lvl.ps.iter().enumerate().all(|(i, c)| {
+                    let pe = if at_min.get(i) == Some(&true) {
+                        c.cur
+                    } else {
+                        None
+                    };
+                    match (te, pe) {
+                        (Some(t), Some(p)) => !same(&lvl.t, &t, c, &p),
+                        (None, None) => false,
+                        _ => true,
+                    }
+                });
+                let any = te.map(|e| (&lvl.t, e)).or_else(|| {
+                    lvl.ps
+                        .iter()
+                        .zip(&at_min)
+                        .find_map(|(c, &hit)| if hit { c.cur.map(|e| (c, e)) } else { None })
+                });
+                if let Some((side, e)) = any {
+                    let base_len = self.prefix.len();
+                    self.prefix.extend_from_slice(side.name(&e));
+                    if e.is_tree() {
+                        self.prefix.push(b'/');
+                        let new = match te {
+                            Some(t) => Some(to_oid(lvl.t.id(&t))?),
+                            None => None,
+                        };
+                        let mut parents = Vec::with_capacity(n);
+                        for (c, &hit) in lvl.ps.iter().zip(&at_min) {
+                            parents.push(match c.cur {
+                                Some(p) if hit && p.is_tree() => Some(to_oid(c.id(&p))?),
+                                _ => None,
+                            });
                         }
+                        Self::step(lvl, ord, &at_min)?;
+                        return self.level(r, new, &parents, base_len).map(Some);
                     }
-                    t.advance()?;
-                    for (i, c) in ps.iter_mut().enumerate() {
-                        if at_min[i] {
-                            c.advance_like(&t)?;
-                        }
-                    }
-                }
-                Ordering::Less => {
-                    if let Some(te) = t.cur {
-                        self.emit(r, Some(te), &pe)?;
-                    }
-                    t.advance()?;
-                }
-                Ordering::Greater => {
-                    if all_at_min {
-                        self.emit(r, None, &pe)?;
-                    }
-                    for (i, c) in ps.iter_mut().enumerate() {
-                        if at_min[i] {
-                            c.advance()?;
-                        }
-                    }
+                    let key = te.map_or(Key::ABSENT, |t| lvl.t.key(&t));
+                    let p0key = match (p0, lvl.ps.first()) {
+                        (Some(p), Some(c)) => Some(c.key(&p)),
+                        _ => None,
+                    };
+                    self.leaf(base_len, key, p0key, everywhere)?;
                 }
             }
+            Self::step(lvl, ord, &at_min)?;
         }
     }
 
-    /// Reports one name that differs from every parent (`pe[i]` = parent i's entry at that
-    /// name, if it has one), descending into it when it is a tree.
-    fn emit(
-        &mut self,
-        r: &mut TreeReader<'_>,
-        t: Option<Entry<'_>>,
-        pe: &[Option<Entry<'_>>],
-    ) -> Result<()> {
-        let Some(any) = t.or_else(|| pe.iter().flatten().next().copied()) else {
-            return Ok(());
-        };
-        let len = self.prefix.len();
-        self.prefix.extend_from_slice(any.name);
-        if any.is_tree() {
-            self.prefix.push(b'/');
-            let new = match t {
-                Some(e) => Some(to_oid(e.id)?),
-                None => None,
-            };
-            let mut parents = Vec::with_capacity(pe.len());
-            for e in pe {
-                parents.push(match e {
-                    Some(e) if e.is_tree() => Some(to_oid(e.id)?),
-                    _ => None,
-                });
-            }
-            let res = self.diff(r, new, &parents);
-            self.prefix.truncate(len);
-            return res;
+    /// Moves the cursors of `lvl` past the current name.
+    fn step(lvl: &mut Level, ord: Ordering, at_min: &[bool]) -> Result<()> {
+        if ord != Ordering::Greater {
+            lvl.t.advance()?;
         }
-        let old = pe.first().copied().flatten();
-        let change = match (old, t) {
-            (None, _) => Change::Added,
-            (Some(_), None) => Change::Deleted,
-            (Some(o), Some(n)) if o.mode & S_IFMT != n.mode & S_IFMT => Change::TypeChanged,
-            (Some(o), Some(n)) if o.id != n.id => Change::Modified,
-            (Some(_), Some(_)) => Change::ModeChanged,
+        for (c, &hit) in lvl.ps.iter_mut().zip(at_min) {
+            if hit {
+                if ord == Ordering::Equal {
+                    c.advance_like(&lvl.t)?;
+                } else {
+                    c.advance()?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Records the path on the prefix as one changed path, then restores the prefix to
+    /// `base_len`.
+    fn leaf(
+        &mut self,
+        base_len: usize,
+        new: Key,
+        old: Option<Key>,
+        everywhere: bool,
+    ) -> Result<()> {
+        let change = match old {
+            None => Change::Added,
+            Some(_) if new == Key::ABSENT => Change::Deleted,
+            Some(o) if o.mode & S_IFMT != new.mode & S_IFMT => Change::TypeChanged,
+            Some(o) if o.id != new.id => Change::Modified,
+            Some(_) => Change::ModeChanged,
         };
-        if self.out.len() >= self.max_paths {
-            self.prefix.truncate(len);
-            return Err(Error::limit(format!(
+        let res = if self.out.leaves.len() >= self.max_paths {
+            Err(Error::limit(format!(
                 "a commit changes more than {} paths (limit max_paths_per_commit)",
                 self.max_paths
             ))
-            .with_help("check a narrower range, or raise the limit if this commit is expected"));
-        }
-        // Symlinks are classified by their targets too (policy::classify): read the link
-        // blobs, only for symlink entries, the old one only when the link changed or went.
-        let link_target = match t {
-            Some(e) if e.mode == S_IFLNK => Some(r.link_target(e.id)?),
-            _ => None,
+            .with_help("check a narrower range, or raise the limit if this commit is expected"))
+        } else if self.out.raw.len() + self.prefix.len() > MAX_PATH_BYTES {
+            Err(Error::limit(format!(
+                "a commit's changed paths add up to more than {} MiB of path names",
+                MAX_PATH_BYTES >> 20
+            ))
+            .with_help("such a commit cannot be checked; set a policy `baseline:` after it"))
+        } else {
+            self.out.raw.extend_from_slice(&self.prefix);
+            self.out.leaves.push(Leaf {
+                end: self.out.raw.len(),
+                change,
+                old_mode: old.map(|o| o.mode),
+                new_mode: (new != Key::ABSENT).then_some(new.mode),
+                key: new,
+                old,
+                everywhere,
+            });
+            Ok(())
         };
-        let old_link_target = match old {
-            Some(o) if o.mode == S_IFLNK && t.is_none_or(|n| n.id != o.id || n.mode != o.mode) => {
-                Some(r.link_target(o.id)?)
-            }
-            _ => None,
-        };
-        self.out.push(ChangedPath {
-            path: String::from_utf8_lossy(&self.prefix).into_owned(),
-            change,
-            old_mode: old.map(|e| e.mode),
-            new_mode: t.map(|e| e.mode),
-            link_target,
-            old_link_target,
-        });
-        self.prefix.truncate(len);
-        Ok(())
+        self.prefix.truncate(base_len);
+        res
     }
 }
 
@@ -447,13 +780,16 @@ impl Differ {
 mod tests {
     use super::*;
 
-    fn e<'a>(name: &'a [u8], mode: u32) -> Entry<'a> {
-        Entry {
-            name,
-            id: &[],
-            mode,
-            raw: &[],
-        }
+    fn cmp_entries(a: (&[u8], u32), b: (&[u8], u32)) -> Ordering {
+        cmp_names(a.0, a.1 == S_IFDIR, b.0, b.1 == S_IFDIR)
+    }
+
+    fn e(name: &[u8], mode: u32) -> (&[u8], u32) {
+        (name, mode)
+    }
+
+    fn side(bytes: &[u8]) -> Result<Side> {
+        Side::new(Some(Rc::new(bytes.to_vec())))
     }
 
     #[test]
@@ -470,23 +806,23 @@ mod tests {
     fn tree_names_sort_with_a_slash() {
         // "a.b" < "a/" for a tree named "a", but "a" (file) < "a.b".
         assert_eq!(
-            cmp_entries(&e(b"a", S_IFDIR), &e(b"a.b", S_IFREG)),
+            cmp_entries(e(b"a", S_IFDIR), e(b"a.b", S_IFREG)),
             Ordering::Greater
         );
         assert_eq!(
-            cmp_entries(&e(b"a", S_IFREG), &e(b"a.b", S_IFREG)),
+            cmp_entries(e(b"a", S_IFREG), e(b"a.b", S_IFREG)),
             Ordering::Less
         );
         assert_eq!(
-            cmp_entries(&e(b"a", S_IFREG), &e(b"a", S_IFDIR)),
+            cmp_entries(e(b"a", S_IFREG), e(b"a", S_IFDIR)),
             Ordering::Less
         );
         assert_eq!(
-            cmp_entries(&e(b"a", S_IFDIR), &e(b"a", S_IFDIR)),
+            cmp_entries(e(b"a", S_IFDIR), e(b"a", S_IFDIR)),
             Ordering::Equal
         );
         assert_eq!(
-            cmp_entries(&e(b"a", S_IFDIR), &e(b"a0", S_IFREG)),
+            cmp_entries(e(b"a", S_IFDIR), e(b"a0", S_IFREG)),
             Ordering::Less
         );
     }
@@ -513,10 +849,11 @@ mod tests {
 
     #[test]
     fn malformed_trees_are_errors() {
-        assert!(Cursor::new(b"100644 a").is_err());
-        assert!(Cursor::new(b"10x644 a\0aaaaaaaaaaaaaaaaaaaa").is_err());
-        assert!(Cursor::new(b"100644 a\0short").is_err());
-        let c = Cursor::new(b"100664 a\0aaaaaaaaaaaaaaaaaaaa").ok();
+        assert!(side(b"100644 a").is_err());
+        assert!(side(b"10x644 a\0aaaaaaaaaaaaaaaaaaaa").is_err());
+        assert!(side(b"100644 a\0short").is_err());
+        assert!(side(b"100644 \0aaaaaaaaaaaaaaaaaaaa").is_err());
+        let c = side(b"100664 a\0aaaaaaaaaaaaaaaaaaaa").ok();
         assert_eq!(c.and_then(|c| c.cur).map(|e| e.mode), Some(0o100644));
     }
 }

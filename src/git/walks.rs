@@ -30,36 +30,11 @@ pub fn existing_oid(repo: &Repo, hex: &str, what: &str) -> Result<Oid> {
 }
 
 /// Peels `oid` (a commit or an annotated tag) to a commit; `None` when it names no commit
-/// (a tag of a tree or blob).
+/// (a tag of a tree or blob). Objects are size-checked from their headers before they are
+/// read ([`crate::git::peel_commit_id`], at most [`crate::git::scan::MAX_COMMIT_OBJECT`];
+/// the scan then holds every commit of the range to the run's own limit).
 pub fn peel_commit(repo: &Repo, oid: Oid) -> Result<Option<Oid>> {
-    let obj = repo.raw().find_object(oid, None).map_err(|e| {
-        Error::incomplete(format!("object {oid} cannot be read: {}", e.message()))
-            .with_help("run `git fsck`; the object may be missing or corrupt")
-    })?;
-    let mut obj = obj;
-    // Annotated tags may point at tags; a chain longer than this is not something git makes.
-    for _ in 0..64 {
-        match obj.kind() {
-            Some(git2::ObjectType::Commit) => return Ok(Some(obj.id())),
-            Some(git2::ObjectType::Tag) => {
-                let id = obj.id();
-                let target = obj
-                    .as_tag()
-                    .ok_or_else(|| Error::incomplete(format!("tag {id} cannot be read")))?
-                    .target()
-                    .map_err(|e| {
-                        Error::incomplete(format!(
-                            "the target of tag {id} cannot be read: {}",
-                            e.message()
-                        ))
-                        .with_help("run `git fsck`; the object may be missing")
-                    })?;
-                obj = target;
-            }
-            _ => return Ok(None),
-        }
-    }
-    Err(Error::input(format!("tag chain at {oid} is too deep")))
+    crate::git::peel_commit_id(repo, oid, crate::git::scan::MAX_COMMIT_OBJECT)
 }
 
 /// The commits reachable from `tip` and from none of `hide` (nor the `baseline`), newest
@@ -71,6 +46,7 @@ pub fn walk_new(
     baseline: Option<Oid>,
     max_commits: usize,
 ) -> Result<Vec<Oid>> {
+    repo.refuse_grafts()?;
     let g = repo.raw();
     let err = |e: git2::Error| {
         Error::incomplete(format!("cannot walk the history: {}", e.message())).with_help(

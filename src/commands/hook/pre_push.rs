@@ -132,6 +132,14 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
             }
         };
         let commits = walk_new(&repo, local, &hide, baseline, lim.max_commits)?;
+        // The merge rule's base: the remote's tip of this ref when it is known here (also
+        // for a force push), else the remote's default branch.
+        let target = Oid::from_str(&line.remote_oid)
+            .ok()
+            .filter(|_| !line.is_new())
+            .filter(|o| repo.raw().odb().is_ok_and(|db| db.exists(*o)))
+            .or_else(|| remote_default(&repo, &remote));
+        let range_base = git::range_base(&repo, target, &[local])?;
         checked += commits.len();
         let branch = short_ref(&line.remote_ref);
         let head = local.to_string();
@@ -145,7 +153,7 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
             whole_history: false,
         };
         let reviews = crate::commands::signed_reviews(&repo, &policy, &commits, &[])?;
-        let results = git::scan(&repo, &commits, &lim, |c| {
+        let results = git::scan(&repo, &commits, &range_base, &lim, |c| {
             let signed = reviews.get(&c.id).unwrap_or(&crate::commands::NO_REVIEWS);
             evaluate::evaluate_reviewed(&ctx, &c, signed)
         })?;
@@ -223,6 +231,22 @@ pub fn baseline(repo: &Repo, policy: &Policy, policy_commit: Option<Oid>) -> Res
         None => Ok(None),
         Some(b) => git::baseline::verify(repo, b, policy_commit).map(Some),
     }
+}
+
+/// The tip of the remote's default branch as this clone knows it
+/// (`refs/remotes/<remote>/HEAD`, else `…/main`, else `…/master`).
+fn remote_default(repo: &Repo, remote: &str) -> Option<Oid> {
+    if remote.is_empty() {
+        return None;
+    }
+    ["HEAD", "main", "master"].iter().find_map(|b| {
+        let r = repo
+            .raw()
+            .find_reference(&format!("refs/remotes/{remote}/{b}"))
+            .ok()?;
+        let oid = r.resolve().ok()?.target()?;
+        peel_commit(repo, oid).ok().flatten()
+    })
 }
 
 /// pre-commit's pre-push stage passes no stdin: it sets `PRE_COMMIT_FROM_REF` and

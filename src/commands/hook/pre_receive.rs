@@ -197,6 +197,8 @@ fn check_ref(
         ),
     };
     let commits = walk_new(repo, new, &hide, baseline, lim.max_commits)?;
+    // The merge rule's base: what the ref had, or for a new ref the default branch.
+    let range_base = git::range_base(repo, base, &[new])?;
     let branch = short_ref(&line.refname);
     let head = new.to_string();
     let ctx = Context {
@@ -209,7 +211,7 @@ fn check_ref(
         whole_history: false,
     };
     let reviews = crate::commands::signed_reviews(repo, &policy, &commits, notes)?;
-    let results = git::scan(repo, &commits, lim, |c| {
+    let results = git::scan(repo, &commits, &range_base, lim, |c| {
         let signed = reviews.get(&c.id).unwrap_or(&crate::commands::NO_REVIEWS);
         evaluate::evaluate_reviewed(&ctx, &c, signed)
     })?;

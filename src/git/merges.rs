@@ -1,0 +1,240 @@
+//! The merge rule (DESIGN §5): which paths a merge answers for.
+//!
+//! A merge answers for every path where its result differs from its **first** parent,
+//! except
+//!
+//! - (a) content that a commit of the range introduced: a commit evaluated in the same run,
+//!   listed after the merge (so never a descendant of it), whose own change set — its diff
+//!   against its first parent — sets that path to exactly that entry (object id and mode, or
+//!   a deletion). That commit answers for it;
+//! - (b) content that the range's **base** already has: the entry at that path in a base
+//!   commit — the merge-bases of the range's head with the branch it goes into (`A..B`: of A
+//!   and B; a pull request: of its base and head; a push: of the pushed tip and the ref's
+//!   old tip, or the default branch for a new ref). A merge of the target branch into a
+//!   feature branch brings nothing new. Other hidden history is no base: an old commit a side
+//!   branch forked from, an unprotected branch already on the server, the policy baseline.
+//!
+//! Paths that differ from **every** parent (conflict resolutions, "evil" changes) are always
+//! the merge's own. So every path of the range's net change is answered for by some
+//! evaluated commit: a side branch forked before a reviewed fix, an old ancestor, an octopus
+//! parent or an unrelated history cannot bring old content back unanswered.
+//!
+//! A range without a base (`--all`, history down to its roots) only has (a). A single
+//! commit checked on its own ([`Base::Single`]) has nothing else in its range and no base: a
+//! merge then answers for its whole diff against its first parent.
+//!
+//! How, streaming: the scan hands commits over children first. A merge's candidate paths
+//! (first-parent differences that are not its own) are registered when it passes; every
+//! later commit's change set is looked up against them, and a hit settles that path. After
+//! the scan, what is still open is compared with the base trees and the merges are
+//! evaluated last. Memory: the open candidates, nothing per commit.
+
+use std::collections::HashMap;
+
+use git2::Oid;
+
+use crate::error::Result;
+use crate::facts::{Change, ChangedPath, CommitFacts};
+use crate::git::commit;
+use crate::git::odb::objects::Objects;
+use crate::git::scan::malformed;
+use crate::git::treediff::{Diff, Key, TreeReader, fact};
+use crate::git::{Repo, TREE_CACHE_BYTES};
+
+/// What a scan's merges are measured against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Base {
+    /// The commits form a range (`A..B`, a push, a pull request, `--all`) whose base is
+    /// these commits (none for `--all`): other commits of the range and the base settle a
+    /// merge's paths.
+    Range(Vec<Oid>),
+    /// One commit checked on its own (`check <commit>`, `explain`): a merge answers for its
+    /// whole first-parent diff.
+    Single,
+}
+
+/// The base of a range from `target` (the branch it goes into, when there is one) to
+/// `heads`: the merge-bases of each head with the target.
+pub fn range_base(repo: &Repo, target: Option<Oid>, heads: &[Oid]) -> Result<Base> {
+    let mut out: Vec<Oid> = Vec::new();
+    if let Some(t) = target {
+        for &h in heads {
+            let bases = match repo.raw().merge_bases(t, h) {
+                Ok(v) => v.iter().copied().collect::<Vec<_>>(),
+                Err(e) if e.code() == git2::ErrorCode::NotFound => Vec::new(),
+                Err(e) => return Err(crate::git::walk_error(repo, e)),
+            };
+            for b in bases {
+                if !out.contains(&b) {
+                    out.push(b);
+                }
+            }
+        }
+    }
+    Ok(Base::Range(out))
+}
+
+/// A merge whose paths are decided after the scan: its facts, with the paths it answers
+/// for in any case (those that differ from every parent) already filled in, each with its
+/// position in the merge's diff.
+struct Pending {
+    index: usize,
+    facts: CommitFacts,
+    order: Vec<u32>,
+}
+
+/// A candidate path of a pending merge, kept (under its path in [`Book::wanted`]) only
+/// until something settles it.
+struct Waiter {
+    merge: u32,
+    seq: u32,
+    change: Change,
+    old_mode: Option<u32>,
+    new_mode: Option<u32>,
+}
+
+/// One (path, entry) some pending merges wait for.
+struct Want {
+    key: Key,
+    waiters: Vec<Waiter>,
+}
+
+/// The bookkeeping of the merge rule over one scan (on the thread that receives the
+/// commits in order). Memory: the pending merges' facts and the candidates not settled yet;
+/// a settled candidate is dropped at once.
+pub(crate) struct Book {
+    base: Vec<Oid>,
+    wanted: HashMap<Box<[u8]>, Vec<Want>>,
+    pending: Vec<Pending>,
+}
+
+impl Book {
+    /// A book for a scan of a range with base commits `base`.
+    pub(crate) fn new(base: &[Oid]) -> Self {
+        Book {
+            base: base.to_vec(),
+            wanted: HashMap::new(),
+            pending: Vec::new(),
+        }
+    }
+
+    /// Takes in the change set of the next commit, in scan order: it settles what earlier
+    /// merges wait for.
+    pub(crate) fn see(&mut self, diff: &Diff) {
+        if self.wanted.is_empty() {
+            return;
+        }
+        for (i, leaf) in diff.leaves.iter().enumerate() {
+            let path = diff.path(i);
+            let Some(wants) = self.wanted.get_mut(path) else {
+                continue;
+            };
+            let Some(pos) = wants.iter().position(|w| w.key == leaf.key) else {
+                continue;
+            };
+            wants.swap_remove(pos);
+            if wants.is_empty() {
+                self.wanted.remove(path);
+            }
+        }
+    }
+
+    /// Keeps merge `facts` (at `index` of the scan) until the end; registers the paths it
+    /// differs from its first parent on but not from every parent. Call after [`Book::see`].
+    pub(crate) fn defer(&mut self, index: usize, mut facts: CommitFacts, diff: Diff) {
+        let m = u32::try_from(self.pending.len()).unwrap_or(u32::MAX);
+        let mut order = Vec::new();
+        facts.paths = Vec::new();
+        for (i, leaf) in diff.leaves.iter().enumerate() {
+            let seq = u32::try_from(i).unwrap_or(u32::MAX);
+            if leaf.everywhere {
+                if let Some(p) = diff.changed_path(i) {
+                    facts.paths.push(p);
+                    order.push(seq);
+                }
+                continue;
+            }
+            let waiter = Waiter {
+                merge: m,
+                seq,
+                change: leaf.change,
+                old_mode: leaf.old_mode,
+                new_mode: leaf.new_mode,
+            };
+            let path = diff.path(i);
+            let wants = match self.wanted.get_mut(path) {
+                Some(w) => w,
+                None => self.wanted.entry(path.into()).or_default(),
+            };
+            match wants.iter_mut().find(|w| w.key == leaf.key) {
+                Some(w) => w.waiters.push(waiter),
+                None => wants.push(Want {
+                    key: leaf.key,
+                    waiters: vec![waiter],
+                }),
+            }
+        }
+        self.pending.push(Pending {
+            index,
+            facts,
+            order,
+        });
+    }
+
+    /// Settles what is still open against the base and returns the deferred merges with
+    /// their paths, in scan order.
+    pub(crate) fn finish(
+        mut self,
+        repo: &Repo,
+        commit_cap: u64,
+    ) -> Result<Vec<(usize, CommitFacts)>> {
+        let wanted = std::mem::take(&mut self.wanted);
+        let mut trees = Vec::with_capacity(self.base.len());
+        let odb = repo.raw().odb()?;
+        let mut reader = TreeReader::new(Objects::new(repo.packs(), &odb), TREE_CACHE_BYTES);
+        if !wanted.is_empty() {
+            for &c in &self.base {
+                let (_, obj) = reader.objects().read(c, "base commit", commit_cap)?;
+                trees.push(commit::tree_of(&obj).ok_or_else(|| {
+                    malformed(
+                        c,
+                        commit::Malformed("the first line is not `tree <40 hex>`"),
+                    )
+                })?);
+            }
+        }
+        for (path, wants) in wanted {
+            for want in wants {
+                let mut in_base = false;
+                for &t in &trees {
+                    if reader.entry_at(t, &path)? == want.key {
+                        in_base = true;
+                        break;
+                    }
+                }
+                if in_base {
+                    continue;
+                }
+                for w in want.waiters {
+                    if let Some(p) = self.pending.get_mut(w.merge as usize) {
+                        p.facts
+                            .paths
+                            .push(fact(&path, w.change, w.old_mode, w.new_mode));
+                        p.order.push(w.seq);
+                    }
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(self.pending.len());
+        for p in self.pending {
+            let mut facts = p.facts;
+            // Back into the diff's (git's tree) order.
+            let mut paired: Vec<(u32, ChangedPath)> =
+                p.order.into_iter().zip(facts.paths).collect();
+            paired.sort_by_key(|(seq, _)| *seq);
+            facts.paths = paired.into_iter().map(|(_, c)| c).collect();
+            out.push((p.index, facts));
+        }
+        Ok(out)
+    }
+}
