@@ -775,6 +775,8 @@ fn gitlab_job_runs_under_gitlab_ci_local_with_a_served_archive() {
             ("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main"),
             ("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", "feature"),
             ("CI_MERGE_REQUEST_TITLE", "Add helper"),
+            // Read from 16.7 on; without it (and without `--mr`) the job cannot decide.
+            ("CI_MERGE_REQUEST_DESCRIPTION", "Adds a helper."),
             ("CI_COMMIT_SHA", head.as_str()),
         ] {
             cmd.arg("--variable").arg(format!("{k}={v}"));
