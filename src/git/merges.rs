@@ -15,19 +15,24 @@
 //!   branch forked from, an unprotected branch already on the server, the policy baseline.
 //!
 //! Paths that differ from **every** parent (conflict resolutions, "evil" changes) are always
-//! the merge's own. So every path of the range's net change is answered for by some
-//! evaluated commit: a side branch forked before a reviewed fix, an old ancestor, an octopus
-//! parent or an unrelated history cannot bring old content back unanswered.
+//! the merge's own. And a merge that contains the base also answers for content it has from
+//! its first parent that differs from the base and that no commit of the range introduced:
+//! a merge of the target *into* an old side branch (first parent old) that keeps the old
+//! version is where the old content met the base. So every path of the range's net change
+//! is answered for by some evaluated commit: a side branch forked before a reviewed fix, an
+//! old ancestor, an octopus parent or an unrelated history cannot bring old content back
+//! unanswered, whichever parent it comes through.
 //!
 //! A range without a base (`--all`, history down to its roots) only has (a). A single
 //! commit checked on its own ([`Base::Single`]) has nothing else in its range and no base: a
 //! merge then answers for its whole diff against its first parent.
 //!
-//! How, streaming: the scan hands commits over children first. A merge's candidate paths
-//! (first-parent differences that are not its own) are registered when it passes; every
-//! later commit's change set is looked up against them, and a hit settles that path. After
-//! the scan, what is still open is compared with the base trees and the merges are
-//! evaluated last. Memory: the open candidates, nothing per commit.
+//! How, streaming: the scan hands commits over children first. A merge's diff is taken
+//! against its parents and the base trees in one walk; its candidate paths are registered
+//! when it passes; every later commit's change set is looked up against them (one hash
+//! lookup per changed path), and a hit settles that path. After the scan, what is still
+//! open is decided (the last merge waiting for the same content answers for it) and the
+//! merges are evaluated last. Memory: the open candidates, nothing per commit.
 
 use std::collections::HashMap;
 
@@ -35,11 +40,8 @@ use git2::Oid;
 
 use crate::error::Result;
 use crate::facts::{Change, ChangedPath, CommitFacts};
-use crate::git::commit;
-use crate::git::odb::objects::Objects;
-use crate::git::scan::malformed;
-use crate::git::treediff::{Diff, Key, TreeReader, fact};
-use crate::git::{Repo, TREE_CACHE_BYTES};
+use crate::git::Repo;
+use crate::git::treediff::{Diff, Key, fact};
 
 /// What a scan's merges are measured against.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,7 +89,13 @@ struct Pending {
 /// until something settles it.
 struct Waiter {
     merge: u32,
+    /// The merge's position in the scan (later = closer to the roots).
+    index: usize,
     seq: u32,
+    /// Reported for the base only: the merge has it from its first parent, and it is not
+    /// what the base has. The merge answers for it only when it contains the base (it is
+    /// where old content met the base), else it is not the merge's business.
+    base_only: bool,
     change: Change,
     old_mode: Option<u32>,
     new_mode: Option<u32>,
@@ -118,13 +126,16 @@ impl Book {
         }
     }
 
-    /// Takes in the change set of the next commit, in scan order: it settles what earlier
-    /// merges wait for.
+    /// Takes in the change set (diff against the first parent) of the next commit, in scan
+    /// order: it settles what earlier merges wait for.
     pub(crate) fn see(&mut self, diff: &Diff) {
         if self.wanted.is_empty() {
             return;
         }
         for (i, leaf) in diff.leaves.iter().enumerate() {
+            if !leaf.first {
+                continue;
+            }
             let path = diff.path(i);
             let Some(wants) = self.wanted.get_mut(path) else {
                 continue;
@@ -139,8 +150,10 @@ impl Book {
         }
     }
 
-    /// Keeps merge `facts` (at `index` of the scan) until the end; registers the paths it
-    /// differs from its first parent on but not from every parent. Call after [`Book::see`].
+    /// Keeps merge `facts` (at `index` of the scan) until the end. Of its diff (against
+    /// the first parent and the base, [`crate::git::treediff::TreeReader::diff_with_base`]):
+    /// what differs from every parent is its own; what the base has is settled; the rest
+    /// waits for a later commit of the range that introduces it. Call after [`Book::see`].
     pub(crate) fn defer(&mut self, index: usize, mut facts: CommitFacts, diff: Diff) {
         let m = u32::try_from(self.pending.len()).unwrap_or(u32::MAX);
         let mut order = Vec::new();
@@ -154,9 +167,14 @@ impl Book {
                 }
                 continue;
             }
+            if !leaf.from_base {
+                continue;
+            }
             let waiter = Waiter {
                 merge: m,
+                index,
                 seq,
+                base_only: !leaf.first,
                 change: leaf.change,
                 old_mode: leaf.old_mode,
                 new_mode: leaf.new_mode,
@@ -181,47 +199,30 @@ impl Book {
         });
     }
 
-    /// Settles what is still open against the base and returns the deferred merges with
-    /// their paths, in scan order.
-    pub(crate) fn finish(
-        mut self,
-        repo: &Repo,
-        commit_cap: u64,
-    ) -> Result<Vec<(usize, CommitFacts)>> {
+    /// Decides what is still open and returns the deferred merges with their paths, in scan
+    /// order. Of the merges waiting for the same content, the last one in scan order that
+    /// answers for it does (a first-parent difference always; a base-only one when the
+    /// merge contains the base), and settles it for the ones before it.
+    pub(crate) fn finish(mut self, repo: &Repo) -> Result<Vec<(usize, CommitFacts)>> {
         let wanted = std::mem::take(&mut self.wanted);
-        let mut trees = Vec::with_capacity(self.base.len());
-        let odb = repo.raw().odb()?;
-        let mut reader = TreeReader::new(Objects::new(repo.packs(), &odb), TREE_CACHE_BYTES);
-        if !wanted.is_empty() {
-            for &c in &self.base {
-                let (_, obj) = reader.objects().read(c, "base commit", commit_cap)?;
-                trees.push(commit::tree_of(&obj).ok_or_else(|| {
-                    malformed(
-                        c,
-                        commit::Malformed("the first line is not `tree <40 hex>`"),
-                    )
-                })?);
-            }
-        }
+        let mut contains: Vec<Option<bool>> = vec![None; self.pending.len()];
         for (path, wants) in wanted {
             for want in wants {
-                let mut in_base = false;
-                for &t in &trees {
-                    if reader.entry_at(t, &path)? == want.key {
-                        in_base = true;
-                        break;
+                let mut waiters = want.waiters;
+                waiters.sort_by_key(|w| std::cmp::Reverse(w.index));
+                for w in waiters {
+                    let m = w.merge as usize;
+                    let answers = !w.base_only || self.contains_base(repo, m, &mut contains)?;
+                    if !answers {
+                        continue;
                     }
-                }
-                if in_base {
-                    continue;
-                }
-                for w in want.waiters {
-                    if let Some(p) = self.pending.get_mut(w.merge as usize) {
+                    if let Some(p) = self.pending.get_mut(m) {
                         p.facts
                             .paths
                             .push(fact(&path, w.change, w.old_mode, w.new_mode));
                         p.order.push(w.seq);
                     }
+                    break;
                 }
             }
         }
@@ -236,5 +237,34 @@ impl Book {
             out.push((p.index, facts));
         }
         Ok(out)
+    }
+
+    /// Whether pending merge `m` contains a base commit (memoised in `memo`).
+    fn contains_base(&self, repo: &Repo, m: usize, memo: &mut [Option<bool>]) -> Result<bool> {
+        if let Some(Some(v)) = memo.get(m) {
+            return Ok(*v);
+        }
+        let Some(id) = self
+            .pending
+            .get(m)
+            .and_then(|p| Oid::from_str(&p.facts.id).ok())
+        else {
+            return Ok(false);
+        };
+        let mut v = false;
+        for &b in &self.base {
+            if repo
+                .raw()
+                .graph_descendant_of(id, b)
+                .map_err(|e| crate::git::walk_error(repo, e))?
+            {
+                v = true;
+                break;
+            }
+        }
+        if let Some(slot) = memo.get_mut(m) {
+            *slot = Some(v);
+        }
+        Ok(v)
     }
 }

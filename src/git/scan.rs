@@ -101,6 +101,7 @@ struct Scanner<'o> {
     reader: TreeReader<'o>,
     trees: IdMap<Oid, Oid>,
     commit_cap: u64,
+    base_trees: Option<Vec<Oid>>,
 }
 
 /// The scanner forgets remembered commit → tree ids beyond this many entries.
@@ -112,6 +113,7 @@ impl<'o> Scanner<'o> {
             reader: TreeReader::new(Objects::new(packs, odb), TREE_CACHE_BYTES),
             trees: IdMap::default(),
             commit_cap: commit_cap(limits),
+            base_trees: None,
         }
     }
 
@@ -151,7 +153,7 @@ impl<'o> Scanner<'o> {
         shallow: &HashSet<Oid>,
         commits: &[Oid],
         limits: &Limits,
-        ranged: bool,
+        base: Option<&[Oid]>,
         f: &impl Fn(CommitFacts) -> R,
     ) -> Result<Vec<Item<R>>> {
         if self.trees.len() > TREE_IDS_MAX {
@@ -167,9 +169,10 @@ impl<'o> Scanner<'o> {
             }
             objs.push(obj);
         }
+        let ranged = base.is_some();
         let mut out = Vec::with_capacity(commits.len());
         for (&c, obj) in commits.iter().zip(objs) {
-            let read = self.read(c, &obj?, limits)?;
+            let read = self.read(c, &obj?, limits, base)?;
             out.push(if read.facts.is_merge() && ranged {
                 Item::Merge(Box::new(read.facts), read.diff)
             } else {
@@ -181,8 +184,33 @@ impl<'o> Scanner<'o> {
         Ok(out)
     }
 
-    /// Reads commit `oid` from its raw object: facts (without paths), diff and parents.
-    fn read(&mut self, oid: Oid, obj: &[u8], limits: &Limits) -> Result<Read> {
+    /// The tree ids of the range's base commits (read once per scanner).
+    fn base_trees(&mut self, base: &[Oid]) -> Result<Vec<Oid>> {
+        if self.base_trees.is_none() {
+            let mut trees = Vec::with_capacity(base.len());
+            for &b in base {
+                let obj = self.read_commit_object(b, "base commit")?;
+                trees.push(commit::tree_of(&obj).ok_or_else(|| {
+                    malformed(
+                        b,
+                        commit::Malformed("the first line is not `tree <40 hex>`"),
+                    )
+                })?);
+            }
+            self.base_trees = Some(trees);
+        }
+        Ok(self.base_trees.clone().unwrap_or_default())
+    }
+
+    /// Reads commit `oid` from its raw object: facts (without paths) and its diff — for a
+    /// merge of a range with a base, compared with the base trees as well.
+    fn read(
+        &mut self,
+        oid: Oid,
+        obj: &[u8],
+        limits: &Limits,
+        base: Option<&[Oid]>,
+    ) -> Result<Read> {
         let raw = commit::parse(obj).map_err(|m| malformed(oid, m))?;
         if raw.message.len() > limits.max_message_bytes {
             return Err(Error::limit(format!(
@@ -216,9 +244,16 @@ impl<'o> Scanner<'o> {
         if parent_trees.is_empty() {
             parent_trees.push(None);
         }
-        let diff = self
-            .reader
-            .diff(Some(raw.tree), &parent_trees, limits.max_paths_per_commit)?;
+        let base_trees = match base {
+            Some(b) if raw.parents.len() > 1 && !b.is_empty() => self.base_trees(b)?,
+            _ => Vec::new(),
+        };
+        let diff = self.reader.diff_with_base(
+            Some(raw.tree),
+            &parent_trees,
+            &base_trees,
+            limits.max_paths_per_commit,
+        )?;
         let (author, _) = commit::identity(raw.author);
         let (committer, time) = commit::identity(raw.committer);
         let facts = CommitFacts {
@@ -244,7 +279,7 @@ pub fn read_commit(repo: &Repo, oid: Oid, limits: &Limits) -> Result<CommitFacts
     let odb = repo.raw().odb()?;
     let mut s = Scanner::new(repo.packs(), &odb, limits);
     let obj = s.read_raw(&repo.shallow, oid)?;
-    Ok(s.read(oid, &obj, limits)?.all_paths().0)
+    Ok(s.read(oid, &obj, limits, None)?.all_paths().0)
 }
 
 /// Reads every commit of `commits` and returns `f` of each, in the order of `commits`
@@ -339,7 +374,10 @@ pub fn scan_each<R: Send>(
         Base::Range(b) => Some(Book::new(b)),
         Base::Single => None,
     };
-    let ranged = book.is_some();
+    let base_commits: Option<&[Oid]> = match base {
+        Base::Range(b) => Some(b),
+        Base::Single => None,
+    };
     {
         let mut take = |i: usize, item: Item<R>| match item {
             Item::Done(r, diff) => {
@@ -361,18 +399,18 @@ pub fn scan_each<R: Send>(
             let mut s = Scanner::new(repo.packs(), &odb, limits);
             let mut i = 0;
             for chunk in commits.chunks(CHUNK) {
-                for item in s.run(&repo.shallow, chunk, limits, ranged, &f)? {
+                for item in s.run(&repo.shallow, chunk, limits, base_commits, &f)? {
                     take(i, item);
                     i += 1;
                 }
                 repo.packs().scanned_some();
             }
         } else {
-            parallel(repo, commits, limits, ranged, &f, &mut take)?;
+            parallel(repo, commits, limits, base_commits, &f, &mut take)?;
         }
     }
     if let Some(b) = book {
-        let merges = b.finish(repo, commit_cap(limits))?;
+        let merges = b.finish(repo)?;
         let done: Vec<(usize, R)> = merges
             .into_par_iter()
             .map(|(i, facts)| (i, f(facts)))
@@ -390,7 +428,7 @@ fn parallel<R: Send>(
     repo: &Repo,
     commits: &[Oid],
     limits: &Limits,
-    ranged: bool,
+    base: Option<&[Oid]>,
     f: &(impl Fn(CommitFacts) -> R + Sync),
     take: &mut impl FnMut(usize, Item<R>),
 ) -> Result<()> {
@@ -427,7 +465,7 @@ fn parallel<R: Send>(
             if failed.load(Ordering::Relaxed) {
                 return;
             }
-            match s.run(shallow, chunk, limits, ranged, f) {
+            match s.run(shallow, chunk, limits, base, f) {
                 Ok(out) => {
                     packs.scanned_some();
                     if tx.send((i, Ok(out))).is_err() {
