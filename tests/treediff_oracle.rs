@@ -674,7 +674,7 @@ fn rule_oracle(
                     let introduced = inside
                         .iter()
                         .any(|i| own.get(i).and_then(|d| d.get(&path)) == Some(&entry));
-                    if !introduced && !(fp_answers && same_in_fp) {
+                    if !(introduced || (fp_answers && same_in_fp)) {
                         answered.insert(path.clone());
                     }
                 }
