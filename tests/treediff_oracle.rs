@@ -641,9 +641,9 @@ fn rule_oracle(
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let inside: Vec<String> = r.git(&args).lines().map(str::to_string).collect();
         let mut answered = BTreeSet::new();
-        // A merge that contains the base also answers for what it has from its first
-        // parent that differs from the base and that nothing in range introduced, unless
-        // its first parent (in range, containing the base, same content) answers for it.
+        // A join point — a merge that contains the base, but not through its first parent —
+        // also answers for what it keeps from its first parent that differs from the base
+        // and that nothing in range introduced.
         let contains = |r: &mut TestRepo, x: &str| {
             bases.iter().any(|b| {
                 r.command("git")
@@ -653,28 +653,17 @@ fn rule_oracle(
                     .success()
             })
         };
-        if contains(r, c) {
-            let fp = parents[0].to_string();
-            let fp_answers = range.contains(&fp) && contains(r, &fp);
+        let fp = parents[0].to_string();
+        let join = contains(r, c) && !bases.contains(&fp) && !contains(r, &fp);
+        if join {
             for b in &bases {
                 let from_base =
                     raw_diff(r, &["diff-tree", "-r", "--no-renames", "--raw", "-z", b, c]);
                 for (path, entry) in from_base {
-                    if own[c].contains_key(&path) {
-                        continue;
-                    }
-                    let fp_has = r
-                        .command("git")
-                        .args(["rev-parse", "-q", "--verify", &format!("{fp}:{path}")])
-                        .output()
-                        .expect("git");
-                    let fp_has = String::from_utf8_lossy(&fp_has.stdout).trim().to_string();
-                    let same_in_fp =
-                        fp_has == entry.1 || (entry.0 == "000000" && fp_has.is_empty());
                     let introduced = inside
                         .iter()
                         .any(|i| own.get(i).and_then(|d| d.get(&path)) == Some(&entry));
-                    if !(introduced || (fp_answers && same_in_fp)) {
+                    if !own[c].contains_key(&path) && !introduced {
                         answered.insert(path.clone());
                     }
                 }

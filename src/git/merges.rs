@@ -15,20 +15,22 @@
 //!   branch forked from, an unprotected branch already on the server, the policy baseline.
 //!
 //! Paths that differ from **every** parent (conflict resolutions, "evil" changes) are always
-//! the merge's own. And a merge that contains the base also answers for content it has from
-//! its first parent that differs from the base and that no commit of the range introduced:
-//! a merge of the target *into* an old side branch (first parent old) that keeps the old
-//! version is where the old content met the base. So every path of the range's net change
-//! is answered for by some evaluated commit: a side branch forked before a reviewed fix, an
+//! the merge's own. And where the base meets history that does not contain it — a merge
+//! that contains a base commit, but not through its first parent (the target merged *into*
+//! a branch forked before a fix) — the merge also answers for content it keeps from its
+//! first parent that differs from the base and that no commit of the range introduced: it
+//! is where the old content met the base. So every path of the range's net change is
+//! answered for by some evaluated commit: a side branch forked before a reviewed fix, an
 //! old ancestor, an octopus parent or an unrelated history cannot bring old content back
-//! unanswered, whichever parent it comes through.
+//! unanswered, whichever parent it comes through. (Of several merges waiting for the same
+//! content, the last one in the range's order answers for it.)
 //!
 //! A range without a base (`--all`, history down to its roots) only has (a). A single
 //! commit checked on its own ([`Base::Single`]) has nothing else in its range and no base: a
 //! merge then answers for its whole diff against its first parent.
 //!
 //! How, streaming: the scan hands commits over children first. A merge's diff is taken
-//! against its parents and the base trees in one walk; its candidate paths are registered
+//! against its parents (and, at a join point, the base trees) in one walk; its candidate paths are registered
 //! when it passes; every later commit's change set is looked up against them (one hash
 //! lookup per changed path), and a hit settles that path. After the scan, what is still
 //! open is decided (the last merge waiting for the same content answers for it) and the
@@ -92,10 +94,6 @@ struct Waiter {
     /// The merge's position in the scan (later = closer to the roots).
     index: usize,
     seq: u32,
-    /// Reported for the base only: the merge has it from its first parent, and it is not
-    /// what the base has. The merge answers for it only when it contains the base (it is
-    /// where old content met the base), else it is not the merge's business.
-    base_only: bool,
     change: Change,
     old_mode: Option<u32>,
     new_mode: Option<u32>,
@@ -111,16 +109,14 @@ struct Want {
 /// commits in order). Memory: the pending merges' facts and the candidates not settled yet;
 /// a settled candidate is dropped at once.
 pub(crate) struct Book {
-    base: Vec<Oid>,
     wanted: HashMap<Box<[u8]>, Vec<Want>>,
     pending: Vec<Pending>,
 }
 
 impl Book {
-    /// A book for a scan of a range with base commits `base`.
-    pub(crate) fn new(base: &[Oid]) -> Self {
+    /// A book for the scan of a range.
+    pub(crate) fn new() -> Self {
         Book {
-            base: base.to_vec(),
             wanted: HashMap::new(),
             pending: Vec::new(),
         }
@@ -174,7 +170,6 @@ impl Book {
                 merge: m,
                 index,
                 seq,
-                base_only: !leaf.first,
                 change: leaf.change,
                 old_mode: leaf.old_mode,
                 new_mode: leaf.new_mode,
@@ -200,29 +195,19 @@ impl Book {
     }
 
     /// Decides what is still open and returns the deferred merges with their paths, in scan
-    /// order. Of the merges waiting for the same content, the last one in scan order that
-    /// answers for it does (a first-parent difference always; a base-only one when the
-    /// merge contains the base), and settles it for the ones before it.
-    pub(crate) fn finish(mut self, repo: &Repo) -> Result<Vec<(usize, CommitFacts)>> {
+    /// order. Of the merges waiting for the same content, the last one in scan order answers
+    /// for it and settles it for the ones before it.
+    pub(crate) fn finish(mut self) -> Vec<(usize, CommitFacts)> {
         let wanted = std::mem::take(&mut self.wanted);
-        let mut contains: Vec<Option<bool>> = vec![None; self.pending.len()];
         for (path, wants) in wanted {
             for want in wants {
-                let mut waiters = want.waiters;
-                waiters.sort_by_key(|w| std::cmp::Reverse(w.index));
-                for w in waiters {
-                    let m = w.merge as usize;
-                    let answers = !w.base_only || self.contains_base(repo, m, &mut contains)?;
-                    if !answers {
-                        continue;
-                    }
-                    if let Some(p) = self.pending.get_mut(m) {
-                        p.facts
-                            .paths
-                            .push(fact(&path, w.change, w.old_mode, w.new_mode));
-                        p.order.push(w.seq);
-                    }
-                    break;
+                if let Some(w) = want.waiters.into_iter().max_by_key(|w| w.index)
+                    && let Some(p) = self.pending.get_mut(w.merge as usize)
+                {
+                    p.facts
+                        .paths
+                        .push(fact(&path, w.change, w.old_mode, w.new_mode));
+                    p.order.push(w.seq);
                 }
             }
         }
@@ -236,35 +221,6 @@ impl Book {
             facts.paths = paired.into_iter().map(|(_, c)| c).collect();
             out.push((p.index, facts));
         }
-        Ok(out)
-    }
-
-    /// Whether pending merge `m` contains a base commit (memoised in `memo`).
-    fn contains_base(&self, repo: &Repo, m: usize, memo: &mut [Option<bool>]) -> Result<bool> {
-        if let Some(Some(v)) = memo.get(m) {
-            return Ok(*v);
-        }
-        let Some(id) = self
-            .pending
-            .get(m)
-            .and_then(|p| Oid::from_str(&p.facts.id).ok())
-        else {
-            return Ok(false);
-        };
-        let mut v = false;
-        for &b in &self.base {
-            if repo
-                .raw()
-                .graph_descendant_of(id, b)
-                .map_err(|e| crate::git::walk_error(repo, e))?
-            {
-                v = true;
-                break;
-            }
-        }
-        if let Some(slot) = memo.get_mut(m) {
-            *slot = Some(v);
-        }
-        Ok(v)
+        out
     }
 }

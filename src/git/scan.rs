@@ -94,6 +94,93 @@ enum Item<R> {
     Merge(Box<CommitFacts>, Diff),
 }
 
+/// What a scan of a range needs for its merges: the range's base and the merges that join
+/// it ([`join_points`]), whose diffs are also taken against the base trees.
+#[derive(Clone, Copy)]
+struct Ranged<'a> {
+    base: &'a [Oid],
+    joins: &'a IdMap<Oid, ()>,
+}
+
+/// The merges of `commits` where the range's base meets history that does not contain it:
+/// merges that contain a base commit, but not through their first parent (the target
+/// merged into a branch that forked before it). Only these can carry content from their
+/// first parent that is neither the base's nor introduced in the range
+/// ([`crate::git::merges`]). One pass over the range's commit headers (size-checked and
+/// parsed as in the scan); containment is computed on the range's own graph.
+fn join_points(
+    repo: &Repo,
+    commits: &[Oid],
+    base: &[Oid],
+    limits: &Limits,
+) -> Result<IdMap<Oid, ()>> {
+    let mut joins = IdMap::default();
+    if base.is_empty() {
+        return Ok(joins);
+    }
+    let odb = repo.raw().odb()?;
+    let mut s = Scanner::new(repo.packs(), &odb, limits);
+    let mut index: IdMap<Oid, usize> = IdMap::default();
+    let mut parents: Vec<Vec<Oid>> = Vec::with_capacity(commits.len());
+    for (i, &c) in commits.iter().enumerate() {
+        let obj = s.read_raw(&repo.shallow, c)?;
+        let raw = commit::parse(&obj).map_err(|m| malformed(c, m))?;
+        parents.push(raw.parents);
+        index.insert(c, i);
+    }
+    // contains[i]: commit i has a base commit among its ancestors (depth-first, parents
+    // before children, on an explicit stack).
+    let mut contains = vec![false; commits.len()];
+    let mut state = vec![0u8; commits.len()];
+    for start in 0..commits.len() {
+        if state.get(start) != Some(&0) {
+            continue;
+        }
+        let mut stack = vec![(start, 0usize)];
+        if let Some(st) = state.get_mut(start) {
+            *st = 1;
+        }
+        while let Some(&mut (i, ref mut k)) = stack.last_mut() {
+            let next = parents.get(i).and_then(|ps| ps.get(*k)).copied();
+            if let Some(p) = next {
+                *k += 1;
+                if let Some(&j) = index.get(&p)
+                    && state.get(j) == Some(&0)
+                {
+                    if let Some(st) = state.get_mut(j) {
+                        *st = 1;
+                    }
+                    stack.push((j, 0));
+                }
+                continue;
+            }
+            let has = |p: &Oid| {
+                base.contains(p)
+                    || index
+                        .get(p)
+                        .is_some_and(|&j| contains.get(j) == Some(&true))
+            };
+            let ps = parents.get(i).map(Vec::as_slice).unwrap_or_default();
+            let any = ps.iter().any(has);
+            if ps.len() > 1
+                && any
+                && !ps.first().is_some_and(has)
+                && let Some(&c) = commits.get(i)
+            {
+                joins.insert(c, ());
+            }
+            if let Some(v) = contains.get_mut(i) {
+                *v = any;
+            }
+            if let Some(st) = state.get_mut(i) {
+                *st = 2;
+            }
+            stack.pop();
+        }
+    }
+    Ok(joins)
+}
+
 /// Per-thread scanning state: the tree reader (and the object reader under it), and the tree
 /// ids of recently read commits so that a parent commit read earlier is not inflated a
 /// second time to find its tree.
@@ -153,7 +240,7 @@ impl<'o> Scanner<'o> {
         shallow: &HashSet<Oid>,
         commits: &[Oid],
         limits: &Limits,
-        base: Option<&[Oid]>,
+        ranged: Option<Ranged<'_>>,
         f: &impl Fn(CommitFacts) -> R,
     ) -> Result<Vec<Item<R>>> {
         if self.trees.len() > TREE_IDS_MAX {
@@ -169,15 +256,19 @@ impl<'o> Scanner<'o> {
             }
             objs.push(obj);
         }
-        let ranged = base.is_some();
         let mut out = Vec::with_capacity(commits.len());
         for (&c, obj) in commits.iter().zip(objs) {
+            let base = ranged.filter(|r| r.joins.contains_key(&c)).map(|r| r.base);
             let read = self.read(c, &obj?, limits, base)?;
-            out.push(if read.facts.is_merge() && ranged {
+            out.push(if read.facts.is_merge() && ranged.is_some() {
                 Item::Merge(Box::new(read.facts), read.diff)
             } else {
                 let (facts, diff) = read.all_paths();
-                let diff = if ranged { diff } else { Diff::default() };
+                let diff = if ranged.is_some() {
+                    diff
+                } else {
+                    Diff::default()
+                };
                 Item::Done(f(facts), diff)
             });
         }
@@ -203,7 +294,7 @@ impl<'o> Scanner<'o> {
     }
 
     /// Reads commit `oid` from its raw object: facts (without paths) and its diff — for a
-    /// merge of a range with a base, compared with the base trees as well.
+    /// join point of a range ([`join_points`]), compared with the base trees as well.
     fn read(
         &mut self,
         oid: Oid,
@@ -371,11 +462,18 @@ pub fn scan_each<R: Send>(
     }
     repo.refuse_grafts()?;
     let mut book = match base {
-        Base::Range(b) => Some(Book::new(b)),
+        Base::Range(_) => Some(Book::new()),
         Base::Single => None,
     };
-    let base_commits: Option<&[Oid]> = match base {
-        Base::Range(b) => Some(b),
+    let joins = match base {
+        Base::Range(b) => join_points(repo, commits, b, limits)?,
+        Base::Single => IdMap::default(),
+    };
+    let ranged = match base {
+        Base::Range(b) => Some(Ranged {
+            base: b,
+            joins: &joins,
+        }),
         Base::Single => None,
     };
     {
@@ -399,18 +497,18 @@ pub fn scan_each<R: Send>(
             let mut s = Scanner::new(repo.packs(), &odb, limits);
             let mut i = 0;
             for chunk in commits.chunks(CHUNK) {
-                for item in s.run(&repo.shallow, chunk, limits, base_commits, &f)? {
+                for item in s.run(&repo.shallow, chunk, limits, ranged, &f)? {
                     take(i, item);
                     i += 1;
                 }
                 repo.packs().scanned_some();
             }
         } else {
-            parallel(repo, commits, limits, base_commits, &f, &mut take)?;
+            parallel(repo, commits, limits, ranged, &f, &mut take)?;
         }
     }
     if let Some(b) = book {
-        let merges = b.finish(repo)?;
+        let merges = b.finish();
         let done: Vec<(usize, R)> = merges
             .into_par_iter()
             .map(|(i, facts)| (i, f(facts)))
@@ -428,7 +526,7 @@ fn parallel<R: Send>(
     repo: &Repo,
     commits: &[Oid],
     limits: &Limits,
-    base: Option<&[Oid]>,
+    ranged: Option<Ranged<'_>>,
     f: &(impl Fn(CommitFacts) -> R + Sync),
     take: &mut impl FnMut(usize, Item<R>),
 ) -> Result<()> {
@@ -465,7 +563,7 @@ fn parallel<R: Send>(
             if failed.load(Ordering::Relaxed) {
                 return;
             }
-            match s.run(shallow, chunk, limits, base, f) {
+            match s.run(shallow, chunk, limits, ranged, f) {
                 Ok(out) => {
                     packs.scanned_some();
                     if tx.send((i, Ok(out))).is_err() {
