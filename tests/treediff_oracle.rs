@@ -435,6 +435,8 @@ fn merge_history() -> (TestRepo, String) {
     let pre1 = r.head();
     r.commit_files("pre2", &[("auth/login.rs", "A2\n")]);
     let pre2 = r.head();
+    r.commit_files("pre3", &[("auth/login.rs", "A3\n")]);
+    let pre3 = r.head();
     r.commit_files("fix", &[("auth/login.rs", "v1\n")]);
     let t = r.head();
     // Side branches forked before the fix, one trivial commit each.
@@ -531,6 +533,25 @@ fn merge_history() -> (TestRepo, String) {
     r.write("auth/login.rs", "resolved\n");
     r.git(&["add", "-A"]);
     r.commit("merge unrelated");
+    // The target merged *into* a branch forked before the fix, keeping its old login.rs
+    // (A3): the join point answers for it. Then merged into feature, feature's login wins.
+    r.checkout(&["-b", "old3", &pre3]);
+    r.commit_files("old3 docs", &[("docs/old3.md", "o3\n")]);
+    r.merge(
+        "merge main into old3, old login kept",
+        &["main"],
+        Some(&|r: &mut TestRepo| {
+            r.git(&["checkout", "old3", "--", "auth/login.rs"]);
+        }),
+    );
+    r.checkout(&["feature"]);
+    r.merge(
+        "merge old3",
+        &["old3"],
+        Some(&|r: &mut TestRepo| {
+            r.git(&["checkout", "feature", "--", "auth/login.rs"]);
+        }),
+    );
     (r, t)
 }
 
@@ -620,6 +641,34 @@ fn rule_oracle(
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let inside: Vec<String> = r.git(&args).lines().map(str::to_string).collect();
         let mut answered = BTreeSet::new();
+        // A join point — a merge that contains the base, but not through its first parent —
+        // also answers for what it keeps from its first parent that differs from the base
+        // and that nothing in range introduced.
+        let contains = |r: &mut TestRepo, x: &str| {
+            bases.iter().any(|b| {
+                r.command("git")
+                    .args(["merge-base", "--is-ancestor", b, x])
+                    .status()
+                    .expect("git")
+                    .success()
+            })
+        };
+        let fp = parents[0].to_string();
+        let join = contains(r, c) && !bases.contains(&fp) && !contains(r, &fp);
+        if join {
+            for b in &bases {
+                let from_base =
+                    raw_diff(r, &["diff-tree", "-r", "--no-renames", "--raw", "-z", b, c]);
+                for (path, entry) in from_base {
+                    let introduced = inside
+                        .iter()
+                        .any(|i| own.get(i).and_then(|d| d.get(&path)) == Some(&entry));
+                    if !own[c].contains_key(&path) && !introduced {
+                        answered.insert(path.clone());
+                    }
+                }
+            }
+        }
         for (path, entry) in &own[c] {
             if combined.contains(path) {
                 answered.insert(path.clone());
@@ -720,7 +769,9 @@ fn merge_rule_matches_git_oracle() {
         let id = by_subject(&mut r, s);
         assert!(want_t[&id].contains(p), "{s}: {:?}", want_t[&id]);
     }
-    for s in ["sync main", "outer merge of inner"] {
+    let id = by_subject(&mut r, "merge main into old3, old login kept");
+    assert!(want_t[&id].contains("auth/login.rs"), "{:?}", want_t[&id]);
+    for s in ["sync main", "outer merge of inner", "merge old3"] {
         let id = by_subject(&mut r, s);
         assert!(want_t[&id].is_empty(), "{s}: {:?}", want_t[&id]);
     }

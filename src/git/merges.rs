@@ -15,19 +15,26 @@
 //!   branch forked from, an unprotected branch already on the server, the policy baseline.
 //!
 //! Paths that differ from **every** parent (conflict resolutions, "evil" changes) are always
-//! the merge's own. So every path of the range's net change is answered for by some
-//! evaluated commit: a side branch forked before a reviewed fix, an old ancestor, an octopus
-//! parent or an unrelated history cannot bring old content back unanswered.
+//! the merge's own. And where the base meets history that does not contain it — a merge
+//! that contains a base commit, but not through its first parent (the target merged *into*
+//! a branch forked before a fix) — the merge also answers for content it keeps from its
+//! first parent that differs from the base and that no commit of the range introduced: it
+//! is where the old content met the base. So every path of the range's net change is
+//! answered for by some evaluated commit: a side branch forked before a reviewed fix, an
+//! old ancestor, an octopus parent or an unrelated history cannot bring old content back
+//! unanswered, whichever parent it comes through. (Of several merges waiting for the same
+//! content, the last one in the range's order answers for it.)
 //!
 //! A range without a base (`--all`, history down to its roots) only has (a). A single
 //! commit checked on its own ([`Base::Single`]) has nothing else in its range and no base: a
 //! merge then answers for its whole diff against its first parent.
 //!
-//! How, streaming: the scan hands commits over children first. A merge's candidate paths
-//! (first-parent differences that are not its own) are registered when it passes; every
-//! later commit's change set is looked up against them, and a hit settles that path. After
-//! the scan, what is still open is compared with the base trees and the merges are
-//! evaluated last. Memory: the open candidates, nothing per commit.
+//! How, streaming: the scan hands commits over children first. A merge's diff is taken
+//! against its parents (and, at a join point, the base trees) in one walk; its candidate paths are registered
+//! when it passes; every later commit's change set is looked up against them (one hash
+//! lookup per changed path), and a hit settles that path. After the scan, what is still
+//! open is decided (the last merge waiting for the same content answers for it) and the
+//! merges are evaluated last. Memory: the open candidates, nothing per commit.
 
 use std::collections::HashMap;
 
@@ -35,11 +42,8 @@ use git2::Oid;
 
 use crate::error::Result;
 use crate::facts::{Change, ChangedPath, CommitFacts};
-use crate::git::commit;
-use crate::git::odb::objects::Objects;
-use crate::git::scan::malformed;
-use crate::git::treediff::{Diff, Key, TreeReader, fact};
-use crate::git::{Repo, TREE_CACHE_BYTES};
+use crate::git::Repo;
+use crate::git::treediff::{Diff, Key, fact};
 
 /// What a scan's merges are measured against.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +91,8 @@ struct Pending {
 /// until something settles it.
 struct Waiter {
     merge: u32,
+    /// The merge's position in the scan (later = closer to the roots).
+    index: usize,
     seq: u32,
     change: Change,
     old_mode: Option<u32>,
@@ -103,28 +109,29 @@ struct Want {
 /// commits in order). Memory: the pending merges' facts and the candidates not settled yet;
 /// a settled candidate is dropped at once.
 pub(crate) struct Book {
-    base: Vec<Oid>,
     wanted: HashMap<Box<[u8]>, Vec<Want>>,
     pending: Vec<Pending>,
 }
 
 impl Book {
-    /// A book for a scan of a range with base commits `base`.
-    pub(crate) fn new(base: &[Oid]) -> Self {
+    /// A book for the scan of a range.
+    pub(crate) fn new() -> Self {
         Book {
-            base: base.to_vec(),
             wanted: HashMap::new(),
             pending: Vec::new(),
         }
     }
 
-    /// Takes in the change set of the next commit, in scan order: it settles what earlier
-    /// merges wait for.
+    /// Takes in the change set (diff against the first parent) of the next commit, in scan
+    /// order: it settles what earlier merges wait for.
     pub(crate) fn see(&mut self, diff: &Diff) {
         if self.wanted.is_empty() {
             return;
         }
         for (i, leaf) in diff.leaves.iter().enumerate() {
+            if !leaf.first {
+                continue;
+            }
             let path = diff.path(i);
             let Some(wants) = self.wanted.get_mut(path) else {
                 continue;
@@ -139,8 +146,10 @@ impl Book {
         }
     }
 
-    /// Keeps merge `facts` (at `index` of the scan) until the end; registers the paths it
-    /// differs from its first parent on but not from every parent. Call after [`Book::see`].
+    /// Keeps merge `facts` (at `index` of the scan) until the end. Of its diff (against
+    /// the first parent and the base, [`crate::git::treediff::TreeReader::diff_with_base`]):
+    /// what differs from every parent is its own; what the base has is settled; the rest
+    /// waits for a later commit of the range that introduces it. Call after [`Book::see`].
     pub(crate) fn defer(&mut self, index: usize, mut facts: CommitFacts, diff: Diff) {
         let m = u32::try_from(self.pending.len()).unwrap_or(u32::MAX);
         let mut order = Vec::new();
@@ -154,8 +163,12 @@ impl Book {
                 }
                 continue;
             }
+            if !leaf.from_base {
+                continue;
+            }
             let waiter = Waiter {
                 merge: m,
+                index,
                 seq,
                 change: leaf.change,
                 old_mode: leaf.old_mode,
@@ -181,47 +194,20 @@ impl Book {
         });
     }
 
-    /// Settles what is still open against the base and returns the deferred merges with
-    /// their paths, in scan order.
-    pub(crate) fn finish(
-        mut self,
-        repo: &Repo,
-        commit_cap: u64,
-    ) -> Result<Vec<(usize, CommitFacts)>> {
+    /// Decides what is still open and returns the deferred merges with their paths, in scan
+    /// order. Of the merges waiting for the same content, the last one in scan order answers
+    /// for it and settles it for the ones before it.
+    pub(crate) fn finish(mut self) -> Vec<(usize, CommitFacts)> {
         let wanted = std::mem::take(&mut self.wanted);
-        let mut trees = Vec::with_capacity(self.base.len());
-        let odb = repo.raw().odb()?;
-        let mut reader = TreeReader::new(Objects::new(repo.packs(), &odb), TREE_CACHE_BYTES);
-        if !wanted.is_empty() {
-            for &c in &self.base {
-                let (_, obj) = reader.objects().read(c, "base commit", commit_cap)?;
-                trees.push(commit::tree_of(&obj).ok_or_else(|| {
-                    malformed(
-                        c,
-                        commit::Malformed("the first line is not `tree <40 hex>`"),
-                    )
-                })?);
-            }
-        }
         for (path, wants) in wanted {
             for want in wants {
-                let mut in_base = false;
-                for &t in &trees {
-                    if reader.entry_at(t, &path)? == want.key {
-                        in_base = true;
-                        break;
-                    }
-                }
-                if in_base {
-                    continue;
-                }
-                for w in want.waiters {
-                    if let Some(p) = self.pending.get_mut(w.merge as usize) {
-                        p.facts
-                            .paths
-                            .push(fact(&path, w.change, w.old_mode, w.new_mode));
-                        p.order.push(w.seq);
-                    }
+                if let Some(w) = want.waiters.into_iter().max_by_key(|w| w.index)
+                    && let Some(p) = self.pending.get_mut(w.merge as usize)
+                {
+                    p.facts
+                        .paths
+                        .push(fact(&path, w.change, w.old_mode, w.new_mode));
+                    p.order.push(w.seq);
                 }
             }
         }
@@ -235,6 +221,6 @@ impl Book {
             facts.paths = paired.into_iter().map(|(_, c)| c).collect();
             out.push((p.index, facts));
         }
-        Ok(out)
+        out
     }
 }

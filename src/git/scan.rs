@@ -94,6 +94,93 @@ enum Item<R> {
     Merge(Box<CommitFacts>, Diff),
 }
 
+/// What a scan of a range needs for its merges: the range's base and the merges that join
+/// it ([`join_points`]), whose diffs are also taken against the base trees.
+#[derive(Clone, Copy)]
+struct Ranged<'a> {
+    base: &'a [Oid],
+    joins: &'a IdMap<Oid, ()>,
+}
+
+/// The merges of `commits` where the range's base meets history that does not contain it:
+/// merges that contain a base commit, but not through their first parent (the target
+/// merged into a branch that forked before it). Only these can carry content from their
+/// first parent that is neither the base's nor introduced in the range
+/// ([`crate::git::merges`]). One pass over the range's commit headers (size-checked and
+/// parsed as in the scan); containment is computed on the range's own graph.
+fn join_points(
+    repo: &Repo,
+    commits: &[Oid],
+    base: &[Oid],
+    limits: &Limits,
+) -> Result<IdMap<Oid, ()>> {
+    let mut joins = IdMap::default();
+    if base.is_empty() {
+        return Ok(joins);
+    }
+    let odb = repo.raw().odb()?;
+    let mut s = Scanner::new(repo.packs(), &odb, limits);
+    let mut index: IdMap<Oid, usize> = IdMap::default();
+    let mut parents: Vec<Vec<Oid>> = Vec::with_capacity(commits.len());
+    for (i, &c) in commits.iter().enumerate() {
+        let obj = s.read_raw(&repo.shallow, c)?;
+        let raw = commit::parse(&obj).map_err(|m| malformed(c, m))?;
+        parents.push(raw.parents);
+        index.insert(c, i);
+    }
+    // contains[i]: commit i has a base commit among its ancestors (depth-first, parents
+    // before children, on an explicit stack).
+    let mut contains = vec![false; commits.len()];
+    let mut state = vec![0u8; commits.len()];
+    for start in 0..commits.len() {
+        if state.get(start) != Some(&0) {
+            continue;
+        }
+        let mut stack = vec![(start, 0usize)];
+        if let Some(st) = state.get_mut(start) {
+            *st = 1;
+        }
+        while let Some(&mut (i, ref mut k)) = stack.last_mut() {
+            let next = parents.get(i).and_then(|ps| ps.get(*k)).copied();
+            if let Some(p) = next {
+                *k += 1;
+                if let Some(&j) = index.get(&p)
+                    && state.get(j) == Some(&0)
+                {
+                    if let Some(st) = state.get_mut(j) {
+                        *st = 1;
+                    }
+                    stack.push((j, 0));
+                }
+                continue;
+            }
+            let has = |p: &Oid| {
+                base.contains(p)
+                    || index
+                        .get(p)
+                        .is_some_and(|&j| contains.get(j) == Some(&true))
+            };
+            let ps = parents.get(i).map(Vec::as_slice).unwrap_or_default();
+            let any = ps.iter().any(has);
+            if ps.len() > 1
+                && any
+                && !ps.first().is_some_and(has)
+                && let Some(&c) = commits.get(i)
+            {
+                joins.insert(c, ());
+            }
+            if let Some(v) = contains.get_mut(i) {
+                *v = any;
+            }
+            if let Some(st) = state.get_mut(i) {
+                *st = 2;
+            }
+            stack.pop();
+        }
+    }
+    Ok(joins)
+}
+
 /// Per-thread scanning state: the tree reader (and the object reader under it), and the tree
 /// ids of recently read commits so that a parent commit read earlier is not inflated a
 /// second time to find its tree.
@@ -101,6 +188,7 @@ struct Scanner<'o> {
     reader: TreeReader<'o>,
     trees: IdMap<Oid, Oid>,
     commit_cap: u64,
+    base_trees: Option<Vec<Oid>>,
 }
 
 /// The scanner forgets remembered commit → tree ids beyond this many entries.
@@ -112,6 +200,7 @@ impl<'o> Scanner<'o> {
             reader: TreeReader::new(Objects::new(packs, odb), TREE_CACHE_BYTES),
             trees: IdMap::default(),
             commit_cap: commit_cap(limits),
+            base_trees: None,
         }
     }
 
@@ -151,7 +240,7 @@ impl<'o> Scanner<'o> {
         shallow: &HashSet<Oid>,
         commits: &[Oid],
         limits: &Limits,
-        ranged: bool,
+        ranged: Option<Ranged<'_>>,
         f: &impl Fn(CommitFacts) -> R,
     ) -> Result<Vec<Item<R>>> {
         if self.trees.len() > TREE_IDS_MAX {
@@ -169,20 +258,50 @@ impl<'o> Scanner<'o> {
         }
         let mut out = Vec::with_capacity(commits.len());
         for (&c, obj) in commits.iter().zip(objs) {
-            let read = self.read(c, &obj?, limits)?;
-            out.push(if read.facts.is_merge() && ranged {
+            let base = ranged.filter(|r| r.joins.contains_key(&c)).map(|r| r.base);
+            let read = self.read(c, &obj?, limits, base)?;
+            out.push(if read.facts.is_merge() && ranged.is_some() {
                 Item::Merge(Box::new(read.facts), read.diff)
             } else {
                 let (facts, diff) = read.all_paths();
-                let diff = if ranged { diff } else { Diff::default() };
+                let diff = if ranged.is_some() {
+                    diff
+                } else {
+                    Diff::default()
+                };
                 Item::Done(f(facts), diff)
             });
         }
         Ok(out)
     }
 
-    /// Reads commit `oid` from its raw object: facts (without paths), diff and parents.
-    fn read(&mut self, oid: Oid, obj: &[u8], limits: &Limits) -> Result<Read> {
+    /// The tree ids of the range's base commits (read once per scanner).
+    fn base_trees(&mut self, base: &[Oid]) -> Result<Vec<Oid>> {
+        if self.base_trees.is_none() {
+            let mut trees = Vec::with_capacity(base.len());
+            for &b in base {
+                let obj = self.read_commit_object(b, "base commit")?;
+                trees.push(commit::tree_of(&obj).ok_or_else(|| {
+                    malformed(
+                        b,
+                        commit::Malformed("the first line is not `tree <40 hex>`"),
+                    )
+                })?);
+            }
+            self.base_trees = Some(trees);
+        }
+        Ok(self.base_trees.clone().unwrap_or_default())
+    }
+
+    /// Reads commit `oid` from its raw object: facts (without paths) and its diff — for a
+    /// join point of a range ([`join_points`]), compared with the base trees as well.
+    fn read(
+        &mut self,
+        oid: Oid,
+        obj: &[u8],
+        limits: &Limits,
+        base: Option<&[Oid]>,
+    ) -> Result<Read> {
         let raw = commit::parse(obj).map_err(|m| malformed(oid, m))?;
         if raw.message.len() > limits.max_message_bytes {
             return Err(Error::limit(format!(
@@ -216,9 +335,16 @@ impl<'o> Scanner<'o> {
         if parent_trees.is_empty() {
             parent_trees.push(None);
         }
-        let diff = self
-            .reader
-            .diff(Some(raw.tree), &parent_trees, limits.max_paths_per_commit)?;
+        let base_trees = match base {
+            Some(b) if raw.parents.len() > 1 && !b.is_empty() => self.base_trees(b)?,
+            _ => Vec::new(),
+        };
+        let diff = self.reader.diff_with_base(
+            Some(raw.tree),
+            &parent_trees,
+            &base_trees,
+            limits.max_paths_per_commit,
+        )?;
         let (author, _) = commit::identity(raw.author);
         let (committer, time) = commit::identity(raw.committer);
         let facts = CommitFacts {
@@ -244,7 +370,7 @@ pub fn read_commit(repo: &Repo, oid: Oid, limits: &Limits) -> Result<CommitFacts
     let odb = repo.raw().odb()?;
     let mut s = Scanner::new(repo.packs(), &odb, limits);
     let obj = s.read_raw(&repo.shallow, oid)?;
-    Ok(s.read(oid, &obj, limits)?.all_paths().0)
+    Ok(s.read(oid, &obj, limits, None)?.all_paths().0)
 }
 
 /// Reads every commit of `commits` and returns `f` of each, in the order of `commits`
@@ -336,10 +462,20 @@ pub fn scan_each<R: Send>(
     }
     repo.refuse_grafts()?;
     let mut book = match base {
-        Base::Range(b) => Some(Book::new(b)),
+        Base::Range(_) => Some(Book::new()),
         Base::Single => None,
     };
-    let ranged = book.is_some();
+    let joins = match base {
+        Base::Range(b) => join_points(repo, commits, b, limits)?,
+        Base::Single => IdMap::default(),
+    };
+    let ranged = match base {
+        Base::Range(b) => Some(Ranged {
+            base: b,
+            joins: &joins,
+        }),
+        Base::Single => None,
+    };
     {
         let mut take = |i: usize, item: Item<R>| match item {
             Item::Done(r, diff) => {
@@ -372,7 +508,7 @@ pub fn scan_each<R: Send>(
         }
     }
     if let Some(b) = book {
-        let merges = b.finish(repo, commit_cap(limits))?;
+        let merges = b.finish();
         let done: Vec<(usize, R)> = merges
             .into_par_iter()
             .map(|(i, facts)| (i, f(facts)))
@@ -390,7 +526,7 @@ fn parallel<R: Send>(
     repo: &Repo,
     commits: &[Oid],
     limits: &Limits,
-    ranged: bool,
+    ranged: Option<Ranged<'_>>,
     f: &(impl Fn(CommitFacts) -> R + Sync),
     take: &mut impl FnMut(usize, Item<R>),
 ) -> Result<()> {

@@ -209,16 +209,33 @@ impl<'o> TreeReader<'o> {
         parents: &[Option<Oid>],
         max_paths: usize,
     ) -> Result<Diff> {
+        self.diff_with_base(new, parents, &[], max_paths)
+    }
+
+    /// [`TreeReader::diff`], compared with the `base` trees as well (a merge of a range and
+    /// the range's base): also reports the paths that equal the first parent but differ
+    /// from every base tree ([`Leaf::first`] false), and marks each path with whether it
+    /// differs from every base tree ([`Leaf::from_base`]).
+    pub fn diff_with_base(
+        &mut self,
+        new: Option<Oid>,
+        parents: &[Option<Oid>],
+        base: &[Oid],
+        max_paths: usize,
+    ) -> Result<Diff> {
         if parents.len() > MAX_PARENTS {
             return Err(too_many_parents(parents.len()));
         }
+        let mut all: Vec<Option<Oid>> = parents.to_vec();
+        all.extend(base.iter().map(|b| Some(*b)));
         let mut d = Differ {
             out: Diff::default(),
             prefix: Vec::new(),
             max_paths,
             held: 0,
+            np: parents.len(),
         };
-        d.run(self, new, parents)?;
+        d.run(self, new, &all)?;
         let mut out = d.out;
         // Symlinks are classified by their targets too: read the link blobs, only for symlink
         // entries, the old one only when the link changed or went.
@@ -288,8 +305,13 @@ pub struct Leaf {
     pub key: Key,
     /// What the first parent has there (`None`: nothing).
     pub old: Option<Key>,
+    /// True when it differs from the first parent (false only for a path reported because
+    /// it differs from the base: [`TreeReader::diff_with_base`]).
+    pub first: bool,
     /// True when it differs from every parent (always, with one parent).
     pub everywhere: bool,
+    /// True when it differs from every base tree (always, without base trees).
+    pub from_base: bool,
 }
 
 /// The result of [`TreeReader::diff`]: the paths (raw bytes, in git's tree order) and how
@@ -513,6 +535,14 @@ fn same(a: &Side, ae: &Ent, b: &Side, be: &Ent) -> bool {
     ae.mode == be.mode && a.id(ae) == b.id(be)
 }
 
+/// How a reported path compares with the parents and the base ([`Leaf`]).
+#[derive(Clone, Copy)]
+struct Flags {
+    first: bool,
+    everywhere: bool,
+    from_base: bool,
+}
+
 /// One directory level of the walk: the commit's tree and each parent's tree there.
 struct Level {
     t: Side,
@@ -528,12 +558,15 @@ impl Level {
 }
 
 /// The walk: an explicit stack of levels (no recursion, so depth costs heap, not stack).
+/// Each level's `ps` are the parents' trees, then the base trees.
 struct Differ {
     out: Diff,
     prefix: Vec<u8>,
     max_paths: usize,
     /// Bytes of tree objects held by the levels on the stack.
     held: usize,
+    /// How many of the `ps` are parents (the rest are base trees).
+    np: usize,
 }
 
 fn to_oid(id: &[u8]) -> Result<Oid> {
@@ -653,29 +686,25 @@ impl Differ {
             } else {
                 lvl.t.cur
             };
-            let p0 = if at_min.first() == Some(&true) {
-                lvl.ps.first().and_then(|c| c.cur)
-            } else {
-                None
+            let entry_of = |i: usize| -> Option<Ent> {
+                if at_min.get(i) == Some(&true) {
+                    lvl.ps.get(i).and_then(|c| c.cur)
+                } else {
+                    None
+                }
             };
-            let first_differs = match (te, p0, lvl.ps.first()) {
-                (Some(t), Some(p), Some(ps0)) => !same(&lvl.t, &t, ps0, &p),
-                (None, None, _) => false,
-                _ => true,
+            let differs = |i: usize| -> bool {
+                match (te, entry_of(i), lvl.ps.get(i)) {
+                    (Some(t), Some(p), Some(c)) => !same(&lvl.t, &t, c, &p),
+                    (None, None, _) => false,
+                    _ => true,
+                }
             };
-            if first_differs {
-                let everywhere = lvl.ps.iter().enumerate().all(|(i, c)| {
-                    let pe = if at_min.get(i) == Some(&true) {
-                        c.cur
-                    } else {
-                        None
-                    };
-                    match (te, pe) {
-                        (Some(t), Some(p)) => !same(&lvl.t, &t, c, &p),
-                        (None, None) => false,
-                        _ => true,
-                    }
-                });
+            let np = self.np;
+            let first_differs = differs(0);
+            let from_base = (np..n).all(differs);
+            if first_differs || (n > np && from_base) {
+                let everywhere = first_differs && (0..np).all(differs);
                 let any = te.map(|e| (&lvl.t, e)).or_else(|| {
                     lvl.ps
                         .iter()
@@ -702,11 +731,23 @@ impl Differ {
                         return self.level(r, new, &parents, base_len).map(Some);
                     }
                     let key = te.map_or(Key::ABSENT, |t| lvl.t.key(&t));
-                    let p0key = match (p0, lvl.ps.first()) {
+                    // Compared with the first parent, or (a path reported for the base
+                    // only, where it equals the first parent) with the first base tree.
+                    let old_side = if first_differs { 0 } else { np };
+                    let old = match (entry_of(old_side), lvl.ps.get(old_side)) {
                         (Some(p), Some(c)) => Some(c.key(&p)),
                         _ => None,
                     };
-                    self.leaf(base_len, key, p0key, everywhere)?;
+                    self.leaf(
+                        base_len,
+                        key,
+                        old,
+                        Flags {
+                            first: first_differs,
+                            everywhere,
+                            from_base,
+                        },
+                    )?;
                 }
             }
             Self::step(lvl, ord, &at_min)?;
@@ -732,13 +773,7 @@ impl Differ {
 
     /// Records the path on the prefix as one changed path, then restores the prefix to
     /// `base_len`.
-    fn leaf(
-        &mut self,
-        base_len: usize,
-        new: Key,
-        old: Option<Key>,
-        everywhere: bool,
-    ) -> Result<()> {
+    fn leaf(&mut self, base_len: usize, new: Key, old: Option<Key>, flags: Flags) -> Result<()> {
         let change = match old {
             None => Change::Added,
             Some(_) if new == Key::ABSENT => Change::Deleted,
@@ -767,7 +802,9 @@ impl Differ {
                 new_mode: (new != Key::ABSENT).then_some(new.mode),
                 key: new,
                 old,
-                everywhere,
+                first: flags.first,
+                everywhere: flags.everywhere,
+                from_base: flags.from_base,
             });
             Ok(())
         };

@@ -274,6 +274,48 @@ fn git_truth_merge_side_branch_forked_before_fix_answers_in_ci() {
 }
 
 #[test]
+fn git_truth_merge_of_the_target_into_an_old_branch_keeping_old_content_answers() {
+    // The parents swapped: `old` (forked before the fix) merges main and keeps its own old
+    // login.rs. Against its first parent nothing changed there, yet against the base (main)
+    // the merge reverts the fix: the merge is where the old content met the base.
+    let (mut r, _, t, o) = forked_before_fix();
+    r.git(&["checkout", "-q", "-B", "feature", &o]);
+    let _ = r.git_output(&["merge", "-q", "--no-ff", "--no-commit", "main"]);
+    r.git(&["checkout", &o, "--", "src/auth/login.rs"]);
+    r.git(&["add", "-A"]);
+    r.git(&[
+        "commit",
+        "-q",
+        "--author",
+        ALICE,
+        "-m",
+        "Merge branch 'main' into old",
+    ]);
+    let x = r.head();
+    assert_eq!(
+        r.git(&["show", &format!("{x}:src/auth/login.rs")]),
+        OLD_LOGIN
+    );
+    assert_eq!(combined(&mut r, &x), "");
+    // A later commit on top changes nothing about who answers.
+    let h = commit_as(&mut r, ALICE, "Docs\n", &[("docs/later.md", "l\n")]);
+    let out = check(&r, &format!("{t}..{h}"));
+    out.assert_deny("missing-reviewer");
+    let v = out.json();
+    assert!(fails(&v, &x), "{v}");
+    assert!(!fails(&v, &o) && !fails(&v, &h));
+    assert_eq!(pre_receive(&r, &t, &h, "refs/heads/main").code, 1);
+    assert_eq!(ci_pr(&r, &t, &h).code, 1);
+    assert_eq!(pre_push(&mut r, &h, &t).code, 1);
+    // The honest version of the same merge (main's login.rs wins) has nothing to answer.
+    r.git(&["checkout", "-q", "-B", "feature2", &o]);
+    let y = r.merge("Merge branch 'main' into old\n", &["main"], None);
+    let out = check(&r, &format!("{t}..{y}"));
+    out.assert_pass();
+    assert_eq!(commit_of(&out.json(), &y)["paths_changed"], 0);
+}
+
+#[test]
 fn git_truth_merge_reviving_an_old_ancestor_answers() {
     // The merge's second parent is the import itself (an ancestor of the base): `git merge`
     // calls that up to date, so it is made with commit-tree.
