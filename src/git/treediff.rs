@@ -75,8 +75,10 @@ fn find_nul(s: &[u8]) -> Option<usize> {
         .map(|i| base + i)
 }
 
-/// Largest symlink target read (git's own limit is the system's `PATH_MAX`, 4096 on Linux).
-pub const MAX_LINK_BYTES: u64 = 4096;
+/// Largest symlink target read: Windows' long-path limit (32,767 characters), the longest a
+/// target that resolves anywhere can be. Larger is exit 2. (4096, Linux's `PATH_MAX`, was
+/// too small: git/git's own history has a 6,511-byte symlink blob.)
+pub const MAX_LINK_BYTES: u64 = 32 << 10;
 
 /// Largest tree object read (a flat directory of several million entries); beyond it the
 /// scan stops with a limit error instead of allocating without bound.

@@ -250,13 +250,13 @@ fn c4_repointing_a_link_away_from_the_risky_folder_is_risky() {
 #[test]
 fn c4_oversized_link_target_is_exit_2() {
     let mut r = repo();
-    let blob = write_object(&mut r, "blob", "a/".repeat(2100).as_bytes());
+    let blob = write_object(&mut r, "blob", "a/".repeat(16_400).as_bytes());
     let info = format!("120000,{blob},docs/huge");
     r.git(&["update-index", "--add", "--cacheinfo", &info]);
     r.git(&["commit", "-q", "-m", "Huge link"]);
     let out = check(&r);
     out.assert_indeterminate("limit");
-    assert!(out.stderr.contains("4096"), "{}", out.stderr);
+    assert!(out.stderr.contains("32768"), "{}", out.stderr);
 }
 
 #[test]
