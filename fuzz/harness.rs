@@ -1,5 +1,5 @@
 //! The bodies of the fuzz targets, shared by `fuzz/fuzz_targets/*.rs` (cargo-fuzz, nightly)
-//! and `tests/fuzz_corpus.rs` (replays the committed corpora in a plain `cargo test`).
+//! and `tests/it/fuzz_corpus.rs` (replays the committed corpora in a plain `cargo test`).
 //!
 //! Each function takes arbitrary bytes, runs one parser of countersign and asserts the
 //! properties that must hold for every input; a violated property or a panic is a finding.

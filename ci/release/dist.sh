@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Release packaging: the one place the release archive names and layout are made.
-# Used by .github/workflows/release.yml and by the tests (tests/release.rs, tests/action.rs),
+# Used by .github/workflows/release.yml and by the tests (tests/it/release.rs, tests/it/action.rs),
 # which check that the Action, the GitLab templates and cargo-binstall expect these names.
 #
 #   dist.sh name    VERSION TARGET                       print the archive's file name

@@ -3,7 +3,7 @@
 //!
 //! Hook input is written by git, so a name that breaks these rules never comes from git: the
 //! hook parsers reject it (fail closed) instead of carrying it into messages or ref lookups.
-//! `tests/adversarial/evidence_input.rs` compares [`check_format`] with `git check-ref-format`.
+//! `tests/it/adversarial/evidence_input.rs` compares [`check_format`] with `git check-ref-format`.
 
 /// Why a ref name is not one git accepts (for the error message).
 pub type Reason = &'static str;

@@ -11,7 +11,7 @@
 //!
 //! Every compiled policy struct is destructured exhaustively here, so a new policy field does
 //! not compile until the diff says something about it; two policies that differ in any field
-//! give a non-empty diff (`tests/properties.rs` checks this on mutations of the design example,
+//! give a non-empty diff (`tests/it/properties.rs` checks this on mutations of the design example,
 //! and that a weaker one is reported as weakening).
 //!
 //! Direction rules worth knowing: accepting *more* trailer keys or change-record formats

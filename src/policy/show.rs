@@ -7,7 +7,7 @@
 //! value can be mistaken for a number, boolean, null or YAML syntax.
 //!
 //! Every compiled policy struct is destructured exhaustively, so a new policy field does not
-//! compile until it is written here; `tests/properties.rs` checks that the output loads back to
+//! compile until it is written here; `tests/it/properties.rs` checks that the output loads back to
 //! a policy with no semantic difference (`policy::diff`), for mutations of the design example.
 
 use std::fmt::Write;

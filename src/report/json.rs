@@ -3,7 +3,7 @@
 //! The document is exactly what serde_json's pretty printer makes of the [`Report`] struct,
 //! but [`write`] produces it without holding it in memory and with the commits serialised on
 //! all cores: a whole-history report is tens of megabytes, and printing it was a second of
-//! single-threaded work after the (parallel) scan. `tests/json_stream.rs` holds the output to
+//! single-threaded work after the (parallel) scan. `tests/it/json_stream.rs` holds the output to
 //! byte-for-byte equality with `serde_json::to_string_pretty`.
 
 use std::io::{self, Write};
