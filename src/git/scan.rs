@@ -417,27 +417,40 @@ impl<R> InOrder<R> {
         }
     }
 
-    /// The results in commit order.
+    /// The results in commit order, rearranged in place (no second vector of results: one
+    /// position per result).
     pub fn finish(self) -> Vec<R> {
-        let InOrder { out, mut late, .. } = self;
+        let InOrder {
+            mut out, mut late, ..
+        } = self;
         if late.is_empty() {
             return out;
         }
         late.sort_by_key(|(i, _)| *i);
-        let mut all = Vec::with_capacity(out.len() + late.len());
-        let mut early = out.into_iter();
-        let mut late = late.into_iter().peekable();
-        loop {
-            let r = match late.peek() {
-                Some((i, _)) if *i == all.len() => late.next().map(|(_, r)| r),
-                _ => early.next().or_else(|| late.next().map(|(_, r)| r)),
-            };
-            match r {
-                Some(r) => all.push(r),
-                None => break,
+        let n = out.len() + late.len();
+        // Where each element goes: the in-order ones fill the positions the late ones leave.
+        let mut dest: Vec<usize> = Vec::with_capacity(n);
+        let mut li = late.iter().map(|(i, _)| *i).peekable();
+        for p in 0..n {
+            if li.peek() == Some(&p) {
+                li.next();
+            } else {
+                dest.push(p);
             }
         }
-        all
+        dest.extend(late.iter().map(|(i, _)| *i));
+        out.extend(late.into_iter().map(|(_, r)| r));
+        // Apply the permutation by cycles.
+        for k in 0..n {
+            while let Some(&t) = dest.get(k) {
+                if t == k || t >= n {
+                    break;
+                }
+                out.swap(k, t);
+                dest.swap(k, t);
+            }
+        }
+        out
     }
 }
 
@@ -481,6 +494,9 @@ pub fn scan_each<R: Send>(
             Item::Done(r, diff) => {
                 if let Some(b) = book.as_mut() {
                     b.see(&diff);
+                    for (j, facts) in b.take_ready() {
+                        sink(j, f(facts));
+                    }
                 }
                 sink(i, r);
             }
@@ -488,6 +504,9 @@ pub fn scan_each<R: Send>(
                 if let Some(b) = book.as_mut() {
                     b.see(&diff);
                     b.defer(i, *facts, diff);
+                    for (j, facts) in b.take_ready() {
+                        sink(j, f(facts));
+                    }
                 }
             }
         };
@@ -508,13 +527,20 @@ pub fn scan_each<R: Send>(
         }
     }
     if let Some(b) = book {
-        let merges = b.finish();
-        let done: Vec<(usize, R)> = merges
-            .into_par_iter()
-            .map(|(i, facts)| (i, f(facts)))
-            .collect();
-        for (i, r) in done {
-            sink(i, r);
+        // Evaluated on all threads, a window at a time (never all results twice).
+        let mut merges = b.finish().into_iter();
+        loop {
+            let window: Vec<(usize, CommitFacts)> = merges.by_ref().take(1024).collect();
+            if window.is_empty() {
+                break;
+            }
+            let done: Vec<(usize, R)> = window
+                .into_par_iter()
+                .map(|(i, facts)| (i, f(facts)))
+                .collect();
+            for (i, r) in done {
+                sink(i, r);
+            }
         }
     }
     Ok(())
@@ -613,4 +639,31 @@ fn parallel<R: Send>(
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::InOrder;
+
+    #[test]
+    fn in_order_puts_late_results_back_in_place() {
+        // In order, with gaps where merges come later (in any order among themselves).
+        for late in [
+            vec![],
+            vec![0],
+            vec![9],
+            vec![3, 1, 7],
+            vec![0, 2, 4, 6, 8],
+            vec![5, 6, 7, 8, 9],
+        ] {
+            let mut c = InOrder::with_capacity(10);
+            for i in (0..10).filter(|i| !late.contains(i)) {
+                c.push(i, i);
+            }
+            for &i in &late {
+                c.push(i, i);
+            }
+            assert_eq!(c.finish(), (0..10).collect::<Vec<_>>(), "late {late:?}");
+        }
+    }
 }

@@ -489,10 +489,16 @@ struct Flags {
     from_base: bool,
 }
 
-/// One directory level of the walk: the commit's tree and each parent's tree there.
+/// One directory level of the walk: the commit's tree and each parent's tree there, then
+/// the base trees.
 struct Level {
     t: Side,
     ps: Vec<Side>,
+    /// How many of `ps` are parents (the rest are base trees).
+    np: usize,
+    /// False below a directory the commit has exactly as a parent other than the first
+    /// has it: nothing there differs from every parent, and only the first parent is kept.
+    combined: bool,
     /// Length of the path prefix before this level's `name/` was added.
     base_len: usize,
 }
@@ -511,7 +517,7 @@ struct Differ {
     max_paths: usize,
     /// Bytes of tree objects held by the levels on the stack.
     held: usize,
-    /// How many of the `ps` are parents (the rest are base trees).
+    /// How many of the root level's `ps` are parents (the rest are base trees).
     np: usize,
 }
 
@@ -526,6 +532,8 @@ impl Differ {
         r: &mut TreeReader<'_>,
         new: Option<Oid>,
         parents: &[Option<Oid>],
+        np: usize,
+        combined: bool,
         base_len: usize,
     ) -> Result<Level> {
         let t = Side::new(match new {
@@ -539,7 +547,13 @@ impl Differ {
                 None => None,
             })?);
         }
-        let l = Level { t, ps, base_len };
+        let l = Level {
+            t,
+            ps,
+            np,
+            combined,
+            base_len,
+        };
         self.held += l.held();
         if self.held > MAX_HELD_TREE_BYTES {
             return Err(Error::limit(format!(
@@ -560,7 +574,8 @@ impl Differ {
         new: Option<Oid>,
         parents: &[Option<Oid>],
     ) -> Result<()> {
-        let root = self.level(r, new, parents, 0)?;
+        let np = self.np;
+        let root = self.level(r, new, parents, np, true, 0)?;
         let mut stack = vec![root];
         while let Some(top) = stack.last_mut() {
             match self.next(r, top)? {
@@ -646,11 +661,11 @@ impl Differ {
                     _ => true,
                 }
             };
-            let np = self.np;
+            let np = lvl.np;
             let first_differs = differs(0);
             let from_base = (np..n).all(differs);
             if first_differs || (n > np && from_base) {
-                let everywhere = first_differs && (0..np).all(differs);
+                let everywhere = lvl.combined && first_differs && (0..np).all(differs);
                 let any = te.map(|e| (&lvl.t, e)).or_else(|| {
                     lvl.ps
                         .iter()
@@ -666,15 +681,29 @@ impl Differ {
                             Some(t) => Some(to_oid(lvl.t.id(&t))?),
                             None => None,
                         };
+                        // A directory the commit has exactly as another parent has it: nothing
+                        // below differs from every parent; keep only the first parent (and
+                        // the base), the diff against it is all that is left to find.
+                        let as_other = lvl.combined && np > 1 && (1..np).any(|i| !differs(i));
                         let mut parents = Vec::with_capacity(n);
-                        for (c, &hit) in lvl.ps.iter().zip(&at_min) {
+                        for (i, (c, &hit)) in lvl.ps.iter().zip(&at_min).enumerate() {
+                            if as_other && i > 0 && i < np {
+                                continue;
+                            }
                             parents.push(match c.cur {
                                 Some(p) if hit && p.is_tree() => Some(to_oid(c.id(&p))?),
                                 _ => None,
                             });
                         }
+                        let (child_np, combined) = if as_other {
+                            (1, false)
+                        } else {
+                            (np, lvl.combined)
+                        };
                         Self::step(lvl, ord, &at_min)?;
-                        return self.level(r, new, &parents, base_len).map(Some);
+                        return self
+                            .level(r, new, &parents, child_np, combined, base_len)
+                            .map(Some);
                     }
                     let key = te.map_or(Key::ABSENT, |t| lvl.t.key(&t));
                     // Compared with the first parent, or (a path reported for the base
