@@ -52,6 +52,13 @@ pub enum Base {
     /// these commits (none for `--all`): other commits of the range and the base settle a
     /// merge's paths.
     Range(Vec<Oid>),
+    /// A range that holds every ancestor of its commits (`--all` without a baseline): with
+    /// nothing hidden, content a merge has from a parent was always introduced by a commit
+    /// of the range listed after it (the first commit of that lineage to have it) — except a
+    /// deletion where that parent's side never had the path, back to a root. So only a
+    /// merge's deletions are left to decide (the same answer as [`Base::Range`] with no
+    /// base, at a fraction of the bookkeeping).
+    Closed,
     /// One commit checked on its own (`check <commit>`, `explain`): a merge answers for its
     /// whole first-parent diff.
     Single,
@@ -185,7 +192,13 @@ impl Book {
     /// the first parent and the base, [`crate::git::treediff::TreeReader::diff_with_base`]):
     /// what differs from every parent is its own; what the base has is settled; the rest
     /// waits for a later commit of the range that introduces it. Call after [`Book::see`].
-    pub(crate) fn defer(&mut self, index: usize, mut facts: CommitFacts, diff: Diff) {
+    pub(crate) fn defer(
+        &mut self,
+        index: usize,
+        mut facts: CommitFacts,
+        diff: Diff,
+        only_deletions: bool,
+    ) {
         let m = u32::try_from(self.pending.len()).unwrap_or(u32::MAX);
         let mut order = Vec::new();
         let mut open = 0u32;
@@ -199,7 +212,7 @@ impl Book {
                 }
                 continue;
             }
-            if !leaf.from_base {
+            if !leaf.from_base || (only_deletions && leaf.key != Key::ABSENT) {
                 continue;
             }
             let waiter = Waiter {
