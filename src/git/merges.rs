@@ -52,6 +52,13 @@ pub enum Base {
     /// these commits (none for `--all`): other commits of the range and the base settle a
     /// merge's paths.
     Range(Vec<Oid>),
+    /// A range that holds every ancestor of its commits (`--all` without a baseline): with
+    /// nothing hidden, content a merge has from a parent was always introduced by a commit
+    /// of the range listed after it (the first commit of that lineage to have it) — except a
+    /// deletion where that parent's side never had the path, back to a root. So only a
+    /// merge's deletions are left to decide (the same answer as [`Base::Range`] with no
+    /// base, at a fraction of the bookkeeping).
+    Closed,
     /// One commit checked on its own (`check <commit>`, `explain`): a merge answers for its
     /// whole first-parent diff.
     Single,
@@ -78,13 +85,27 @@ pub fn range_base(repo: &Repo, target: Option<Oid>, heads: &[Oid]) -> Result<Bas
     Ok(Base::Range(out))
 }
 
-/// A merge whose paths are decided after the scan: its facts, with the paths it answers
-/// for in any case (those that differ from every parent) already filled in, each with its
-/// position in the merge's diff.
+/// A merge whose paths are not decided yet: its facts, with the paths it answers for so far
+/// (those that differ from every parent) filled in, each with its position in the merge's
+/// diff, and how many of its candidates are still open. Handed back (and dropped here) as
+/// soon as none is.
 struct Pending {
     index: usize,
-    facts: CommitFacts,
+    facts: Option<CommitFacts>,
     order: Vec<u32>,
+    open: u32,
+}
+
+impl Pending {
+    /// The facts with their paths back in the diff's (git's tree) order; `None` once taken.
+    fn take(&mut self) -> Option<(usize, CommitFacts)> {
+        let mut facts = self.facts.take()?;
+        let order = std::mem::take(&mut self.order);
+        let mut paired: Vec<(u32, ChangedPath)> = order.into_iter().zip(facts.paths).collect();
+        paired.sort_by_key(|(seq, _)| *seq);
+        facts.paths = paired.into_iter().map(|(_, c)| c).collect();
+        Some((self.index, facts))
+    }
 }
 
 /// A candidate path of a pending merge, kept (under its path in [`Book::wanted`]) only
@@ -111,6 +132,8 @@ struct Want {
 pub(crate) struct Book {
     wanted: HashMap<Box<[u8]>, Vec<Want>>,
     pending: Vec<Pending>,
+    /// Pending merges with nothing open any more, ready to be handed back.
+    ready: Vec<usize>,
 }
 
 impl Book {
@@ -119,6 +142,7 @@ impl Book {
         Book {
             wanted: HashMap::new(),
             pending: Vec::new(),
+            ready: Vec::new(),
         }
     }
 
@@ -139,20 +163,45 @@ impl Book {
             let Some(pos) = wants.iter().position(|w| w.key == leaf.key) else {
                 continue;
             };
-            wants.swap_remove(pos);
+            let want = wants.swap_remove(pos);
             if wants.is_empty() {
                 self.wanted.remove(path);
             }
+            for w in want.waiters {
+                let m = w.merge as usize;
+                if let Some(p) = self.pending.get_mut(m) {
+                    p.open = p.open.saturating_sub(1);
+                    if p.open == 0 {
+                        self.ready.push(m);
+                    }
+                }
+            }
         }
+    }
+
+    /// The merges whose paths are decided now (every candidate settled), with their paths.
+    pub(crate) fn take_ready(&mut self) -> Vec<(usize, CommitFacts)> {
+        let ready = std::mem::take(&mut self.ready);
+        ready
+            .into_iter()
+            .filter_map(|m| self.pending.get_mut(m).and_then(Pending::take))
+            .collect()
     }
 
     /// Keeps merge `facts` (at `index` of the scan) until the end. Of its diff (against
     /// the first parent and the base, [`crate::git::treediff::TreeReader::diff_with_base`]):
     /// what differs from every parent is its own; what the base has is settled; the rest
     /// waits for a later commit of the range that introduces it. Call after [`Book::see`].
-    pub(crate) fn defer(&mut self, index: usize, mut facts: CommitFacts, diff: Diff) {
+    pub(crate) fn defer(
+        &mut self,
+        index: usize,
+        mut facts: CommitFacts,
+        diff: Diff,
+        only_deletions: bool,
+    ) {
         let m = u32::try_from(self.pending.len()).unwrap_or(u32::MAX);
         let mut order = Vec::new();
+        let mut open = 0u32;
         facts.paths = Vec::new();
         for (i, leaf) in diff.leaves.iter().enumerate() {
             let seq = u32::try_from(i).unwrap_or(u32::MAX);
@@ -163,7 +212,7 @@ impl Book {
                 }
                 continue;
             }
-            if !leaf.from_base {
+            if !leaf.from_base || (only_deletions && leaf.key != Key::ABSENT) {
                 continue;
             }
             let waiter = Waiter {
@@ -174,6 +223,7 @@ impl Book {
                 old_mode: leaf.old_mode,
                 new_mode: leaf.new_mode,
             };
+            open += 1;
             let path = diff.path(i);
             let wants = match self.wanted.get_mut(path) {
                 Some(w) => w,
@@ -187,10 +237,14 @@ impl Book {
                 }),
             }
         }
+        if open == 0 {
+            self.ready.push(self.pending.len());
+        }
         self.pending.push(Pending {
             index,
-            facts,
+            facts: Some(facts),
             order,
+            open,
         });
     }
 
@@ -203,24 +257,15 @@ impl Book {
             for want in wants {
                 if let Some(w) = want.waiters.into_iter().max_by_key(|w| w.index)
                     && let Some(p) = self.pending.get_mut(w.merge as usize)
+                    && let Some(facts) = p.facts.as_mut()
                 {
-                    p.facts
+                    facts
                         .paths
                         .push(fact(&path, w.change, w.old_mode, w.new_mode));
                     p.order.push(w.seq);
                 }
             }
         }
-        let mut out = Vec::with_capacity(self.pending.len());
-        for p in self.pending {
-            let mut facts = p.facts;
-            // Back into the diff's (git's tree) order.
-            let mut paired: Vec<(u32, ChangedPath)> =
-                p.order.into_iter().zip(facts.paths).collect();
-            paired.sort_by_key(|(seq, _)| *seq);
-            facts.paths = paired.into_iter().map(|(_, c)| c).collect();
-            out.push((p.index, facts));
-        }
-        out
+        self.pending.iter_mut().filter_map(Pending::take).collect()
     }
 }

@@ -449,6 +449,9 @@ pub fn resolve_with(
     }
     let base = if single.is_some() {
         Base::Single
+    } else if *spec == RangeSpec::All && baseline.is_none() {
+        // Every ancestor of every commit is in the range.
+        Base::Closed
     } else {
         Base::Range(bases)
     };

@@ -20,7 +20,7 @@ use crate::git::merges::{Base, Book};
 use crate::git::odb::idhash::IdMap;
 use crate::git::odb::objects::Objects;
 use crate::git::odb::pack::{Kind, PackSet};
-use crate::git::treediff::{Diff, TreeReader, too_many_parents};
+use crate::git::treediff::{Diff, Key, Leaf, TreeReader, too_many_parents};
 use crate::git::{
     CHUNK, Limits, PARALLEL_MIN, Repo, SHALLOW_HELP, TREE_CACHE_BYTES, commit, too_many, tune,
 };
@@ -95,11 +95,31 @@ enum Item<R> {
 }
 
 /// What a scan of a range needs for its merges: the range's base and the merges that join
-/// it ([`join_points`]), whose diffs are also taken against the base trees.
+/// it ([`join_points`]), whose diffs are also taken against the base trees; in a closed
+/// range ([`Base::Closed`]) only deletions are left to decide.
 #[derive(Clone, Copy)]
 struct Ranged<'a> {
     base: &'a [Oid],
     joins: &'a IdMap<Oid, ()>,
+    closed: bool,
+}
+
+/// The deletions of `diff` alone (what a commit of a closed range can settle).
+fn deletions(diff: Diff) -> Diff {
+    if diff.leaves.iter().all(|l| l.key != Key::ABSENT) {
+        return Diff::default();
+    }
+    let mut out = Diff::default();
+    for (i, l) in diff.leaves.iter().enumerate() {
+        if l.key == Key::ABSENT {
+            out.raw.extend_from_slice(diff.path(i));
+            out.leaves.push(Leaf {
+                end: out.raw.len(),
+                ..*l
+            });
+        }
+    }
+    out
 }
 
 /// The merges of `commits` where the range's base meets history that does not contain it:
@@ -260,16 +280,31 @@ impl<'o> Scanner<'o> {
         for (&c, obj) in commits.iter().zip(objs) {
             let base = ranged.filter(|r| r.joins.contains_key(&c)).map(|r| r.base);
             let read = self.read(c, &obj?, limits, base)?;
-            out.push(if read.facts.is_merge() && ranged.is_some() {
-                Item::Merge(Box::new(read.facts), read.diff)
-            } else {
-                let (facts, diff) = read.all_paths();
-                let diff = if ranged.is_some() {
-                    diff
-                } else {
-                    Diff::default()
-                };
-                Item::Done(f(facts), diff)
+            let closed = ranged.is_some_and(|r| r.closed);
+            out.push(match ranged {
+                None => Item::Done(f(read.all_paths().0), Diff::default()),
+                Some(_) if !read.facts.is_merge() => {
+                    let (facts, diff) = read.all_paths();
+                    let diff = if closed { deletions(diff) } else { diff };
+                    Item::Done(f(facts), diff)
+                }
+                Some(_)
+                    if closed
+                        && !read
+                            .diff
+                            .leaves
+                            .iter()
+                            .any(|l| !l.everywhere && l.key == Key::ABSENT) =>
+                {
+                    // Nothing of this merge is left to decide: its paths are its own.
+                    let mut facts = read.facts;
+                    facts.paths = (0..read.diff.leaves.len())
+                        .filter(|&i| read.diff.leaves.get(i).is_some_and(|l| l.everywhere))
+                        .filter_map(|i| read.diff.changed_path(i))
+                        .collect();
+                    Item::Done(f(facts), deletions(read.diff))
+                }
+                Some(_) => Item::Merge(Box::new(read.facts), read.diff),
             });
         }
         Ok(out)
@@ -417,27 +452,40 @@ impl<R> InOrder<R> {
         }
     }
 
-    /// The results in commit order.
+    /// The results in commit order, rearranged in place (no second vector of results: one
+    /// position per result).
     pub fn finish(self) -> Vec<R> {
-        let InOrder { out, mut late, .. } = self;
+        let InOrder {
+            mut out, mut late, ..
+        } = self;
         if late.is_empty() {
             return out;
         }
         late.sort_by_key(|(i, _)| *i);
-        let mut all = Vec::with_capacity(out.len() + late.len());
-        let mut early = out.into_iter();
-        let mut late = late.into_iter().peekable();
-        loop {
-            let r = match late.peek() {
-                Some((i, _)) if *i == all.len() => late.next().map(|(_, r)| r),
-                _ => early.next().or_else(|| late.next().map(|(_, r)| r)),
-            };
-            match r {
-                Some(r) => all.push(r),
-                None => break,
+        let n = out.len() + late.len();
+        // Where each element goes: the in-order ones fill the positions the late ones leave.
+        let mut dest: Vec<usize> = Vec::with_capacity(n);
+        let mut li = late.iter().map(|(i, _)| *i).peekable();
+        for p in 0..n {
+            if li.peek() == Some(&p) {
+                li.next();
+            } else {
+                dest.push(p);
             }
         }
-        all
+        dest.extend(late.iter().map(|(i, _)| *i));
+        out.extend(late.into_iter().map(|(_, r)| r));
+        // Apply the permutation by cycles.
+        for k in 0..n {
+            while let Some(&t) = dest.get(k) {
+                if t == k || t >= n {
+                    break;
+                }
+                out.swap(k, t);
+                dest.swap(k, t);
+            }
+        }
+        out
     }
 }
 
@@ -462,32 +510,45 @@ pub fn scan_each<R: Send>(
     }
     repo.refuse_grafts()?;
     let mut book = match base {
-        Base::Range(_) => Some(Book::new()),
+        Base::Range(_) | Base::Closed => Some(Book::new()),
         Base::Single => None,
     };
     let joins = match base {
         Base::Range(b) => join_points(repo, commits, b, limits)?,
-        Base::Single => IdMap::default(),
+        Base::Closed | Base::Single => IdMap::default(),
     };
     let ranged = match base {
         Base::Range(b) => Some(Ranged {
             base: b,
             joins: &joins,
+            closed: false,
+        }),
+        Base::Closed => Some(Ranged {
+            base: &[],
+            joins: &joins,
+            closed: true,
         }),
         Base::Single => None,
     };
+    let only_deletions = *base == Base::Closed;
     {
         let mut take = |i: usize, item: Item<R>| match item {
             Item::Done(r, diff) => {
                 if let Some(b) = book.as_mut() {
                     b.see(&diff);
+                    for (j, facts) in b.take_ready() {
+                        sink(j, f(facts));
+                    }
                 }
                 sink(i, r);
             }
             Item::Merge(facts, diff) => {
                 if let Some(b) = book.as_mut() {
                     b.see(&diff);
-                    b.defer(i, *facts, diff);
+                    b.defer(i, *facts, diff, only_deletions);
+                    for (j, facts) in b.take_ready() {
+                        sink(j, f(facts));
+                    }
                 }
             }
         };
@@ -508,13 +569,20 @@ pub fn scan_each<R: Send>(
         }
     }
     if let Some(b) = book {
-        let merges = b.finish();
-        let done: Vec<(usize, R)> = merges
-            .into_par_iter()
-            .map(|(i, facts)| (i, f(facts)))
-            .collect();
-        for (i, r) in done {
-            sink(i, r);
+        // Evaluated on all threads, a window at a time (never all results twice).
+        let mut merges = b.finish().into_iter();
+        loop {
+            let window: Vec<(usize, CommitFacts)> = merges.by_ref().take(1024).collect();
+            if window.is_empty() {
+                break;
+            }
+            let done: Vec<(usize, R)> = window
+                .into_par_iter()
+                .map(|(i, facts)| (i, f(facts)))
+                .collect();
+            for (i, r) in done {
+                sink(i, r);
+            }
         }
     }
     Ok(())
@@ -613,4 +681,31 @@ fn parallel<R: Send>(
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::InOrder;
+
+    #[test]
+    fn in_order_puts_late_results_back_in_place() {
+        // In order, with gaps where merges come later (in any order among themselves).
+        for late in [
+            vec![],
+            vec![0],
+            vec![9],
+            vec![3, 1, 7],
+            vec![0, 2, 4, 6, 8],
+            vec![5, 6, 7, 8, 9],
+        ] {
+            let mut c = InOrder::with_capacity(10);
+            for i in (0..10).filter(|i| !late.contains(i)) {
+                c.push(i, i);
+            }
+            for &i in &late {
+                c.push(i, i);
+            }
+            assert_eq!(c.finish(), (0..10).collect::<Vec<_>>(), "late {late:?}");
+        }
+    }
 }

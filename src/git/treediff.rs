@@ -181,22 +181,22 @@ impl<'o> TreeReader<'o> {
                 return Ok(None);
             };
             let last = parts.peek().is_none();
-            let mut side = Side::new(Some(obj))?;
+            let mut c = Cursor::at(&obj, 0)?;
             let mut found = None;
-            while let Some(e) = side.cur {
-                if side.name(&e) == part && (last || e.is_tree()) {
+            while let Some(e) = c.cur {
+                if e.name == part && (last || e.is_tree()) {
                     found = Some(e);
                     break;
                 }
-                side.advance()?;
+                c.advance()?;
             }
             let Some(e) = found else {
                 return Ok(None);
             };
             if last {
-                return Ok(Some(side.key(&e)));
+                return Ok(Some(e.key()));
             }
-            tree = to_oid(side.id(&e))?;
+            tree = to_oid(e.id)?;
         }
         Ok(None)
     }
@@ -231,7 +231,11 @@ impl<'o> TreeReader<'o> {
         let mut all: Vec<Option<Oid>> = parents.to_vec();
         all.extend(base.iter().map(|b| Some(*b)));
         let mut d = Differ {
-            out: Diff::default(),
+            out: Diff {
+                raw: Vec::with_capacity(128),
+                leaves: Vec::with_capacity(4),
+                links: Vec::new(),
+            },
             prefix: Vec::new(),
             max_paths,
             held: 0,
@@ -371,33 +375,62 @@ pub fn fact(
     }
 }
 
-/// One parsed tree entry, as offsets into its tree's bytes.
+/// One parsed tree entry, borrowing the tree object's bytes.
 #[derive(Clone, Copy)]
-struct Ent {
-    /// Start of the raw entry (`mode SP name NUL id`).
-    start: usize,
-    /// Offset of the name from `start`.
-    name_off: usize,
-    /// Length of the name.
-    name_len: usize,
+struct Entry<'a> {
+    name: &'a [u8],
+    id: &'a [u8],
     /// Canonical mode.
     mode: u32,
+    /// The whole raw entry (`mode SP name NUL id`).
+    raw: &'a [u8],
 }
 
-impl Ent {
+impl Entry<'_> {
+    #[inline]
     fn is_tree(&self) -> bool {
         self.mode & S_IFMT == S_IFDIR
     }
-    fn len(&self) -> usize {
-        self.name_off + self.name_len + 21
+
+    fn key(&self) -> Key {
+        let mut id = [0u8; 20];
+        if let Some(src) = self.id.get(..20) {
+            id.copy_from_slice(src);
+        }
+        Key {
+            id,
+            mode: self.mode,
+        }
     }
 }
 
-/// One tree being walked: its bytes and the current entry.
-struct Side {
-    data: Option<Rc<Vec<u8>>>,
-    pos: usize,
-    cur: Option<Ent>,
+/// git's `base_name_compare`: byte order, a tree's name continuing with `/`.
+#[inline]
+fn cmp_entries(a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
+    cmp_names(a.name, a.is_tree(), b.name, b.is_tree())
+}
+
+#[inline]
+fn cmp_names(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> Ordering {
+    let n = a.len().min(b.len());
+    match a.get(..n).cmp(&b.get(..n)) {
+        Ordering::Equal => {}
+        o => return o,
+    }
+    let end = |name: &[u8], tree: bool| -> u8 {
+        match name.get(n) {
+            Some(&c) => c,
+            None if tree => b'/',
+            None => 0,
+        }
+    };
+    end(a, a_tree).cmp(&end(b, b_tree))
+}
+
+/// Same object and canonical mode.
+#[inline]
+fn same(a: &Entry<'_>, b: &Entry<'_>) -> bool {
+    a.mode == b.mode && a.id == b.id
 }
 
 fn malformed_tree() -> Error {
@@ -405,51 +438,37 @@ fn malformed_tree() -> Error {
         .with_help("run `git fsck` and repair or re-clone the repository")
 }
 
-impl Side {
-    fn new(data: Option<Rc<Vec<u8>>>) -> Result<Self> {
-        let mut s = Side {
+/// A cursor over the entries of one raw tree object.
+struct Cursor<'a> {
+    data: &'a [u8],
+    pos: usize,
+    cur: Option<Entry<'a>>,
+}
+
+impl<'a> Cursor<'a> {
+    /// A cursor on the entry that starts at `at`.
+    fn at(data: &'a [u8], at: usize) -> Result<Self> {
+        let mut c = Cursor {
             data,
-            pos: 0,
+            pos: at,
             cur: None,
         };
-        s.advance()?;
-        Ok(s)
+        c.advance()?;
+        Ok(c)
     }
 
-    fn bytes(&self) -> &[u8] {
-        self.data.as_deref().map_or(&[][..], Vec::as_slice)
-    }
-
-    fn held(&self) -> usize {
-        self.data.as_ref().map_or(0, |d| d.len())
-    }
-
-    fn name(&self, e: &Ent) -> &[u8] {
-        let at = e.start + e.name_off;
-        self.bytes().get(at..at + e.name_len).unwrap_or_default()
-    }
-
-    fn id(&self, e: &Ent) -> &[u8] {
-        let at = e.start + e.name_off + e.name_len + 1;
-        self.bytes().get(at..at + 20).unwrap_or_default()
-    }
-
-    fn raw(&self, e: &Ent) -> &[u8] {
-        self.bytes()
-            .get(e.start..e.start + e.len())
-            .unwrap_or_default()
-    }
-
-    fn key(&self, e: &Ent) -> Key {
-        let mut id = [0u8; 20];
-        id.copy_from_slice(self.id(e));
-        Key { id, mode: e.mode }
+    /// Where the current entry starts (the end when there is none): what a [`Tree`] keeps
+    /// between two stretches of the walk.
+    fn resume_at(&self) -> usize {
+        match self.cur {
+            Some(e) => self.pos - e.raw.len(),
+            None => self.data.len(),
+        }
     }
 
     /// Parses the next entry (`<octal mode> SP <name> NUL <20-byte id>`).
     fn advance(&mut self) -> Result<()> {
-        let start = self.pos;
-        let rest = self.bytes().get(start..).unwrap_or_default();
+        let rest = self.data.get(self.pos..).unwrap_or_default();
         if rest.is_empty() {
             self.cur = None;
             return Ok(());
@@ -473,68 +492,38 @@ impl Side {
         }
         let after = rest.get(sp + 1..).ok_or_else(malformed_tree)?;
         let nul = find_nul(after).ok_or_else(malformed_tree)?;
-        if nul == 0 || after.len() < nul + 21 {
+        let name = after.get(..nul).ok_or_else(malformed_tree)?;
+        let id = after.get(nul + 1..nul + 21).ok_or_else(malformed_tree)?;
+        if name.is_empty() {
             return Err(malformed_tree());
         }
-        let e = Ent {
-            start,
-            name_off: sp + 1,
-            name_len: nul,
+        let len = sp + 1 + nul + 21;
+        self.pos += len;
+        self.cur = Some(Entry {
+            name,
+            id,
             mode: canon_mode(mode),
-        };
-        self.pos = start + e.len();
-        self.cur = Some(e);
+            raw: rest.get(..len).ok_or_else(malformed_tree)?,
+        });
         Ok(())
     }
 
     /// Advances, taking `other`'s current entry without parsing when the next raw bytes
     /// here are exactly that entry (an entry is self-delimiting, so equal bytes parse equal).
-    fn advance_like(&mut self, other: &Side) -> Result<()> {
-        if let Some(e) = other.cur {
-            let raw = other.raw(&e);
-            if self
-                .bytes()
+    #[inline]
+    fn advance_like(&mut self, other: &Cursor<'a>) -> Result<()> {
+        if let Some(e) = other.cur
+            && self
+                .data
                 .get(self.pos..)
-                .is_some_and(|r| r.starts_with(raw))
-            {
-                let mine = Ent {
-                    start: self.pos,
-                    ..e
-                };
-                self.pos += e.len();
-                self.cur = Some(mine);
-                return Ok(());
-            }
+                .is_some_and(|r| r.starts_with(e.raw))
+        {
+            self.pos += e.raw.len();
+            self.cur = Some(e);
+            return Ok(());
         }
         self.advance()
     }
-}
-
-/// git's `base_name_compare` of two entries of two trees: byte order, a tree's name
-/// continuing with `/`.
-fn cmp_at(a: &Side, ae: &Ent, b: &Side, be: &Ent) -> Ordering {
-    cmp_names(a.name(ae), ae.is_tree(), b.name(be), be.is_tree())
-}
-
-fn cmp_names(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> Ordering {
-    let n = a.len().min(b.len());
-    match a.get(..n).cmp(&b.get(..n)) {
-        Ordering::Equal => {}
-        o => return o,
-    }
-    let end = |name: &[u8], tree: bool| -> u8 {
-        match name.get(n) {
-            Some(&c) => c,
-            None if tree => b'/',
-            None => 0,
-        }
-    };
-    end(a, a_tree).cmp(&end(b, b_tree))
-}
-
-/// Same object and canonical mode.
-fn same(a: &Side, ae: &Ent, b: &Side, be: &Ent) -> bool {
-    ae.mode == be.mode && a.id(ae) == b.id(be)
 }
 
 /// How a reported path compares with the parents and the base ([`Leaf`]).
@@ -545,29 +534,61 @@ struct Flags {
     from_base: bool,
 }
 
-/// One directory level of the walk: the commit's tree and each parent's tree there.
+/// One tree of a level: its bytes (`None`: the empty tree) and where the walk is in it.
+struct Tree {
+    data: Option<Rc<Vec<u8>>>,
+    at: usize,
+}
+
+impl Tree {
+    fn held(&self) -> usize {
+        self.data.as_ref().map_or(0, |d| d.len())
+    }
+}
+
+/// The bytes of a tree (empty for the empty tree).
+fn bytes(d: &Option<Rc<Vec<u8>>>) -> &[u8] {
+    d.as_deref().map_or(&[][..], Vec::as_slice)
+}
+
+/// One directory level of the walk: the commit's tree and each parent's tree there, then
+/// the base trees.
 struct Level {
-    t: Side,
-    ps: Vec<Side>,
+    t: Tree,
+    ps: Vec<Tree>,
+    /// How many of `ps` are parents (the rest are base trees).
+    np: usize,
+    /// False below a directory the commit has exactly as a parent other than the first
+    /// has it: nothing there differs from every parent, and only the first parent is kept.
+    combined: bool,
     /// Length of the path prefix before this level's `name/` was added.
     base_len: usize,
 }
 
 impl Level {
     fn held(&self) -> usize {
-        self.t.held() + self.ps.iter().map(Side::held).sum::<usize>()
+        self.t.held() + self.ps.iter().map(Tree::held).sum::<usize>()
     }
 }
 
+/// A directory the walk enters next: the commit's subtree, the other trees' subtrees, how
+/// many of those are parents, and whether combined paths are still possible there.
+struct Enter {
+    new: Option<Oid>,
+    trees: Vec<Option<Oid>>,
+    np: usize,
+    combined: bool,
+    base_len: usize,
+}
+
 /// The walk: an explicit stack of levels (no recursion, so depth costs heap, not stack).
-/// Each level's `ps` are the parents' trees, then the base trees.
 struct Differ {
     out: Diff,
     prefix: Vec<u8>,
     max_paths: usize,
     /// Bytes of tree objects held by the levels on the stack.
     held: usize,
-    /// How many of the `ps` are parents (the rest are base trees).
+    /// How many of the root level's trees are parents (the rest are base trees).
     np: usize,
 }
 
@@ -577,25 +598,31 @@ fn to_oid(id: &[u8]) -> Result<Oid> {
 }
 
 impl Differ {
-    fn level(
-        &mut self,
-        r: &mut TreeReader<'_>,
-        new: Option<Oid>,
-        parents: &[Option<Oid>],
-        base_len: usize,
-    ) -> Result<Level> {
-        let t = Side::new(match new {
-            Some(id) => r.load(id)?,
-            None => None,
-        })?;
-        let mut ps = Vec::with_capacity(parents.len());
-        for p in parents {
-            ps.push(Side::new(match p {
-                Some(id) => r.load(*id)?,
+    fn level(&mut self, r: &mut TreeReader<'_>, e: Enter) -> Result<Level> {
+        let t = Tree {
+            data: match e.new {
+                Some(id) => r.load(id)?,
                 None => None,
-            })?);
+            },
+            at: 0,
+        };
+        let mut ps = Vec::with_capacity(e.trees.len());
+        for p in &e.trees {
+            ps.push(Tree {
+                data: match p {
+                    Some(id) => r.load(*id)?,
+                    None => None,
+                },
+                at: 0,
+            });
         }
-        let l = Level { t, ps, base_len };
+        let l = Level {
+            t,
+            ps,
+            np: e.np,
+            combined: e.combined,
+            base_len: e.base_len,
+        };
         self.held += l.held();
         if self.held > MAX_HELD_TREE_BYTES {
             return Err(Error::limit(format!(
@@ -616,11 +643,20 @@ impl Differ {
         new: Option<Oid>,
         parents: &[Option<Oid>],
     ) -> Result<()> {
-        let root = self.level(r, new, parents, 0)?;
+        let root = self.level(
+            r,
+            Enter {
+                new,
+                trees: parents.to_vec(),
+                np: self.np,
+                combined: true,
+                base_len: 0,
+            },
+        )?;
         let mut stack = vec![root];
         while let Some(top) = stack.last_mut() {
-            match self.next(r, top)? {
-                Some(child) => {
+            match self.next(top)? {
+                Some(enter) => {
                     if stack.len() >= MAX_TREE_DEPTH {
                         return Err(Error::limit(format!(
                             "a commit's tree is nested more than {MAX_TREE_DEPTH} directories deep"
@@ -630,6 +666,7 @@ impl Differ {
                              be checked: set a policy `baseline:` after the commit",
                         ));
                     }
+                    let child = self.level(r, enter)?;
                     stack.push(child);
                 }
                 None => {
@@ -643,103 +680,120 @@ impl Differ {
         Ok(())
     }
 
-    /// Walks `lvl` on, reporting leaves, until it finds a directory to enter (returned, its
-    /// name already on the prefix and the cursors past it) or runs out (`None`).
-    fn next(&mut self, r: &mut TreeReader<'_>, lvl: &mut Level) -> Result<Option<Level>> {
-        let n = lvl.ps.len();
+    /// Walks `lvl` on from where it stopped, reporting leaves, until it finds a directory to
+    /// enter (returned, its name already on the prefix and `lvl` past it) or runs out.
+    fn next(&mut self, lvl: &mut Level) -> Result<Option<Enter>> {
+        // The trees' bytes are borrowed for this stretch (the `Rc`s keep them alive); the
+        // positions go back into `lvl` when it ends.
+        let tdata = lvl.t.data.clone();
+        let pdata: Vec<Option<Rc<Vec<u8>>>> = lvl.ps.iter().map(|p| p.data.clone()).collect();
+        let mut t = Cursor::at(bytes(&tdata), lvl.t.at)?;
+        let mut ps = Vec::with_capacity(pdata.len());
+        for (d, p) in pdata.iter().zip(&lvl.ps) {
+            ps.push(Cursor::at(bytes(d), p.at)?);
+        }
+        let res = self.walk(&mut t, &mut ps, lvl.np, lvl.combined);
+        lvl.t.at = t.resume_at();
+        for (p, c) in lvl.ps.iter_mut().zip(&ps) {
+            p.at = c.resume_at();
+        }
+        res
+    }
+
+    /// The walk over one level's cursors (see [`Differ::next`]).
+    fn walk<'a>(
+        &mut self,
+        t: &mut Cursor<'a>,
+        ps: &mut [Cursor<'a>],
+        np: usize,
+        combined: bool,
+    ) -> Result<Option<Enter>> {
+        let n = ps.len();
         let mut at_min = vec![false; n];
+        let mut pe: Vec<Option<Entry<'a>>> = vec![None; n];
         loop {
-            // The parent holding the smallest current name.
-            let mut min: Option<usize> = None;
-            for (i, c) in lvl.ps.iter().enumerate() {
-                if let Some(e) = c.cur {
-                    let smaller = match min {
-                        None => true,
-                        Some(m) => match lvl.ps.get(m) {
-                            Some(mc) => mc
-                                .cur
-                                .is_some_and(|me| cmp_at(c, &e, mc, &me) == Ordering::Less),
-                            None => false,
-                        },
-                    };
-                    if smaller {
-                        min = Some(i);
-                    }
+            // The smallest current name among the other trees.
+            let mut min: Option<Entry<'a>> = None;
+            for c in ps.iter() {
+                if let Some(e) = c.cur
+                    && min.is_none_or(|m| cmp_entries(&e, &m) == Ordering::Less)
+                {
+                    min = Some(e);
                 }
             }
-            let min_side = min.and_then(|m| lvl.ps.get(m));
-            let min_ent = min_side.and_then(|s| s.cur);
-            let ord = match (lvl.t.cur, min_side.zip(min_ent)) {
+            let ord = match (t.cur, min) {
                 (None, None) => return Ok(None),
                 (Some(_), None) => Ordering::Less,
                 (None, Some(_)) => Ordering::Greater,
-                (Some(te), Some((ms, me))) => cmp_at(&lvl.t, &te, ms, &me),
+                (Some(a), Some(b)) => cmp_entries(&a, &b),
             };
-            for (i, c) in lvl.ps.iter().enumerate() {
-                at_min[i] = ord != Ordering::Less
-                    && match (c.cur, min_side.zip(min_ent)) {
-                        (Some(e), Some((ms, me))) => cmp_at(c, &e, ms, &me) == Ordering::Equal,
-                        _ => false,
-                    };
+            for (i, c) in ps.iter().enumerate() {
+                let hit = match (c.cur, min) {
+                    (Some(e), Some(m)) if ord != Ordering::Less => {
+                        cmp_entries(&e, &m) == Ordering::Equal
+                    }
+                    _ => false,
+                };
+                if let (Some(a), Some(p)) = (at_min.get_mut(i), pe.get_mut(i)) {
+                    *a = hit;
+                    *p = if hit { c.cur } else { None };
+                }
             }
-            // The entry here in the commit and in the first parent.
             let te = if ord == Ordering::Greater {
                 None
             } else {
-                lvl.t.cur
-            };
-            let entry_of = |i: usize| -> Option<Ent> {
-                if at_min.get(i) == Some(&true) {
-                    lvl.ps.get(i).and_then(|c| c.cur)
-                } else {
-                    None
-                }
+                t.cur
             };
             let differs = |i: usize| -> bool {
-                match (te, entry_of(i), lvl.ps.get(i)) {
-                    (Some(t), Some(p), Some(c)) => !same(&lvl.t, &t, c, &p),
-                    (None, None, _) => false,
+                match (te, pe.get(i).copied().flatten()) {
+                    (Some(a), Some(b)) => !same(&a, &b),
+                    (None, None) => false,
                     _ => true,
                 }
             };
-            let np = self.np;
             let first_differs = differs(0);
             let from_base = (np..n).all(differs);
             if first_differs || (n > np && from_base) {
-                let everywhere = first_differs && (0..np).all(differs);
-                let any = te.map(|e| (&lvl.t, e)).or_else(|| {
-                    lvl.ps
-                        .iter()
-                        .zip(&at_min)
-                        .find_map(|(c, &hit)| if hit { c.cur.map(|e| (c, e)) } else { None })
-                });
-                if let Some((side, e)) = any {
+                let everywhere = combined && first_differs && (0..np).all(differs);
+                if let Some(e) = te.or_else(|| pe.iter().flatten().next().copied()) {
                     let base_len = self.prefix.len();
-                    self.prefix.extend_from_slice(side.name(&e));
+                    self.prefix.extend_from_slice(e.name);
                     if e.is_tree() {
                         self.prefix.push(b'/');
+                        // A directory the commit has exactly as another parent has it:
+                        // nothing below differs from every parent; keep only the first
+                        // parent (and the base).
+                        let as_other = combined && np > 1 && (1..np).any(|i| !differs(i));
                         let new = match te {
-                            Some(t) => Some(to_oid(lvl.t.id(&t))?),
+                            Some(a) => Some(to_oid(a.id)?),
                             None => None,
                         };
-                        let mut parents = Vec::with_capacity(n);
-                        for (c, &hit) in lvl.ps.iter().zip(&at_min) {
-                            parents.push(match c.cur {
-                                Some(p) if hit && p.is_tree() => Some(to_oid(c.id(&p))?),
+                        let mut trees = Vec::with_capacity(n);
+                        for (i, p) in pe.iter().enumerate() {
+                            if as_other && i > 0 && i < np {
+                                continue;
+                            }
+                            trees.push(match p {
+                                Some(p) if p.is_tree() => Some(to_oid(p.id)?),
                                 _ => None,
                             });
                         }
-                        Self::step(lvl, ord, &at_min)?;
-                        return self.level(r, new, &parents, base_len).map(Some);
+                        let (child_np, child_combined) =
+                            if as_other { (1, false) } else { (np, combined) };
+                        Self::step(t, ps, ord, &at_min)?;
+                        return Ok(Some(Enter {
+                            new,
+                            trees,
+                            np: child_np,
+                            combined: child_combined,
+                            base_len,
+                        }));
                     }
-                    let key = te.map_or(Key::ABSENT, |t| lvl.t.key(&t));
+                    let key = te.map_or(Key::ABSENT, |a| a.key());
                     // Compared with the first parent, or (a path reported for the base
                     // only, where it equals the first parent) with the first base tree.
                     let old_side = if first_differs { 0 } else { np };
-                    let old = match (entry_of(old_side), lvl.ps.get(old_side)) {
-                        (Some(p), Some(c)) => Some(c.key(&p)),
-                        _ => None,
-                    };
+                    let old = pe.get(old_side).copied().flatten().map(|p| p.key());
                     self.leaf(
                         base_len,
                         key,
@@ -752,19 +806,25 @@ impl Differ {
                     )?;
                 }
             }
-            Self::step(lvl, ord, &at_min)?;
+            Self::step(t, ps, ord, &at_min)?;
         }
     }
 
-    /// Moves the cursors of `lvl` past the current name.
-    fn step(lvl: &mut Level, ord: Ordering, at_min: &[bool]) -> Result<()> {
+    /// Moves the cursors past the current name.
+    #[inline]
+    fn step<'a>(
+        t: &mut Cursor<'a>,
+        ps: &mut [Cursor<'a>],
+        ord: Ordering,
+        at_min: &[bool],
+    ) -> Result<()> {
         if ord != Ordering::Greater {
-            lvl.t.advance()?;
+            t.advance()?;
         }
-        for (c, &hit) in lvl.ps.iter_mut().zip(at_min) {
+        for (c, &hit) in ps.iter_mut().zip(at_min) {
             if hit {
                 if ord == Ordering::Equal {
-                    c.advance_like(&lvl.t)?;
+                    c.advance_like(t)?;
                 } else {
                     c.advance()?;
                 }
@@ -819,16 +879,17 @@ impl Differ {
 mod tests {
     use super::*;
 
-    fn cmp_entries(a: (&[u8], u32), b: (&[u8], u32)) -> Ordering {
-        cmp_names(a.0, a.1 == S_IFDIR, b.0, b.1 == S_IFDIR)
+    fn e(name: &[u8], mode: u32) -> Entry<'_> {
+        Entry {
+            name,
+            id: &[],
+            mode,
+            raw: &[],
+        }
     }
 
-    fn e(name: &[u8], mode: u32) -> (&[u8], u32) {
-        (name, mode)
-    }
-
-    fn side(bytes: &[u8]) -> Result<Side> {
-        Side::new(Some(Rc::new(bytes.to_vec())))
+    fn side(bytes: &[u8]) -> Result<Cursor<'_>> {
+        Cursor::at(bytes, 0)
     }
 
     #[test]
@@ -845,23 +906,23 @@ mod tests {
     fn tree_names_sort_with_a_slash() {
         // "a.b" < "a/" for a tree named "a", but "a" (file) < "a.b".
         assert_eq!(
-            cmp_entries(e(b"a", S_IFDIR), e(b"a.b", S_IFREG)),
+            cmp_entries(&e(b"a", S_IFDIR), &e(b"a.b", S_IFREG)),
             Ordering::Greater
         );
         assert_eq!(
-            cmp_entries(e(b"a", S_IFREG), e(b"a.b", S_IFREG)),
+            cmp_entries(&e(b"a", S_IFREG), &e(b"a.b", S_IFREG)),
             Ordering::Less
         );
         assert_eq!(
-            cmp_entries(e(b"a", S_IFREG), e(b"a", S_IFDIR)),
+            cmp_entries(&e(b"a", S_IFREG), &e(b"a", S_IFDIR)),
             Ordering::Less
         );
         assert_eq!(
-            cmp_entries(e(b"a", S_IFDIR), e(b"a", S_IFDIR)),
+            cmp_entries(&e(b"a", S_IFDIR), &e(b"a", S_IFDIR)),
             Ordering::Equal
         );
         assert_eq!(
-            cmp_entries(e(b"a", S_IFDIR), e(b"a0", S_IFREG)),
+            cmp_entries(&e(b"a", S_IFDIR), &e(b"a0", S_IFREG)),
             Ordering::Less
         );
     }

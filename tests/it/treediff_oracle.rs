@@ -739,6 +739,22 @@ fn merge_rule_matches_git_oracle() {
         .filter(|(c, _)| want.contains_key(c))
         .collect();
     assert_eq!(all, want, "--all");
+    // `--all` is a closed range (nothing hidden): its shortcut decides as the general rule
+    // with no base does.
+    let repo = git::open(r.path()).expect("open");
+    let range = git::resolve(&repo, &RangeSpec::All, None).expect("resolve");
+    assert_eq!(range.base, git::Base::Closed);
+    let general: BTreeMap<String, BTreeSet<String>> = git::scan(
+        &repo,
+        &range.commits,
+        &git::Base::Range(Vec::new()),
+        &Limits::default(),
+        |f| (f.id, f.paths.into_iter().map(|p| p.path).collect()),
+    )
+    .expect("scan")
+    .into_iter()
+    .collect();
+    assert_eq!(general, ours_in(&r, RangeSpec::All), "closed vs general");
     // A single merge on its own answers for its whole first-parent diff.
     let fp = raw_diff(
         &mut r,
