@@ -26,6 +26,7 @@ use crate::platform::env::Env;
 use crate::platform::github::{self, Base, CiEvent, EventKind};
 use crate::platform::gitlab;
 use crate::policy::load::{self, DISCOVERY};
+use crate::policy::protect::Protection;
 use crate::policy::{Origin, Policy};
 use crate::report::{self, Format, Options, ReportTarget};
 use crate::time::Date;
@@ -138,10 +139,44 @@ fn run_on(cwd: &Path, args: &CiArgs, platform: Platform, env: &dyn Env) -> Resul
         }
     }
     print_stdout(&text)?;
-    if platform == Platform::Github {
-        github_files(&report, &policy, &written, policy_change.as_ref(), env)?;
+    let unenforced = unenforced_target(&policy, &prepared.event);
+    if let Some(target) = &unenforced {
+        note(&format!(
+            "{target} is not a protected ref (policy `protect:`): the findings are reported, not enforced; a merge into a protected branch will need them settled"
+        ));
     }
-    Ok(report.verdict.exit_code())
+    if platform == Platform::Github {
+        github_files(
+            &report,
+            &policy,
+            &written,
+            policy_change.as_ref(),
+            unenforced.as_deref(),
+            env,
+        )?;
+    }
+    Ok(match unenforced {
+        Some(_) => 0,
+        None => report.verdict.exit_code(),
+    })
+}
+
+/// The ref this run goes into, when the base policy does not protect it: a push pipeline on
+/// a feature branch, or a PR into one, reports without failing (the gate is at the protected
+/// branches and release tags). An event that does not name its target is enforced.
+fn unenforced_target(policy: &Policy, event: &CiEvent) -> Option<String> {
+    let target = event.target.as_deref()?;
+    let defaults: Vec<String> = match &event.default_branch {
+        Some(d) => vec![d.clone()],
+        None => crate::policy::protect::FALLBACK_BRANCHES
+            .iter()
+            .map(|b| github::branch_ref(b))
+            .collect(),
+    };
+    match policy.protect.classify(target, &defaults) {
+        Protection::None => Some(crate::message::unicode::neutralize(target).into_owned()),
+        Protection::Branch | Protection::Tag => None,
+    }
 }
 
 fn prepare_github(args: &CiArgs, env: &dyn Env) -> Result<Prepared> {
@@ -599,18 +634,27 @@ fn github_files(
     policy: &Policy,
     written: &[(String, PathBuf)],
     change: Option<&PolicyChange>,
+    unenforced: Option<&str>,
     env: &dyn Env,
 ) -> Result<()> {
     let mut summary = report::github::step_summary(report, policy);
+    if let Some(target) = unenforced {
+        summary.push_str(&format!(
+            "\n> **Not enforced:** `{}` is not a protected ref (policy `protect:`); these findings are reported so they can be settled before a merge into a protected branch.\n",
+            markdown_text(&target.replace('`', "'"))
+        ));
+    }
     if let Some(c) = change {
         summary.push_str(&c.markdown());
     }
     append_env_file(env, "GITHUB_STEP_SUMMARY", &summary)?;
-    append_env_file(
-        env,
-        "GITHUB_OUTPUT",
-        &report::github::outputs(report, written),
-    )
+    let mut outputs = report::github::outputs(report, written);
+    outputs.push_str(if unenforced.is_some() {
+        "enforced=false\n"
+    } else {
+        "enforced=true\n"
+    });
+    append_env_file(env, "GITHUB_OUTPUT", &outputs)
 }
 
 /// On GitHub, an exit-2 run still leaves an error annotation, a summary and `verdict=error`.

@@ -86,6 +86,18 @@ pub struct CiEvent {
     pub pr: Option<PullRequest>,
     /// The branch being checked (for branch markers), when known.
     pub branch: Option<String>,
+    /// The full ref the change goes into: the PR/MR's base branch, the merge queue's base,
+    /// the pushed branch or tag. `ci` enforces only when the base policy protects it
+    /// (`protect:`); `None` (the event does not say) is enforced.
+    pub target: Option<String>,
+    /// The repository's default branch as the platform names it (`repository.default_branch`,
+    /// `CI_DEFAULT_BRANCH`), a full ref: protected when the policy names no branches.
+    pub default_branch: Option<String>,
+}
+
+/// A branch name as the platform gives it (`main`) as a full ref (`refs/heads/main`).
+pub fn branch_ref(name: &str) -> String {
+    format!("refs/heads/{name}")
 }
 
 fn bad_event(what: &str) -> Error {
@@ -187,6 +199,9 @@ pub fn parse_event(kind: EventKind, bytes: &[u8]) -> Result<CiEvent> {
     if !v.is_object() {
         return Err(bad_event("it is not a JSON object"));
     }
+    let default_branch = str_at(&v, &["repository", "default_branch"])
+        .filter(|b| !b.is_empty())
+        .map(branch_ref);
     match kind {
         EventKind::PullRequest | EventKind::PullRequestTarget | EventKind::PullRequestReview => {
             let pr = v
@@ -200,12 +215,17 @@ pub fn parse_event(kind: EventKind, bytes: &[u8]) -> Result<CiEvent> {
                 Some(n) => format!("{} #{n}", event_name(kind)),
                 None => event_name(kind).to_string(),
             };
+            let target = str_at(pr, &["base", "ref"])
+                .filter(|r| !r.is_empty())
+                .map(branch_ref);
             Ok(CiEvent {
                 description,
                 base: Base::Commit(base),
                 head,
                 branch: Some(facts.head_branch.clone()).filter(|b| !b.is_empty()),
                 pr: Some(facts),
+                target,
+                default_branch,
             })
         }
         EventKind::MergeGroup => {
@@ -228,6 +248,14 @@ pub fn parse_event(kind: EventKind, bytes: &[u8]) -> Result<CiEvent> {
                 head,
                 pr: Some(pr),
                 branch: None,
+                // A full ref (`refs/heads/main`) in GitHub's payloads.
+                target: str_at(&v, &["merge_group", "base_ref"])
+                    .filter(|r| !r.is_empty())
+                    .map(|r| match r.strip_prefix("refs/heads/") {
+                        Some(b) => branch_ref(b),
+                        None => branch_ref(r),
+                    }),
+                default_branch,
             })
         }
         EventKind::Push => {
@@ -270,6 +298,8 @@ pub fn parse_event(kind: EventKind, bytes: &[u8]) -> Result<CiEvent> {
                 head,
                 pr: None,
                 branch,
+                target: Some(git_ref.to_string()),
+                default_branch,
             })
         }
     }

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::facts::{Approval, PullRequest};
 use crate::platform::env::Env;
-use crate::platform::github::{Base, CiEvent, is_object_id, is_zero_oid};
+use crate::platform::github::{Base, CiEvent, branch_ref, is_object_id, is_zero_oid};
 
 /// A GitLab run: the event, plus what the caller must still settle.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +27,13 @@ pub struct GitlabRun {
     /// MR variables that were not set (`CI_MERGE_REQUEST_TITLE`, `…_DESCRIPTION` before
     /// GitLab 16.7): without the MR JSON (`--mr`) the run cannot see the whole MR (exit 2).
     pub missing: Vec<&'static str>,
+}
+
+/// `CI_DEFAULT_BRANCH` as a full ref.
+fn default_branch(env: &dyn Env) -> Option<String> {
+    env.get("CI_DEFAULT_BRANCH")
+        .filter(|b| !b.is_empty())
+        .map(|b| branch_ref(&b))
 }
 
 fn sha_var(env: &dyn Env, name: &str) -> Result<Option<String>> {
@@ -126,6 +133,11 @@ pub fn from_env(env: &dyn Env) -> Result<GitlabRun> {
                 head,
                 pr: Some(pr),
                 branch: Some(head_branch).filter(|b| !b.is_empty()),
+                target: env
+                    .get("CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
+                    .filter(|b| !b.is_empty())
+                    .map(|b| branch_ref(&b)),
+                default_branch: default_branch(env),
             },
             description_truncated: env
                 .get("CI_MERGE_REQUEST_DESCRIPTION_IS_TRUNCATED")
@@ -164,7 +176,13 @@ pub fn from_env(env: &dyn Env) -> Result<GitlabRun> {
             base,
             head,
             pr: None,
+            target: match (&branch, env.get("CI_COMMIT_TAG").filter(|t| !t.is_empty())) {
+                (Some(b), _) if !b.is_empty() => Some(branch_ref(b)),
+                (_, Some(t)) => Some(format!("refs/tags/{t}")),
+                _ => None,
+            },
             branch,
+            default_branch: default_branch(env),
         },
         description_truncated: false,
         target_branch: None,

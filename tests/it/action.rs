@@ -1313,10 +1313,32 @@ fn gitlab_push_pipeline_uses_before_sha() {
     vars.push(("CI_COMMIT_BEFORE_SHA", &before));
     let (code, log, _) = run_gitlab(&repo, &head, &base, &r, &vars);
     assert_eq!(code, 0, "{log}");
-    // before = zeros: compared with origin/main (fetched by the script) → both commits → fail.
+    // before = zeros: compared with origin/main (fetched by the script) → both commits fail,
+    // but `feature` is not protected: reported, not enforced (issue 12).
     let mut vars = push.clone();
     vars.push(("CI_COMMIT_BEFORE_SHA", ZERO));
     let (code, log, _) = run_gitlab(&repo, &head, &base, &r, &vars);
+    assert_eq!(code, 0, "{log}");
+    assert!(log.contains("checking 2 commit(s)"), "{log}");
+    assert!(log.contains("missing-reviewer"), "{log}");
+    assert!(
+        log.contains("refs/heads/feature is not a protected ref"),
+        "{log}"
+    );
+    // The same commits pushed to the default branch: enforced.
+    let mut vars: Vec<(&str, &str)> = push
+        .iter()
+        .map(|&(k, v)| {
+            if k == "CI_COMMIT_BRANCH" {
+                (k, "main")
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    vars.push(("CI_COMMIT_BEFORE_SHA", &base));
+    let (code, log, _) = run_gitlab(&repo, &head, &base, &r, &vars);
     assert_eq!(code, 1, "{log}");
     assert!(log.contains("checking 2 commit(s)"), "{log}");
+    assert!(!log.contains("not a protected ref"), "{log}");
 }

@@ -420,11 +420,12 @@ fn push_checks_all_commits_not_the_payload_list() {
         );
     }
     let head = fx.r.head();
-    let ev = push_event("feature", &fx.base, &head);
+    let ev = push_event("main", &fx.base, &head);
     let run = fx.github("push", &ev, &["--format", "json"], &[]);
     run.assert_code(1);
     let v: Value = serde_json::from_str(&run.stdout).expect("json");
     assert_eq!(v["summary"]["commits"], 5);
+    assert!(run.output.contains("enforced=true"), "{}", run.output);
 }
 
 #[test]
@@ -844,6 +845,158 @@ fn gitlab_stale_diff_base_uses_the_fetched_target_tip() {
     assert!(
         run.stderr
             .contains("rather than CI_MERGE_REQUEST_DIFF_BASE_SHA"),
+        "{}",
+        run.stderr
+    );
+}
+
+// ------------------------------------------------------------------------------------------
+// Protected refs (issue 12): `ci` enforces where the change goes into a protected ref.
+
+/// A push event of `git_ref` (a full ref) for before..head.
+fn push_ref_event(git_ref: &str, before: &str, head: &str) -> String {
+    let mut v: Value = serde_json::from_str(&push_event("x", before, head)).expect("json");
+    v["ref"] = Value::String(git_ref.to_string());
+    v.to_string()
+}
+
+#[test]
+fn push_to_an_unprotected_branch_reports_without_failing() {
+    let mut fx = fixture(POLICY);
+    let head = ai_commit(&mut fx, &[]);
+    let ev = push_event("feature", &fx.base, &head);
+    let run = fx.github("push", &ev, &[], &[]);
+    run.assert_code(0);
+    // Reported: the annotation and the summary still name the finding.
+    assert!(run.stdout.contains("missing-reviewer"), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("refs/heads/feature is not a protected ref"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.output.contains("enforced=false"), "{}", run.output);
+    assert!(run.output.contains("verdict=fail"), "{}", run.output);
+    assert!(run.summary.contains("Not enforced"), "{}", run.summary);
+    // The same push to the default branch fails.
+    let ev = push_event("main", &fx.base, &head);
+    let run = fx.github("push", &ev, &[], &[]);
+    run.assert_code(1);
+    assert!(
+        !run.stderr.contains("not a protected ref"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn pull_request_is_enforced_by_its_base_branch() {
+    let mut fx = fixture(POLICY);
+    let head = ai_commit(&mut fx, &[]);
+    // Into the default branch: enforced.
+    let ev = fx.pr_event(&head, |_| {});
+    fx.github("pull_request", &ev, &[], &[]).assert_code(1);
+    // Into an unprotected integration branch: reported only.
+    let ev = fx.pr_event(&head, |pr| pr["base"]["ref"] = "develop".into());
+    let run = fx.github("pull_request", &ev, &[], &[]);
+    run.assert_code(0);
+    assert!(
+        run.stderr
+            .contains("refs/heads/develop is not a protected ref"),
+        "{}",
+        run.stderr
+    );
+    // A payload that does not name the base branch is enforced (fail closed).
+    for edit in [
+        (|pr: &mut Value| {
+            pr["base"].as_object_mut().unwrap().remove("ref");
+        }) as fn(&mut Value),
+        |pr: &mut Value| pr["base"]["ref"] = "".into(),
+        |pr: &mut Value| pr["base"]["ref"] = Value::Null,
+    ] {
+        let ev = fx.pr_event(&head, edit);
+        let run = fx.github("pull_request", &ev, &[], &[]);
+        run.assert_code(1);
+        assert!(run.output.contains("enforced=true"), "{}", run.output);
+    }
+}
+
+#[test]
+fn protect_globs_of_the_base_policy_decide() {
+    let policy = format!("{POLICY}\nprotect:\n  branches: [\"release/*\"]\n  tags: [\"v*\"]\n");
+    let mut fx = fixture(&policy);
+    let head = ai_commit(&mut fx, &[]);
+    let cases = [
+        ("refs/heads/release/1.2", 1),
+        // The policy names its branches: the default branch is no longer implied.
+        ("refs/heads/main", 0),
+        ("refs/heads/release", 0),
+        ("refs/heads/feature/release/1", 0),
+        // A protected tag is a release: enforced; other tags are reported.
+        ("refs/tags/v1.0.0", 1),
+        ("refs/tags/nightly", 0),
+        // Another namespace that looks like a protected branch is not one.
+        ("refs/remotes/origin/release/1.2", 0),
+    ];
+    for (git_ref, code) in cases {
+        let ev = push_ref_event(git_ref, &fx.base, &head);
+        let run = fx.github("push", &ev, &[], &[]);
+        assert_eq!(run.code, code, "{git_ref}\n{}", run.stderr);
+    }
+}
+
+#[test]
+fn the_head_cannot_unprotect_its_own_target() {
+    // The change edits the policy to protect nothing: the base's policy decides.
+    let mut fx = fixture(POLICY);
+    fx.r.commit_files(
+        &msg("Relax", &[CLAUDE]),
+        &[(
+            ".countersign.yml",
+            &format!("{POLICY}\nprotect:\n  branches: [\"nothing-at-all\"]\n  tags: []\n"),
+        )],
+    );
+    let head = fx.r.head();
+    let ev = push_event("main", &fx.base, &head);
+    let run = fx.github("push", &ev, &[], &[]);
+    run.assert_code(1);
+    assert!(run.output.contains("enforced=true"), "{}", run.output);
+}
+
+#[test]
+fn hostile_target_names_reach_the_log_neutralised() {
+    let mut fx = fixture(POLICY);
+    let head = ai_commit(&mut fx, &[]);
+    let ev = fx.pr_event(&head, |pr| {
+        pr["base"]["ref"] = "dev\u{1b}[31m\u{202e}x".into();
+    });
+    let run = fx.github("pull_request", &ev, &[], &[]);
+    run.assert_code(0);
+    assert!(run.stderr.contains("not a protected ref"), "{}", run.stderr);
+    assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
+    assert!(!run.stderr.contains('\u{202e}'), "{:?}", run.stderr);
+    assert!(!run.summary.contains('\u{1b}'), "{:?}", run.summary);
+}
+
+#[test]
+fn gitlab_mr_is_enforced_by_its_target_branch() {
+    let mut fx = fixture(POLICY);
+    let head = ai_commit(&mut fx, &[]);
+    let run = fx.gitlab_mr(
+        &head,
+        &[],
+        &[("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main")],
+    );
+    run.assert_code(1);
+    let run = fx.gitlab_mr(
+        &head,
+        &[],
+        &[("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "develop")],
+    );
+    run.assert_code(0);
+    assert!(
+        run.stderr
+            .contains("refs/heads/develop is not a protected ref"),
         "{}",
         run.stderr
     );
