@@ -89,6 +89,7 @@ fn from_facts(
         branch: branch.as_deref(),
         today: Date::today()?,
         head: doc.range.head.as_deref(),
+        repo_head: doc.range.head.as_deref(),
         explain: false,
         whole_history: doc.range.description.starts_with("--all"),
     };

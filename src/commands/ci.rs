@@ -539,6 +539,7 @@ fn evaluate_event(
         branch: event.branch.as_deref(),
         today: Date::today()?,
         head: Some(&head_s),
+        repo_head: Some(&head_s),
         explain: false,
         whole_history: false,
     };
@@ -552,7 +553,22 @@ fn evaluate_event(
         .into_iter()
         .collect::<Result<Vec<_>>>()
         .map_err(|e| approval_help(e, platform, event.pr.as_ref(), &policy))?;
-    let report = evaluate::finish(&ctx, range.info.clone(), commits);
+    let mut report = evaluate::finish(&ctx, range.info.clone(), commits);
+    // A push pipeline of a protected branch or tag runs after the commits landed: they are
+    // published, so their fix is a waiver or a baseline, not a rewrite.
+    if event.pr.is_none()
+        && let Some(target) = &event.target
+        && unenforced_target(&policy, event).is_none()
+    {
+        let on = crate::message::unicode::neutralize(target).into_owned();
+        let published = report
+            .commits
+            .iter()
+            .filter(|c| c.is_failing())
+            .map(|c| (c.id.clone(), on.clone()))
+            .collect();
+        evaluate::fixes::published(&mut report, &policy, &published, ctx.today);
+    }
     Ok((policy, report, change))
 }
 

@@ -102,12 +102,14 @@ fn explain_commit(repo: &git::Repo, args: &ExplainArgs, oid: git2::Oid) -> Resul
         .map(|p| p.head_branch.clone())
         .filter(|b| !b.is_empty())
         .or_else(|| repo.current_branch());
+    let repo_head = git::baseline::head_commit(repo).map(|o| o.to_string());
     let ctx = Context {
         policy: &policy,
         pr: pr.as_ref(),
         branch: branch.as_deref(),
         today: Date::today()?,
         head: head.as_deref(),
+        repo_head: repo_head.as_deref(),
         explain: true,
         whole_history: false,
     };

@@ -420,12 +420,14 @@ pub fn evaluate_range(
         .map(|p| p.head_branch.clone())
         .filter(|b| !b.is_empty())
         .or_else(|| range.info.branch.clone());
+    let repo_head = git::baseline::head_commit(&repo).map(|o| o.to_string());
     let ctx = crate::evaluate::Context {
         policy: &policy,
         pr,
         branch: branch.as_deref(),
         today,
         head: range.info.head.as_deref(),
+        repo_head: repo_head.as_deref(),
         explain: false,
         whole_history: range_args.all,
     };
@@ -507,8 +509,53 @@ pub fn evaluate_range(
             }
         }
     }
-    let report = crate::evaluate::finish(&ctx, range.info.clone(), commits);
+    let mut report = crate::evaluate::finish(&ctx, range.info.clone(), commits);
+    let hide: &[git2::Oid] = match &range.base {
+        git::merges::Base::Range(b) => b,
+        git::merges::Base::Closed | git::merges::Base::Single => &[],
+    };
+    let published = published_failing(&repo, &policy, &report, hide);
+    crate::evaluate::fixes::published(&mut report, &policy, &published, today);
     Ok((policy, report))
+}
+
+/// The failing commits of `report` that everyone already has — reachable from a remote's
+/// protected branch or a protected tag — with the ref they are on: their fix is a waiver or
+/// a baseline, not a rewrite ([`crate::evaluate::fixes`]). Advice only: refs that cannot be
+/// read, or more failing commits than the human output lists one by one, leave the advice
+/// as the evaluator wrote it.
+pub fn published_failing(
+    repo: &git::Repo,
+    policy: &Policy,
+    report: &crate::evaluate::Report,
+    hide: &[git2::Oid],
+) -> std::collections::HashMap<String, String> {
+    let failing: std::collections::HashSet<git2::Oid> = report
+        .commits
+        .iter()
+        .filter(|c| c.is_failing())
+        .filter_map(|c| git2::Oid::from_str(&c.id).ok())
+        .collect();
+    if failing.is_empty() || failing.len() > crate::report::human::BASELINE_ADVICE_AT {
+        return Default::default();
+    }
+    let defaults: Vec<String> = match git::refs::remote_default_branch(repo, "origin") {
+        Some(d) => vec![d],
+        None => crate::policy::protect::FALLBACK_BRANCHES
+            .iter()
+            .map(|b| format!("refs/heads/{b}"))
+            .collect(),
+    };
+    let protected = |name: &str| {
+        policy.protect.classify(name, &defaults) != crate::policy::protect::Protection::None
+    };
+    let Ok(tips) = git::refs::published_tips(repo, protected) else {
+        return Default::default();
+    };
+    match git::refs::reachable_from(repo, &tips, &failing, hide) {
+        Ok(m) => m.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        Err(_) => Default::default(),
+    }
 }
 
 /// The first policy file among `candidates` (normally [`load::DISCOVERY`]) in the tree of

@@ -65,12 +65,14 @@ pub fn run(cwd: &Path, args: &ReviewArgs) -> Result<u8> {
     ));
 
     // What is being approved, as `check` sees it (the work tree's policy).
+    let repo_head = git::baseline::head_commit(&repo).map(|o| o.to_string());
     let ctx = Context {
         policy: &policy,
         pr: None,
         branch: range.info.branch.as_deref(),
         today: Date::today()?,
         head: range.info.head.as_deref(),
+        repo_head: repo_head.as_deref(),
         explain: true,
         whole_history: false,
     };

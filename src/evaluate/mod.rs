@@ -7,6 +7,7 @@
 //! path (an empty commit, a clean merge) has no tier and nothing to answer for; its parents
 //! are evaluated on their own.
 
+pub mod fixes;
 pub mod records;
 pub mod requirements;
 pub mod reviewers;
@@ -36,8 +37,13 @@ pub struct Context<'a> {
     pub branch: Option<&'a str>,
     /// Today's date (waiver expiry).
     pub today: Date,
-    /// The commit at the tip of the range (for fix commands: `--amend` only works there).
+    /// The head commit under evaluation (a PR's head: approvals must name it).
     pub head: Option<&'a str>,
+    /// The commit the author has checked out (the repository's `HEAD`; the pushed tip in
+    /// pre-receive; the PR head in CI): only it is fixed with `git commit --amend`, any other
+    /// with a `reword` rebase. `None`: the commit being written (commit-msg), which is HEAD
+    /// once it exists.
+    pub repo_head: Option<&'a str>,
     /// Keep per-path classification in the report (for `explain`).
     pub explain: bool,
     /// The run covers the whole history (`--all`): only then does "matched nothing" say
@@ -247,7 +253,7 @@ pub fn evaluate_reviewed(
         report.change_records = records::collect(policy, &parsed.trailers, ctx.pr);
         report.declaration = records::declaration(policy, &parsed.trailers);
 
-        let fix_target = FixTarget::new(commit, ctx.head);
+        let fix_target = FixTarget::new(commit, ctx.repo_head);
         // The paths that set the requirements: every path under a tier that asks for evidence
         // (or every path, when only involvement extras ask for it).
         let mut scope: Vec<String> = commit

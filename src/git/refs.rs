@@ -59,3 +59,79 @@ pub fn tips(repo: &Repo, keep: impl Fn(&str) -> bool) -> Result<Vec<Oid>> {
     }
     Ok(out)
 }
+
+/// The published refs of a clone: each remote's branches that `protected` accepts (asked
+/// with the remote's own name, `refs/heads/<branch>`) and the tags `protected` accepts, with
+/// the commits they name. These are the commits everyone already has: fix advice for them is
+/// a waiver or a baseline, never a rewrite.
+pub fn published_tips(repo: &Repo, protected: impl Fn(&str) -> bool) -> Result<Vec<(Oid, String)>> {
+    let remotes: Vec<String> = repo
+        .raw()
+        .remotes()
+        .map(|r| {
+            (0..r.len())
+                .filter_map(|i| r.get(i).ok().flatten().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for r in repo.raw().references()? {
+        let r = r?;
+        let Ok(name) = r.name() else { continue };
+        let own = if name.starts_with("refs/tags/") {
+            Some(name.to_string())
+        } else {
+            remotes.iter().find_map(|remote| {
+                name.strip_prefix("refs/remotes/")?
+                    .strip_prefix(remote.as_str())?
+                    .strip_prefix('/')
+                    .filter(|b| *b != "HEAD")
+                    .map(|b| format!("refs/heads/{b}"))
+            })
+        };
+        let Some(own) = own else { continue };
+        if !protected(&own) {
+            continue;
+        }
+        let name = name.to_string();
+        let Ok(r) = r.resolve() else { continue };
+        if let Some(oid) = r.target()
+            && let Some(c) = peel_commit(repo, oid)?
+        {
+            out.push((c, name));
+        }
+    }
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(out)
+}
+
+/// For each of `targets`, the first of `tips` (in order) it is reachable from, walking no
+/// further than `hide`. Stops as soon as every target is placed. Used only for fix advice.
+pub fn reachable_from(
+    repo: &Repo,
+    tips: &[(Oid, String)],
+    targets: &std::collections::HashSet<Oid>,
+    hide: &[Oid],
+) -> Result<std::collections::HashMap<Oid, String>> {
+    let mut placed = std::collections::HashMap::new();
+    for (tip, name) in tips {
+        if placed.len() == targets.len() {
+            break;
+        }
+        let mut walk = repo.raw().revwalk()?;
+        walk.push(*tip)?;
+        for h in hide {
+            walk.hide(*h)?;
+        }
+        for oid in walk {
+            let oid = oid?;
+            if targets.contains(&oid) && !placed.contains_key(&oid) {
+                placed.insert(oid, name.clone());
+                if placed.len() == targets.len() {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(placed)
+}

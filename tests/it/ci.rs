@@ -1001,3 +1001,32 @@ fn gitlab_mr_is_enforced_by_its_target_branch() {
         run.stderr
     );
 }
+
+#[test]
+fn push_pipeline_of_a_protected_branch_advises_a_waiver_not_a_rewrite() {
+    // After the merge the commits are on main: rewording them is not a fix.
+    let mut fx = fixture(POLICY);
+    let head = ai_commit(&mut fx, &[]);
+    let ev = push_event("main", &fx.base, &head);
+    let run = fx.github("push", &ev, &["--format", "json"], &[]);
+    run.assert_code(1);
+    let v: Value = serde_json::from_str(&run.stdout).expect("json");
+    let help = v["commits"][0]["findings"][0]["help"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(help.contains("is already on refs/heads/main"), "{help}");
+    assert!(help.contains(&format!("commit: {head}")), "{help}");
+    assert!(
+        !help.contains("--amend") && !help.contains("rebase -i"),
+        "{help}"
+    );
+    // The same commits in a pull request are not published yet: amend the head.
+    let ev = fx.pr_event(&head, |_| {});
+    let run = fx.github("pull_request", &ev, &["--format", "json"], &[]);
+    run.assert_code(1);
+    let v: Value = serde_json::from_str(&run.stdout).expect("json");
+    let help = v["commits"][0]["findings"][0]["help"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(help.contains("git commit --amend"), "{help}");
+}

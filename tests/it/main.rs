@@ -19,6 +19,7 @@ mod check;
 mod ci;
 mod commit_oracle;
 mod detect;
+mod fixes;
 mod fuzz_corpus;
 mod git_range;
 mod hooks;

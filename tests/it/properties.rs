@@ -127,6 +127,7 @@ fn verdict(p: &Policy, pr: Option<&PullRequest>, c: &CommitFacts) -> (bool, Vec<
         branch: None,
         today: Date::parse("2026-06-01").expect("date"),
         head: Some(HEAD),
+        repo_head: Some(HEAD),
         explain: false,
         whole_history: false,
     };
@@ -436,6 +437,7 @@ fn requirements(p: &Policy, c: &CommitFacts) -> (Requirements, bool) {
         branch: None,
         today: Date::parse("2026-06-01").expect("date"),
         head: Some(HEAD),
+        repo_head: Some(HEAD),
         explain: false,
         whole_history: false,
     };
@@ -630,6 +632,7 @@ fn evidence(p: &Policy, pr: &PullRequest, c: &CommitFacts) -> (usize, usize) {
         branch: None,
         today: Date::parse("2026-06-01").expect("date"),
         head: Some(HEAD),
+        repo_head: Some(HEAD),
         explain: false,
         whole_history: false,
     };

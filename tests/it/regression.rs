@@ -43,6 +43,7 @@ fn failing(p: &Policy, c: &CommitFacts) -> bool {
         branch: None,
         today: Date::parse("2026-06-01").expect("date"),
         head: None,
+        repo_head: None,
         explain: false,
         whole_history: false,
     };
@@ -466,6 +467,7 @@ evidence:
             branch: None,
             today: Date::parse("2026-06-01").expect("date"),
             head: Some(&head),
+            repo_head: Some(&head),
             explain: false,
             whole_history: false,
         };
@@ -607,6 +609,7 @@ tiers:
         branch: None,
         today: Date::parse("2026-06-01").expect("date"),
         head: None,
+        repo_head: None,
         explain: false,
         whole_history: false,
     };
@@ -713,6 +716,7 @@ evidence:
             branch: None,
             today: Date::parse("2026-06-01").expect("date"),
             head: None,
+            repo_head: None,
             explain: false,
             whole_history: false,
         };

@@ -64,6 +64,7 @@ pub fn run(cwd: &Path, args: &CommitMsgArgs) -> Result<u8> {
         branch: branch.as_deref(),
         today: Date::today()?,
         head: None,
+        repo_head: None,
         explain: false,
         whole_history: false,
     };

@@ -143,12 +143,14 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
         checked += commits.len();
         let branch = short_ref(&line.remote_ref);
         let head = local.to_string();
+        let repo_head = git::baseline::head_commit(&repo).map(|o| o.to_string());
         let ctx = Context {
             policy: &policy,
             pr: None,
             branch: Some(branch),
             today: Date::today()?,
             head: Some(&head),
+            repo_head: repo_head.as_deref(),
             explain: false,
             whole_history: false,
         };

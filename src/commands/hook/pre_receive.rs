@@ -207,6 +207,7 @@ fn check_ref(
         branch: Some(branch),
         today: Date::today()?,
         head: Some(&head),
+        repo_head: Some(&head),
         explain: false,
         whole_history: false,
     };
