@@ -650,10 +650,10 @@ impl FixTarget {
 
     fn command(&self, trailer: &str) -> String {
         if self.at_head {
-            format!("git commit --amend --trailer \"{trailer}\"")
+            format!("`git commit --amend --trailer \"{trailer}\"`")
         } else {
             format!(
-                "git rebase -i {}~1  (mark it `reword`, then add the trailer line `{trailer}`)",
+                "`git rebase -i {}~1`  (mark it `reword`, then add the trailer line `{trailer}`)",
                 self.short
             )
         }

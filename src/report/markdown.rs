@@ -44,6 +44,91 @@ fn code(s: &str) -> String {
     if safe { format!("`{s}`") } else { escape(s) }
 }
 
+/// One line of countersign's own fix text: the `code spans` it writes stay code spans (inside
+/// one, Markdown, HTML and mentions are inert, so only backticks, line breaks and forbidden
+/// characters need care, and the split on backticks removes the first), everything else is
+/// escaped like untrusted text. An unpaired backtick is escaped as plain text.
+fn fix_line(line: &str) -> String {
+    let parts: Vec<&str> = line.split('`').collect();
+    let last = parts.len() - 1;
+    let mut out = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 0 {
+            out.push_str(&escape(part));
+        } else if i < last && !part.trim().is_empty() {
+            // A code span: its content is inert; only line breaks and forbidden characters.
+            out.push('`');
+            out.extend(part.chars().map(|c| match c {
+                '\r' | '\n' | '\t' | '\u{2028}' | '\u{2029}' => ' ',
+                c if crate::message::unicode::is_forbidden(c) => '\u{FFFD}',
+                c => c,
+            }));
+            out.push('`');
+        } else {
+            // An empty span or an unpaired backtick: plain text.
+            out.push_str("\\`");
+            out.push_str(&escape(part));
+            if i < last {
+                out.push_str("\\`");
+            }
+        }
+    }
+    out
+}
+
+/// countersign's own (multi-line) fix text for a list item: lines joined with `<br>`, code
+/// spans kept ([`fix_line`]), and indented lines (a block to paste, such as a waiver) as a
+/// fenced block indented by `indent` under the item. The fence is longer than any backtick
+/// run in the block, so nothing in it can close it.
+pub fn fix_text(text: &str, indent: &str) -> String {
+    let mut out = String::new();
+    let mut block: Vec<&str> = Vec::new();
+    let flush = |block: &mut Vec<&str>, out: &mut String| {
+        if block.is_empty() {
+            return;
+        }
+        let longest = block
+            .iter()
+            .map(|l| l.split(|c| c != '`').map(str::len).max().unwrap_or(0))
+            .max()
+            .unwrap_or(0);
+        let fence = "`".repeat(longest.max(2) + 1);
+        out.push_str(&format!("\n\n{indent}{fence}yaml\n"));
+        for l in block.drain(..) {
+            let inert: String = l
+                .strip_prefix("  ")
+                .unwrap_or(l)
+                .chars()
+                .map(|c| {
+                    if crate::message::unicode::is_forbidden(c) || c == '\r' {
+                        '\u{FFFD}'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            out.push_str(&format!("{indent}{inert}\n"));
+        }
+        out.push_str(&format!("{indent}{fence}\n\n{indent}"));
+    };
+    let mut first = true;
+    for line in text.lines() {
+        if line.starts_with("  ") {
+            block.push(line);
+            continue;
+        }
+        let had_block = !block.is_empty();
+        flush(&mut block, &mut out);
+        if !first && !had_block {
+            out.push_str("<br>");
+        }
+        first = false;
+        out.push_str(&fix_line(line));
+    }
+    flush(&mut block, &mut out);
+    out.trim_end().to_string()
+}
+
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -57,7 +142,7 @@ fn finding_line(prefix: &str, f: &Finding) -> String {
     let mut s = format!(
         "- {prefix}{} — {}",
         code(f.code.as_str()),
-        escape(&f.message)
+        fix_line(&f.message)
     );
     if let Some(p) = &f.path
         && !f.message.contains(p.as_str())
@@ -68,7 +153,7 @@ fn finding_line(prefix: &str, f: &Finding) -> String {
         s.push_str(&format!(" — waived by {}", code(w)));
     } else {
         let fix = f.help.as_deref().unwrap_or(f.code.doc().fix);
-        s.push_str(&format!("\n  - **Fix:** {}", escape(fix)));
+        s.push_str(&format!("\n  - **Fix:** {}", fix_text(fix, "    ")));
     }
     s.push('\n');
     s
@@ -214,4 +299,57 @@ pub fn render_limited(report: &Report, max_bytes: usize) -> String {
     let mut out = head.to_string();
     out.push_str(&note);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fix_code_spans_render_as_code() {
+        let t = fix_text(
+            "after review: git rebase -i abc~1  (mark it `reword`, then add `Reviewed-by: A <a@b.c>`)",
+            "    ",
+        );
+        assert!(t.contains("`reword`"), "{t}");
+        assert!(t.contains("`Reviewed-by: A <a@b.c>`"), "{t}");
+        assert!(!t.contains("\\`"), "{t}");
+    }
+
+    #[test]
+    fn fix_text_outside_spans_is_escaped() {
+        let t = fix_text("ask @team <b>now</b> | *x*", "    ");
+        assert_eq!(t, "ask @&#8203;team &lt;b&gt;now&lt;/b&gt; \\| \\*x\\*");
+    }
+
+    #[test]
+    fn unpaired_and_empty_backticks_stay_plain() {
+        assert_eq!(fix_line("a ` b"), "a \\` b");
+        assert_eq!(fix_line("a `` b"), "a \\`\\` b");
+        assert_eq!(fix_line("`x` and ` y"), "`x` and \\` y");
+    }
+
+    #[test]
+    fn hostile_text_in_a_span_is_inert_and_clean() {
+        let t = fix_text("`Evil\u{1b}[31m\u{202e}\u{7}<script>` rejected", "    ");
+        assert!(
+            !t.contains('\u{1b}') && !t.contains('\u{202e}') && !t.contains('\u{7}'),
+            "{t:?}"
+        );
+        assert!(t.starts_with('`'), "{t}");
+    }
+
+    #[test]
+    fn indented_lines_become_a_fenced_block_nothing_can_close() {
+        let t = fix_text(
+            "is already on main.\nrecord it:\n  waivers:\n    - id: W-1\n      reason: \"````\"\nor: baseline: abc",
+            "    ",
+        );
+        assert!(
+            t.contains("\n\n    `````yaml\n    waivers:\n      - id: W-1\n"),
+            "{t}"
+        );
+        assert!(t.contains("\n    `````\n\n    or: baseline: abc"), "{t}");
+        assert!(t.starts_with("is already on main.<br>record it:"), "{t}");
+    }
 }

@@ -1030,3 +1030,48 @@ fn push_pipeline_of_a_protected_branch_advises_a_waiver_not_a_rewrite() {
         .unwrap_or_default();
     assert!(help.contains("git commit --amend"), "{help}");
 }
+
+#[test]
+fn job_summary_renders_the_fix_as_code_spans() {
+    let mut fx = fixture(POLICY);
+    let head = ai_commit(&mut fx, &[]);
+    let ev = fx.pr_event(&head, |_| {});
+    let run = fx.github("pull_request", &ev, &[], &[]);
+    run.assert_code(1);
+    assert!(
+        run.summary.contains("`git commit --amend --trailer"),
+        "{}",
+        run.summary
+    );
+    assert!(!run.summary.contains("\\`"), "{}", run.summary);
+}
+
+#[test]
+fn a_change_that_adds_the_policy_is_diffed_against_the_embedded_default() {
+    // The base has no policy (the embedded default decides); the PR adds a weak one.
+    let mut r = TestRepo::new();
+    let base = r.commit_files(
+        "Initial import",
+        &[("README.md", "# demo\n"), ("src/lib.rs", "\n")],
+    );
+    r.checkout(&["-b", "feature"]);
+    let weak = "version: 1\ntiers:\n  - name: low\ndefault_tier: low\n";
+    let head = r.commit_files(
+        &msg("Add a policy", &[CLAUDE]),
+        &[(".countersign.yml", weak), ("src/helper.rs", "x\n")],
+    );
+    let fx = Fx { r, base };
+    let ev = fx.pr_event(&head, |_| {});
+    let run = fx.github("pull_request", &ev, &[], &[]);
+    assert!(
+        run.summary.contains("This change edits the policy"),
+        "{}",
+        run.summary
+    );
+    assert!(run.summary.contains("WEAKENS"), "{}", run.summary);
+    assert!(
+        !run.summary.contains("no semantic change"),
+        "{}",
+        run.summary
+    );
+}
