@@ -242,6 +242,9 @@ pub struct FactsArgs {
     /// Pull/merge request facts as JSON, included in the output.
     #[arg(long, value_name = "FILE")]
     pub pr: Option<PathBuf>,
+    /// The policy to record with the facts (default: the one `check` would find).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
     /// Limits.
     #[command(flatten)]
     pub limits: LimitArgs,

@@ -5,8 +5,8 @@ use std::path::Path;
 use crate::audit;
 use crate::cli::CheckArgs;
 use crate::commands::{
-    FACTS_SCHEMA, FactsDoc, evaluate_range, load_policy, read_input, read_pr, use_color,
-    write_stdout,
+    FACTS_SCHEMA, FactsDoc, RecordedPolicy, evaluate_range, load_policy, read_input, read_pr,
+    use_color, write_stdout,
 };
 use crate::evaluate::{self, Context, Report};
 use crate::git;
@@ -54,6 +54,30 @@ fn from_git(
     )
 }
 
+/// The policy a facts document carries, checked against its digest (an edited text is exit
+/// 2, not a different verdict) and loaded as it was found; an allowed-signers file it names
+/// is read from the same place as before (the repository or work tree here).
+fn recorded_policy(
+    repo: Option<&git::Repo>,
+    workdir: Option<&Path>,
+    rec: &RecordedPolicy,
+    file: &Path,
+) -> Result<Policy> {
+    let digest = crate::policy::load::digest(rec.text.as_bytes());
+    if digest != rec.digest {
+        return Err(Error::input(format!(
+            "{}: the recorded policy's text does not match its digest ({} recorded, {digest} computed)",
+            file.display(),
+            rec.digest
+        ))
+        .with_help("the document was edited after `countersign facts` wrote it; recreate it"));
+    }
+    let mut policy = crate::policy::load::load(&rec.text, rec.origin.clone())
+        .map_err(crate::commands::policy_failed)?;
+    crate::commands::load_signers(repo, &mut policy, workdir)?;
+    Ok(policy)
+}
+
 fn from_facts(
     cwd: &Path,
     args: &CheckArgs,
@@ -73,10 +97,20 @@ fn from_facts(
         )));
     }
     let root = git::open(cwd).ok();
-    let policy = load_policy(
-        root.as_ref().and_then(|r| r.workdir()),
-        args.policy.as_deref(),
-    )?;
+    let workdir = root.as_ref().and_then(|r| r.workdir());
+    let policy = match (&args.policy, &doc.policy) {
+        (Some(explicit), _) => load_policy(workdir, Some(explicit))?,
+        (None, Some(rec)) => recorded_policy(root.as_ref(), workdir, rec, file)?,
+        (None, None) => {
+            return Err(Error::input(format!(
+                "{} records no policy (it was written by an older countersign)",
+                file.display()
+            ))
+            .with_help(
+                "recreate it with `countersign facts`, or name the policy with `--policy FILE`",
+            ));
+        }
+    };
     let pr = pr.or(doc.pr.clone());
     let branch = pr
         .as_ref()
@@ -91,7 +125,7 @@ fn from_facts(
         head: doc.range.head.as_deref(),
         repo_head: doc.range.head.as_deref(),
         explain: false,
-        whole_history: doc.range.description.starts_with("--all"),
+        whole_history: doc.whole_history,
     };
     let commits = doc
         .commits

@@ -3,7 +3,10 @@
 use std::path::Path;
 
 use crate::cli::FactsArgs;
-use crate::commands::{FACTS_SCHEMA, FactsDoc, limits, note, print_stdout, range_spec, read_pr};
+use crate::commands::{
+    FACTS_SCHEMA, FactsDoc, RecordedPolicy, limits, load_policy, note, print_stdout, range_spec,
+    read_pr, verified_baseline,
+};
 use crate::git;
 use crate::{Error, Result};
 
@@ -11,7 +14,11 @@ use crate::{Error, Result};
 pub fn run(cwd: &Path, args: &FactsArgs) -> Result<u8> {
     let pr = read_pr(args.pr.as_deref())?;
     let repo = git::open(cwd)?;
-    let range = git::resolve(&repo, &range_spec(&args.range), None)?;
+    // The policy `check` would use, recorded in the document; its baseline bounds the range
+    // as in `check`.
+    let policy = load_policy(repo.workdir(), args.policy.as_deref())?;
+    let baseline = verified_baseline(&repo, &policy, git::baseline::head_commit(&repo))?;
+    let range = git::resolve(&repo, &range_spec(&args.range), baseline.as_deref())?;
     note(&format!(
         "reading {} commit(s) of {}",
         range.commits.len(),
@@ -33,6 +40,12 @@ pub fn run(cwd: &Path, args: &FactsArgs) -> Result<u8> {
         pr,
         commits,
         reviews,
+        policy: Some(RecordedPolicy {
+            origin: policy.source.origin.clone(),
+            digest: policy.source.digest.clone(),
+            text: policy.source.text.to_string(),
+        }),
+        whole_history: args.range.all,
     };
     let mut text = serde_json::to_string_pretty(&doc)
         .map_err(|e| Error::output(format!("cannot serialise facts: {e}")))?;

@@ -71,6 +71,27 @@ pub struct FactsDoc {
     /// Signed reviews found in the git notes, by commit id (commits without any are absent).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub reviews: std::collections::BTreeMap<String, crate::facts::CommitReviews>,
+    /// The policy the facts were read under, as `check` would have found it: `check
+    /// --from-facts` evaluates with it (unless `--policy` is given), so the replay gives the
+    /// verdict the repository gave, wherever it runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<RecordedPolicy>,
+    /// The facts cover the whole history (`--all`): only then are `unused-rule` and
+    /// `unused-waiver` reported.
+    #[serde(default)]
+    pub whole_history: bool,
+}
+
+/// A policy carried inside a facts document: where it came from, its text and its digest
+/// (the git blob id of the text, checked when it is read back).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RecordedPolicy {
+    /// Where `countersign facts` found it.
+    pub origin: Origin,
+    /// The git blob id of `text`.
+    pub digest: String,
+    /// The policy text.
+    pub text: String,
 }
 
 /// The schema tag of [`FactsDoc`].

@@ -51,7 +51,7 @@ impl From<Span> for miette::SourceSpan {
 }
 
 /// Where the policy came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Origin {
     /// The policy embedded in the binary (no policy file in the repository).

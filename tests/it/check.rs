@@ -673,6 +673,71 @@ fn facts_round_trip_gives_the_same_verdict() {
     assert_eq!(codes(&replay.json()), codes(&direct.json()));
 }
 
+#[test]
+fn facts_carry_their_policy_and_scope() {
+    // The facts are replayed where another policy (or none) would be found: the verdict
+    // is the repository's, because the document carries the policy it was read under.
+    let mut r = repo();
+    r.commit_files(
+        &msg("Pay", &[CLAUDE, RITA]),
+        &[("src/payments/p.rs", "x\n")],
+    );
+    let facts = run(&r, &["facts", "--all"]);
+    assert_eq!(facts.code, 0, "{}", facts.stderr);
+    let doc: Value = serde_json::from_str(&facts.stdout).expect("json");
+    assert_eq!(doc["whole_history"], true);
+    assert_eq!(doc["policy"]["origin"]["kind"], "file");
+    assert_eq!(
+        doc["policy"]["digest"],
+        run(&r, &["check", "--all", "--format", "json"]).json()["policy"]["digest"]
+    );
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let path = elsewhere.path().join("facts.json");
+    std::fs::write(&path, &facts.stdout).expect("write");
+    let out = std::process::Command::new(BIN)
+        .current_dir(elsewhere.path())
+        .args([
+            "check",
+            "--from-facts",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    // Tier `high` of the recorded policy (the embedded default would not know `payments`).
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(v["commits"][0]["tier"], "high", "{v}");
+    assert_eq!(v["policy"]["digest"], doc["policy"]["digest"]);
+    // Whole history: unused rules are reported, as `check --all` does.
+    assert!(v["findings"].to_string().contains("unused-rule"), "{v}");
+    // A document without a policy (an older countersign) is exit 2 unless --policy names one.
+    let mut old = doc.clone();
+    old.as_object_mut().unwrap().remove("policy");
+    std::fs::write(&path, old.to_string()).expect("write");
+    let out = run(&r, &["check", "--from-facts", path.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("records no policy"), "{}", out.stderr);
+    let out = run(
+        &r,
+        &[
+            "check",
+            "--from-facts",
+            path.to_str().unwrap(),
+            "--policy",
+            ".countersign.yml",
+        ],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+}
+
 /// Golden JSON: a fixed history evaluated against the test policy. Regenerate with
 /// `UPDATE_GOLDEN=1 cargo test --test it check:: golden`.
 #[test]

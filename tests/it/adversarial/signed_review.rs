@@ -1010,11 +1010,26 @@ fn facts_reproduce_signed_reviews() {
     std::fs::write(&path, &facts.stdout).expect("write");
     let p = path.to_string_lossy().into_owned();
     run(&r, &["check", "--from-facts", &p, "--format", "json"], &[]).assert_pass();
-    let forged = facts.stdout.replace("Bob Reviewer", "Bob Reviewer Jr");
-    std::fs::write(&path, forged).expect("write");
+    // Forge the review (not the recorded policy): the signature no longer verifies.
+    let mut forged = doc.clone();
+    let reviews = serde_json::to_string(&doc["reviews"])
+        .expect("json")
+        .replace("Bob Reviewer", "Bob Reviewer Jr");
+    forged["reviews"] = serde_json::from_str(&reviews).expect("json");
+    std::fs::write(&path, forged.to_string()).expect("write");
     let out = run(&r, &["check", "--from-facts", &p, "--format", "json"], &[]);
     out.assert_deny("missing-reviewer");
     assert_eq!(out.reasons(), ["unverified"]);
+    // Editing the recorded policy (e.g. to register another key) is refused: exit 2.
+    let edited = facts.stdout.replace("Bob Reviewer", "Bob Reviewer Jr");
+    std::fs::write(&path, edited).expect("write");
+    let out = run(&r, &["check", "--from-facts", &p, "--format", "json"], &[]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("does not match its digest"),
+        "{}",
+        out.stderr
+    );
 }
 
 /// `explain` and `audit` verify signed reviews too.
