@@ -291,9 +291,7 @@ pub fn policy_failed(errs: PolicyErrors) -> Error {
     } else {
         miette::GraphicalTheme::unicode_nocolor()
     });
-    let mut s = String::new();
-    let _ = handler.render_report(&mut s, &errs);
-    eprint!("{s}");
+    eprint!("{}", errs.render(&handler));
     let n = errs.diagnostics.len();
     Error::policy(format!(
         "invalid policy {}: {n} problem(s)",

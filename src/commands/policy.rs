@@ -1,16 +1,16 @@
 //! `countersign policy check | show | schema | diff REV`.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use miette::NamedSource;
 
 use crate::cli::{ExplainFormat, PolicyArgs, PolicyCommand};
 use crate::commands::{note, policy_failed, print_stdout, print_text, read_input, use_color};
 use crate::git;
 use crate::message::unicode::neutralize;
 use crate::policy::load::DEFAULT_POLICY;
+use crate::policy::load::WithSource;
 use crate::policy::{
     DISCOVERY, Origin, Policy, PolicyDiagnostic, diff, lint, load, load_with_warnings, schema, show,
 };
@@ -79,41 +79,6 @@ pub fn policy_text(root: Option<&Path>, explicit: Option<&Path>) -> Result<(Stri
         None => path.display().to_string(),
     };
     Ok((text, Origin::File { path: shown }))
-}
-
-/// One policy diagnostic with its source, so miette can draw the underline.
-struct WithSource<'a> {
-    diag: &'a PolicyDiagnostic,
-    source: &'a Arc<NamedSource<String>>,
-}
-
-impl fmt::Debug for WithSource<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.diag, f)
-    }
-}
-
-impl fmt::Display for WithSource<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self.diag, f)
-    }
-}
-
-impl std::error::Error for WithSource<'_> {}
-
-impl Diagnostic for WithSource<'_> {
-    fn severity(&self) -> Option<miette::Severity> {
-        self.diag.severity()
-    }
-    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diag.help()
-    }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.diag.labels()
-    }
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&**self.source)
-    }
 }
 
 /// Renders diagnostics (warnings) of `policy`'s text with miette, one after the other.

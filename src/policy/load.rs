@@ -135,6 +135,24 @@ impl PolicyErrors {
         line_column(&self.source.text, offset)
     }
 
+    /// Every problem as a diagnostic of its own, the look of findings and policy warnings:
+    /// the message, the policy's `name:line:column` with the snippet underlined, the help.
+    /// (Rendered as one report, miette would prefix each related problem with `Error:`.)
+    pub fn render(&self, handler: &miette::GraphicalReportHandler) -> String {
+        let mut out = String::new();
+        for d in &self.diagnostics {
+            let _ = handler.render_report(
+                &mut out,
+                &WithSource {
+                    diag: d,
+                    source: &self.named,
+                },
+            );
+            out.push('\n');
+        }
+        out
+    }
+
     /// Plain text, one problem per line: `NAME:LINE:COL: error: MESSAGE (help: …)`.
     pub fn render_plain(&self) -> String {
         let name = self.source.name();
@@ -154,6 +172,43 @@ impl PolicyErrors {
             out.push('\n');
         }
         out
+    }
+}
+
+/// One policy diagnostic with its source, so miette can draw the underline.
+pub struct WithSource<'a> {
+    /// The problem.
+    pub diag: &'a PolicyDiagnostic,
+    /// The policy text it points into.
+    pub source: &'a Arc<NamedSource<String>>,
+}
+
+impl fmt::Debug for WithSource<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.diag, f)
+    }
+}
+
+impl fmt::Display for WithSource<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.diag, f)
+    }
+}
+
+impl std::error::Error for WithSource<'_> {}
+
+impl Diagnostic for WithSource<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        self.diag.severity()
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.diag.help()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.diag.labels()
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&**self.source)
     }
 }
 

@@ -777,3 +777,55 @@ fn discovery_order() {
     std::fs::write(root.join(".countersign.yaml"), "version: 1\n").unwrap();
     assert_eq!(discover(root), Some(root.join(".countersign.yaml")));
 }
+
+/// Issue 14: an invalid policy reads the same wherever it is met — every problem a
+/// diagnostic of its own with `path:line:column`, then one closing error line; no miette
+/// "Error:" prefixes, no second headline style.
+#[test]
+fn invalid_policy_has_one_error_style_everywhere() {
+    let mut r = crate::support::TestRepo::new();
+    let bad =
+        "version: 1\ntiers:\n  - name: low\n    reviewers: -1\n  - nme: x\ndefault_tier: nope\n";
+    r.commit_files("Initial", &[(".countersign.yml", bad), ("a.txt", "a\n")]);
+    std::fs::write(r.path().join("msg.txt"), "Subject\n").unwrap();
+    let mut seen = Vec::new();
+    for args in [
+        vec!["check"],
+        vec!["policy", "check"],
+        vec!["hook", "commit-msg", "msg.txt"],
+    ] {
+        let out = r
+            .command(env!("CARGO_BIN_EXE_countersign"))
+            .args(&args)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run");
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(!err.contains("Error:"), "{args:?}: {err}");
+        assert!(!err.contains("countersign::policy"), "{args:?}: {err}");
+        for at in [".countersign.yml:4:16", ".countersign.yml:5:5"] {
+            assert!(err.contains(at), "{args:?} lacks {at}: {err}");
+        }
+        let last = err
+            .lines()
+            .rev()
+            .find(|l| !l.starts_with("  "))
+            .unwrap_or("")
+            .to_string();
+        assert!(
+            last.starts_with("error[policy]: invalid policy"),
+            "{args:?}: {err}"
+        );
+        // The problems themselves render identically in every command.
+        let body: String = err
+            .lines()
+            .filter(|l| !l.starts_with("error[") && !l.starts_with("  help: fix the"))
+            .filter(|l| !l.starts_with("countersign:"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        seen.push(body);
+    }
+    assert_eq!(seen[0], seen[1]);
+    assert_eq!(seen[0], seen[2]);
+}
