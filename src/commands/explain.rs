@@ -28,7 +28,7 @@ use crate::{Error, Result};
 pub fn render(code: Code) -> String {
     let d = code.doc();
     format!(
-        "{code} ({severity})\n\n{summary}\n\nWhy it matters:\n  {why}\n\nHow to fix it:\n  {fix}\n\nExample:\n  {example}\n",
+        "{code} ({severity})\n\n{summary}\n\nWhy it matters:\n  {why}\n\nHow to fix it:\n  {fix}\n\nWhat triggers it (example):\n  {example}\n",
         severity = code.severity().as_str(),
         summary = d.summary,
         why = d.why,

@@ -178,16 +178,19 @@ pub fn render(report: &Report, policy: &Policy, opts: Options) -> String {
         out.push('\n');
     };
     let advice = baseline_advice(report, opts);
-    for c in &report.commits {
-        if c.findings.is_empty() || advice.is_some() {
-            continue;
-        }
-        for f in &c.findings {
-            emit(&diag(f, Some(c), policy), &mut out);
-        }
-    }
+    let total: usize = report.commits.iter().map(|c| c.findings.len()).sum();
     if let Some(a) = &advice {
         out.push_str(a);
+    } else if !opts.verbose && total > SUMMARY_AT {
+        out.push_str(&summary_table(report, total));
+    } else {
+        // Grouped by commit: a header names the commit, its findings follow.
+        for c in report.commits.iter().filter(|c| !c.findings.is_empty()) {
+            out.push_str(&commit_header(c));
+            for f in &c.findings {
+                emit(&diag(f, Some(c), policy), &mut out);
+            }
+        }
     }
     let mut unused_rules = Vec::new();
     for f in &report.findings {
@@ -217,6 +220,96 @@ pub fn render(report: &Report, policy: &Policy, opts: Options) -> String {
     } else {
         neutralize(&out).into_owned()
     }
+}
+
+/// Past this many findings (and without `-v`), the human output prints a table by code and
+/// by commit instead of each finding; the JSON report always has every detail.
+pub const SUMMARY_AT: usize = 50;
+
+/// The most commits the summary table lists by name.
+const SUMMARY_COMMITS: usize = 40;
+
+/// The line that opens a commit's findings: `commit <id> <subject> · tier … · AI: …`.
+fn commit_header(c: &CommitReport) -> String {
+    neutralize(&format!(
+        "── commit {} {} · tier {} · AI: {}\n",
+        c.id.get(..c.id.len().min(12)).unwrap_or_default(),
+        clip(&c.subject, 60),
+        c.tier.as_deref().unwrap_or("(none)"),
+        c.involvement.as_str()
+    ))
+    .into_owned()
+}
+
+/// `s` cut to at most `max` characters, with `…` when cut.
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// More than [`SUMMARY_AT`] findings: counts by code, then the commits with their codes
+/// (the first [`SUMMARY_COMMITS`]), and the commands that show the rest.
+fn summary_table(report: &Report, total: usize) -> String {
+    let with: Vec<&CommitReport> = report
+        .commits
+        .iter()
+        .filter(|c| !c.findings.is_empty())
+        .collect();
+    let mut by_code: Vec<(Code, usize, usize)> = Vec::new();
+    for c in &with {
+        let mut seen: Vec<Code> = Vec::new();
+        for f in &c.findings {
+            let first = !seen.contains(&f.code);
+            if first {
+                seen.push(f.code);
+            }
+            match by_code.iter_mut().find(|(k, _, _)| *k == f.code) {
+                Some((_, n, m)) => {
+                    *n += 1;
+                    *m += usize::from(first);
+                }
+                None => by_code.push((f.code, 1, 1)),
+            }
+        }
+    }
+    by_code.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut o = format!(
+        "{total} findings in {} commits: more than {SUMMARY_AT}, so here is the table; \
+         `-v` prints each finding with its fix, `countersign explain COMMIT` one commit, \
+         `--format json` every detail.\n\n  findings  commits  code\n",
+        with.len()
+    );
+    for (code, n, m) in &by_code {
+        o.push_str(&format!("  {n:>8}  {m:>7}  {code}\n"));
+    }
+    o.push_str("\n  commit        codes\n");
+    for c in with.iter().take(SUMMARY_COMMITS) {
+        let mut codes: Vec<&str> = Vec::new();
+        for f in &c.findings {
+            let name = f.code.as_str();
+            if !codes.contains(&name) {
+                codes.push(name);
+            }
+        }
+        o.push_str(&neutralize(&format!(
+            "  {:<12}  {}  {}\n",
+            c.id.get(..c.id.len().min(12)).unwrap_or_default(),
+            codes.join(", "),
+            clip(&c.subject, 50)
+        )));
+    }
+    if with.len() > SUMMARY_COMMITS {
+        o.push_str(&format!(
+            "  … and {} more commits (`-v` or `--format json`)\n",
+            with.len() - SUMMARY_COMMITS
+        ));
+    }
+    o.push('\n');
+    o
 }
 
 /// Past this many failing commits, the human output says how to baseline the history instead

@@ -763,17 +763,7 @@ fn golden_json_report() {
     // The tool version changes with releases; everything else is deterministic.
     v["tool"]["version"] = Value::String("<version>".into());
     let got = serde_json::to_string_pretty(&v).unwrap() + "\n";
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/golden/check-report.json");
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, &got).unwrap();
-    }
-    let want = std::fs::read_to_string(&path).expect("golden file (run with UPDATE_GOLDEN=1)");
-    assert_eq!(
-        got, want,
-        "golden JSON changed; review and regenerate with UPDATE_GOLDEN=1"
-    );
+    crate::support::golden("fixtures/golden/check-report.json", &got);
 }
 
 #[test]

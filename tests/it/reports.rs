@@ -347,24 +347,7 @@ fn hostile() -> Report {
 // Golden files
 
 fn golden(name: &str, actual: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/reports")
-        .join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::create_dir_all(path.parent().expect("has a parent")).expect("mkdir");
-        std::fs::write(&path, actual).expect("write golden");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "cannot read {}: {e} (run with UPDATE_GOLDEN=1 to create it)",
-            path.display()
-        )
-    });
-    assert!(
-        expected == actual,
-        "{name} differs from the golden file; if intended, regenerate with UPDATE_GOLDEN=1.\n--- expected\n{expected}\n--- actual\n{actual}"
-    );
+    crate::support::golden(&format!("fixtures/reports/{name}"), actual);
 }
 
 #[test]

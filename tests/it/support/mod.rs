@@ -196,3 +196,21 @@ impl Default for TestRepo {
         Self::new()
     }
 }
+
+/// Compares `actual` with the golden file at `path` (relative to the crate root); with
+/// `UPDATE_GOLDEN=1` writes it instead. Review the diff of a regenerated file like code.
+pub fn golden(path: &str, actual: &str) {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(file.parent().expect("has a parent")).expect("mkdir");
+        std::fs::write(&file, actual).expect("write golden");
+        return;
+    }
+    let expected = std::fs::read_to_string(&file).unwrap_or_else(|e| {
+        panic!("cannot read {path}: {e} (run with UPDATE_GOLDEN=1 to create it)")
+    });
+    assert!(
+        expected == actual,
+        "{path} differs from the golden file; if intended, regenerate with UPDATE_GOLDEN=1.\n--- expected\n{expected}\n--- actual\n{actual}"
+    );
+}
