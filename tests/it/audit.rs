@@ -18,13 +18,13 @@ const OTTO: &str = "Reviewed-by: Otto Other <otto@example.com>";
 /// The subject of the failing commit: markup that must be escaped everywhere.
 const EVIL: &str = "feat: <script>alert(1)</script> & \"q\" <b>";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
-fn run(repo: &TestRepo, args: &[&str]) -> Run {
+pub(crate) fn run(repo: &TestRepo, args: &[&str]) -> Run {
     let out = repo
         .command(BIN)
         .args(args)
@@ -38,7 +38,7 @@ fn run(repo: &TestRepo, args: &[&str]) -> Run {
 }
 
 /// Commits with an explicit date (Unix seconds, UTC).
-fn commit_at(r: &mut TestRepo, when: u64, msg: &str, files: &[(&str, &str)]) -> String {
+pub(crate) fn commit_at(r: &mut TestRepo, when: u64, msg: &str, files: &[(&str, &str)]) -> String {
     for (p, c) in files {
         r.write(p, c);
     }
@@ -682,7 +682,7 @@ const VOID: &[&str] = &[
 /// Checks that every element of the subset of HTML the audit emits is closed in order
 /// (void elements and `/>` self-closing SVG elements aware; `<style>` and `<script>` bodies
 /// skipped); returns the element names in document order.
-fn balanced(html: &str) -> Result<Vec<String>, String> {
+pub(crate) fn balanced(html: &str) -> Result<Vec<String>, String> {
     let b = html.as_bytes();
     let mut i = 0;
     let mut stack: Vec<String> = Vec::new();
