@@ -1,7 +1,7 @@
 //! Evidence and audit: the record an auditor asks for.
 //!
 //! - [`record`]: one [`record::EvidenceRecord`] per evaluated commit (`countersign/evidence/v1`),
-//!   built from the evaluator's [`Report`](crate::evaluate::Report) plus the run's mode and time.
+//!   built from the evaluator's [`Report`] plus the run's mode and time.
 //! - [`log`]: the append-only, hash-chained evidence log (`--evidence-log PATH`) and its
 //!   verification (`countersign audit verify PATH`).
 //! - [`summary`]: the figures of `countersign audit` (AI-assisted share by week, tool, model and
