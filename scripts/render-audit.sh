@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Renders a countersign HTML audit to a PNG with headless Chromium, so a person can look at it.
+# Renders a countersign HTML audit with headless Chromium, so a person can look at it: a PNG
+# screenshot of the screen layout, or, when OUT ends in .pdf, the print layout (A4, as the
+# audit's @page rule asks) plus one PNG per page (OUT-1.png, OUT-2.png …) when pdftoppm is there.
 #
 #   scripts/render-audit.sh AUDIT.html [OUT.png] [WIDTHxHEIGHT]
+#   scripts/render-audit.sh AUDIT.html OUT.pdf
 #
 # Installs Debian's `chromium` with apt-get when no Chromium is on PATH (needs root or sudo).
 # The page is loaded from a file:// URL with networking disabled: the audit is self-contained.
@@ -31,10 +34,24 @@ case "$out" in /*) ;; *) out="$PWD/$out" ;; esac
 profile=$(mktemp -d)
 trap 'rm -rf "$profile"' EXIT
 
-"$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars \
-    --user-data-dir="$profile" --no-first-run --disable-extensions \
-    --proxy-server="http://127.0.0.1:9" --proxy-bypass-list="<-loopback>" \
-    --window-size="${size/x/,}" --screenshot="$out" "file://$abs" >/dev/null 2>&1
+flags=(--headless --no-sandbox --disable-gpu --hide-scrollbars
+    --user-data-dir="$profile" --no-first-run --disable-extensions
+    --disable-background-networking --disable-component-update --disable-sync --disable-quic
+    --proxy-server="http://127.0.0.1:9" --proxy-bypass-list="<-loopback>")
 
-[ -s "$out" ] || { echo "render-audit: Chromium wrote no screenshot" >&2; exit 1; }
-echo "$out"
+case "$out" in
+*.pdf)
+    "$browser" "${flags[@]}" --no-pdf-header-footer --print-to-pdf="$out" "file://$abs" >/dev/null 2>&1
+    [ -s "$out" ] || { echo "render-audit: Chromium wrote no PDF" >&2; exit 1; }
+    echo "$out"
+    if command -v pdftoppm >/dev/null 2>&1; then
+        pdftoppm -png -r 96 "$out" "${out%.pdf}"
+        ls "${out%.pdf}"-*.png
+    fi
+    ;;
+*)
+    "$browser" "${flags[@]}" --window-size="${size/x/,}" --screenshot="$out" "file://$abs" >/dev/null 2>&1
+    [ -s "$out" ] || { echo "render-audit: Chromium wrote no screenshot" >&2; exit 1; }
+    echo "$out"
+    ;;
+esac

@@ -1,65 +1,79 @@
-//! An audit as one self-contained HTML file: inline CSS, inline SVG charts, a few lines of
-//! inline JavaScript to sort tables. No external asset, no network. Every piece of untrusted
-//! text (subjects, names, paths, policy strings) goes through [`escape`].
+//! An audit as one self-contained HTML file: a formatter of the [`rows`] document plus two
+//! inline SVG charts, inline CSS and a few lines of inline JavaScript to sort tables. No
+//! external asset, no network.
+//!
+//! Built with [maud](https://maud.lambda.xyz): every value is escaped by construction (`&`,
+//! `<`, `>`, `"`), so hostile commit, PR and policy text cannot open a tag or leave an
+//! attribute; the model already neutralised control and invisible characters.
+//!
+//! Layout rules learnt from looking at real audits in headless Chromium at 1280 px and on A4
+//! (tests/it/audit.rs checks them): tables take the page width with `table-layout: auto` and
+//! no fixed cell widths; prose wraps between words only; ids, paths, code and over-long
+//! words ([`Inline::Word`]) may wrap anywhere; keywords (status, finding codes, dates) never
+//! wrap; numbers are right-aligned; print gets A4 pages, repeated table headers and rows kept
+//! whole.
 
-use std::fmt::Write;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use crate::audit::markdown::{MAX_ROWS, flags};
+use crate::audit::rows::{
+    self, Block, Cell, Chart, Document, Inline, Kind, LONG_WORD, Section, Table, clean,
+};
 use crate::audit::summary::{Summary, pct};
 use crate::report::short_id;
 
 /// How many of the latest weeks the chart shows (the table lists them all).
 pub const CHART_WEEKS: usize = 52;
 
-/// Escapes text for HTML element content and quoted attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c != '\n' && crate::message::unicode::is_forbidden(c) => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-const CSS: &str = r#"
-:root{--ink:#1d2430;--muted:#5b6575;--line:#d9dee6;--ai:#4b5fd6;--all:#c9d0dc;--ok:#2f8f5b;--warn:#b7791f;--bad:#c53030;}
+/// The style sheet. No cell has a width; only the charts have a size (and shrink to fit).
+pub const CSS: &str = r#"
+:root{--ink:#1d2430;--muted:#5b6575;--line:#d9dee6;--ok:#2f8f5b;--warn:#b7791f;--bad:#c53030}
 *{box-sizing:border-box}
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);margin:0 auto;max-width:1100px;padding:24px}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);margin:0 auto;max-width:1400px;padding:24px}
+h1{font-size:22px;margin:0 0 8px}
+h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}
 h3{font-size:14px;margin:18px 0 6px}
-.meta{color:var(--muted);margin:0 0 16px}
-.cards{display:flex;gap:12px;flex-wrap:wrap}
-.card{border:1px solid var(--line);border-radius:6px;padding:10px 14px;min-width:160px}
+p{max-width:75em}
+dl.meta{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:2px 12px;margin:0 0 16px;color:var(--muted)}
+dl.meta dt{font-weight:600}
+dl.meta dd{margin:0;min-width:0}
+.cards{display:flex;gap:12px;flex-wrap:wrap;margin:8px 0}
+.card{border:1px solid var(--line);border-radius:6px;padding:10px 14px}
 .card b{display:block;font-size:22px}
 .card span{color:var(--muted);font-size:12px}
 .pass{color:var(--ok)}.fail{color:var(--bad)}.waived{color:var(--warn)}
-table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:13px}
-th,td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-td.d{white-space:nowrap}
-th{background:#f3f5f8}
+table{border-collapse:collapse;table-layout:auto;width:100%;margin:6px 0 12px;font-size:13px}
+table.compact{width:auto;min-width:50%}
+th,td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:normal;word-break:normal}
+th{background:#f3f5f8;font-weight:600}
+th.n{text-align:right}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.k{white-space:nowrap}
+code.long,.w{overflow-wrap:anywhere}
+td.long{min-width:12em}
+code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace}
 table.sortable th{cursor:pointer;user-select:none}
 table.sortable th:after{content:" \2195";color:var(--muted);font-size:11px}
-code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace}
-.flag{font-weight:600;color:var(--bad)}
-svg text{font:11px system-ui,sans-serif;fill:var(--ink)}
-.charts{display:flex;gap:24px;flex-wrap:wrap}
-.legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px}
 .note{color:var(--muted);font-size:12px}
+.charts{display:flex;gap:24px;flex-wrap:wrap}
+figure{margin:0}
+svg{max-width:100%;height:auto}
+svg text{font:11px system-ui,sans-serif;fill:var(--ink)}
+.legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px}
+@page{size:A4;margin:12mm}
 @media print{
- body{max-width:none;padding:0;font-size:10pt}
+ body{max-width:none;padding:0;font-size:9pt}
+ table{font-size:8pt}
+ th,td{padding:2px 4px}
+ code{font-size:7.5pt}
+ thead{display:table-header-group}
  table.sortable th:after{content:""}
- h2{break-after:avoid}
- tr,.card,svg{break-inside:avoid}
- details>*{display:block}
- a{color:inherit;text-decoration:none}
+ h2,h3{break-after:avoid}
+ tr,.card,figure{break-inside:avoid}
+ .card{padding:4px 8px}
+ .card b{font-size:14pt}
+ h1{font-size:16pt}
+ h2{font-size:13pt}
+ h3{font-size:10pt}
 }
 "#;
 
@@ -70,7 +84,7 @@ document.querySelectorAll("table.sortable").forEach(function(t){
    var b=t.tBodies[0],rows=Array.prototype.slice.call(b.rows),asc=th.dataset.dir!=="asc";
    t.querySelectorAll("th").forEach(function(h){delete h.dataset.dir});th.dataset.dir=asc?"asc":"desc";
    rows.sort(function(x,y){
-    var a=x.cells[i].dataset.v||x.cells[i].textContent,c=y.cells[i].dataset.v||y.cells[i].textContent,
+    var a=x.cells[i].textContent,c=y.cells[i].textContent,
         na=parseFloat(a),nc=parseFloat(c),r=(!isNaN(na)&&!isNaN(nc))?na-nc:a.localeCompare(c);
     return asc?r:-r;});
    rows.forEach(function(r){b.appendChild(r)});
@@ -81,78 +95,163 @@ document.querySelectorAll("table.sortable").forEach(function(t){
 
 /// Renders `s` as one HTML document.
 pub fn render(s: &Summary) -> String {
-    let mut o = String::with_capacity(64 * 1024);
-    let _ = write!(
-        o,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>countersign audit: {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
-        escape(&s.range)
-    );
-    let _ = writeln!(o, "<h1>countersign audit</h1>");
-    let _ = writeln!(
-        o,
-        "<p class=\"meta\">Range <code>{}</code> · policy <code>{}</code> (blob <code>{}</code>) · generated {} · as <code>check</code> would decide: <b class=\"{}\">{}</b></p>",
-        escape(&s.range),
-        escape(&s.policy),
-        escape(&s.policy_digest),
-        escape(&s.generated),
-        s.verdict,
-        s.verdict
-    );
-    let _ = writeln!(o, "<div class=\"cards\">");
-    card(&mut o, &s.commits.to_string(), "commits audited");
-    card(
-        &mut o,
-        &pct(s.ai_assisted, s.commits),
-        &format!("AI-assisted ({} of {})", s.ai_assisted, s.commits),
-    );
-    card(
-        &mut o,
-        &pct(s.evidenced, s.needs_evidence),
-        &format!(
-            "review coverage ({} of {} needing evidence)",
-            s.evidenced, s.needs_evidence
-        ),
-    );
-    card(&mut o, &s.violations.to_string(), "failing commits");
-    let expired = s.waivers.iter().filter(|w| w.expired).count();
-    card(
-        &mut o,
-        &s.waivers.len().to_string(),
-        &format!("waivers ({expired} expired)"),
-    );
-    let _ = writeln!(o, "</div>");
-
-    let _ = writeln!(o, "<h2>Charts</h2>\n<div class=\"charts\">");
-    weeks_chart(&mut o, s);
-    coverage_chart(&mut o, s);
-    let _ = writeln!(o, "</div>");
-
-    tiers_table(&mut o, s);
-    attention_table(&mut o, s);
-    waivers_table(&mut o, s);
-    counts_tables(&mut o, s);
-    if !s.run_findings.is_empty() {
-        let _ = writeln!(o, "<h2>Policy findings</h2>\n<ul>");
-        for (code, msg) in &s.run_findings {
-            let _ = writeln!(o, "<li><code>{}</code>: {}</li>", escape(code), escape(msg));
+    let d = rows::document(s);
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (d.title) }
+                style { (PreEscaped(CSS)) }
+            }
+            body {
+                header {
+                    h1 { "countersign audit" }
+                    (meta(&d))
+                }
+                main {
+                    @for sec in &d.sections { (section(s, sec)) }
+                }
+                script { (PreEscaped(JS)) }
+            }
         }
-        let _ = writeln!(o, "</ul>");
-    }
-    let _ = write!(o, "<script>{JS}</script>\n</body>\n</html>\n");
-    o
+    };
+    let mut out = page.into_string();
+    out.push('\n');
+    out
 }
 
-fn card(o: &mut String, big: &str, small: &str) {
-    let _ = writeln!(
-        o,
-        "<div class=\"card\"><b>{}</b><span>{}</span></div>",
-        escape(big),
-        escape(small)
-    );
+fn meta(d: &Document) -> Markup {
+    html! {
+        dl.meta {
+            @for (label, value) in &d.header {
+                dt { (label) }
+                dd {
+                    @if *label == "Verdict" {
+                        b class=(d.verdict) { (d.verdict) }
+                        @for i in value.iter().skip(1) { (inline(i)) }
+                    } @else {
+                        (line(value))
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn section(s: &Summary, sec: &Section) -> Markup {
+    let charts = sec.blocks.iter().all(|b| matches!(b, Block::Chart(_)));
+    html! {
+        section {
+            @if sec.level <= 2 { h2 { (sec.title) } } @else { h3 { (sec.title) } }
+            @if charts {
+                div.charts { @for b in &sec.blocks { (block(s, b)) } }
+            } @else {
+                @for b in &sec.blocks { (block(s, b)) }
+            }
+        }
+    }
+}
+
+fn block(s: &Summary, b: &Block) -> Markup {
+    match b {
+        Block::Para(p) => html! { p { (line(p)) } },
+        Block::List(items) => html! { ul { @for i in items { li { (line(i)) } } } },
+        Block::Figures(f) => html! {
+            div.cards { @for x in f { div.card { b { (x.value) } span { (x.label) } } } }
+        },
+        Block::Table(t) => table(t),
+        Block::Chart(Chart::Weeks) => weeks_chart(s),
+        Block::Chart(Chart::Coverage) => coverage_chart(s),
+    }
+}
+
+/// True when `i` may wrap anywhere: an over-long word, or code longer than a word.
+fn is_long(i: &Inline) -> bool {
+    match i {
+        Inline::Word(_) => true,
+        Inline::Code(s) => s.chars().count() > LONG_WORD,
+        _ => false,
+    }
+}
+
+/// The class of a cell: its column's layout, and `long` when it holds text that may wrap
+/// anywhere (such a cell keeps a minimum width, or the table would starve its column: text
+/// that may break anywhere has almost no minimum width of its own).
+fn class_of(kind: Kind, cell: &Cell) -> Option<String> {
+    let long = cell.iter().flatten().any(is_long);
+    let base = match kind {
+        Kind::Prose => None,
+        Kind::Num => Some("n".to_string()),
+        Kind::Key => Some("k".to_string()),
+        Kind::Status => {
+            let v = match cell.first().and_then(|l| l.first()) {
+                Some(Inline::Key(v)) if matches!(v.as_str(), "fail" | "waived" | "pass") => {
+                    v.as_str()
+                }
+                _ => "",
+            };
+            Some(format!("k {v}").trim_end().to_string())
+        }
+    };
+    match (base, long) {
+        (Some(b), true) => Some(format!("{b} long")),
+        (None, true) => Some("long".to_string()),
+        (b, false) => b,
+    }
+}
+
+fn table(t: &Table) -> Markup {
+    html! {
+        table.sortable.compact[t.columns.len() <= 4] id=(t.id) {
+            thead { tr {
+                @for c in &t.columns {
+                    th class=[(c.kind == Kind::Num).then_some("n")] { (c.title) }
+                }
+            } }
+            tbody {
+                @for row in &t.rows {
+                    tr {
+                        @for (c, cell) in t.columns.iter().zip(row) {
+                            td class=[class_of(c.kind, cell)] { (cell_markup(cell)) }
+                        }
+                    }
+                }
+            }
+        }
+        @if t.hidden > 0 {
+            p.note { (t.hidden) " more not shown; " code { "--format jsonl" } " lists every commit." }
+        }
+    }
+}
+
+fn cell_markup(cell: &Cell) -> Markup {
+    html! {
+        @for (i, l) in cell.iter().enumerate() {
+            @if i > 0 { br; }
+            (line(l))
+        }
+    }
+}
+
+fn line(l: &[Inline]) -> Markup {
+    html! { @for i in l { (inline(i)) } }
+}
+
+fn inline(i: &Inline) -> Markup {
+    match i {
+        Inline::Text(s) => html! { (s) },
+        Inline::Word(s) => html! { span.w { (s) } },
+        Inline::Code(s) => html! { code class=[is_long(i).then_some("long")] { (s) } },
+        Inline::Key(s) => html! { span.k { (s) } },
+        Inline::Strong(s) => html! { b { (s) } },
+        Inline::Commit(id) => html! { code title=(id) { (short_id(id)) } },
+    }
 }
 
 /// Bars: commits per week (grey) with the AI-assisted ones over them (blue).
-fn weeks_chart(o: &mut String, s: &Summary) {
+fn weeks_chart(s: &Summary) -> Markup {
     let weeks = &s.weeks[s.weeks.len().saturating_sub(CHART_WEEKS)..];
     let (w, h, left, bottom, top) = (560usize, 220usize, 36usize, 48usize, 10usize);
     let plot_w = w - left - 8;
@@ -161,259 +260,97 @@ fn weeks_chart(o: &mut String, s: &Summary) {
     let n = weeks.len().max(1);
     let slot = plot_w as f64 / n as f64;
     let bar = (slot * 0.8).max(1.0);
-    let _ = writeln!(
-        o,
-        "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"AI-assisted commits per week\">"
-    );
-    let _ = writeln!(
-        o,
-        "<line x1=\"{left}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#999\"/>",
-        top + plot_h,
-        w - 8,
-        top + plot_h
-    );
-    let _ = writeln!(
-        o,
-        "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{max}</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">0</text>",
-        left - 4,
-        top + 8,
-        left - 4,
-        top + plot_h
-    );
+    let base = (top + plot_h) as f64;
     let label_every = n.div_ceil(8).max(1);
-    for (i, wk) in weeks.iter().enumerate() {
-        let x = left as f64 + slot * i as f64 + (slot - bar) / 2.0;
-        let ht = plot_h as f64 * wk.commits as f64 / max as f64;
-        let ha = plot_h as f64 * wk.ai_assisted as f64 / max as f64;
-        let base = (top + plot_h) as f64;
-        let _ = writeln!(
-            o,
-            "<g><title>{}: {} of {} commits AI-assisted ({})</title><rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{bar:.1}\" height=\"{ht:.1}\" fill=\"#c9d0dc\"/><rect class=\"ai\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{bar:.1}\" height=\"{ha:.1}\" fill=\"#4b5fd6\"/></g>",
-            escape(&wk.week),
-            wk.ai_assisted,
-            wk.commits,
-            pct(wk.ai_assisted, wk.commits),
-            base - ht,
-            base - ha
-        );
-        if i % label_every == 0 {
-            let _ = writeln!(
-                o,
-                "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-                x + bar / 2.0,
-                top + plot_h + 14,
-                escape(&wk.week)
-            );
+    let caption = if s.weeks.len() > CHART_WEEKS {
+        format!(" (last {CHART_WEEKS} of {} weeks)", s.weeks.len())
+    } else {
+        String::new()
+    };
+    let f1 = |x: f64| format!("{x:.1}");
+    html! {
+        figure {
+            svg xmlns="http://www.w3.org/2000/svg" width=(w) height=(h) viewBox=(format!("0 0 {w} {h}")) role="img" aria-label="AI-assisted commits per week" {
+                line x1=(left) y1=(top + plot_h) x2=(w - 8) y2=(top + plot_h) stroke="#999" {}
+                text x=(left - 4) y=(top + 8) text-anchor="end" { (max) }
+                text x=(left - 4) y=(top + plot_h) text-anchor="end" { "0" }
+                @for (i, wk) in weeks.iter().enumerate() {
+                    @let x = left as f64 + slot * i as f64 + (slot - bar) / 2.0;
+                    @let ht = plot_h as f64 * wk.commits as f64 / max as f64;
+                    @let ha = plot_h as f64 * wk.ai_assisted as f64 / max as f64;
+                    g {
+                        title { (clean(&wk.week)) ": " (wk.ai_assisted) " of " (wk.commits) " commits AI-assisted (" (pct(wk.ai_assisted, wk.commits)) ")" }
+                        rect x=(f1(x)) y=(f1(base - ht)) width=(f1(bar)) height=(f1(ht)) fill="#c9d0dc" {}
+                        rect class="ai" x=(f1(x)) y=(f1(base - ha)) width=(f1(bar)) height=(f1(ha)) fill="#4b5fd6" {}
+                    }
+                    @if i % label_every == 0 {
+                        text x=(f1(x + bar / 2.0)) y=(top + plot_h + 14) text-anchor="middle" { (clean(&wk.week)) }
+                    }
+                }
+                text x=(left) y=(h - 8) { "AI-assisted commits per ISO week" (caption) }
+            }
+            figcaption.legend {
+                span style="background:#4b5fd6" {} "AI-assisted"
+                span style="background:#c9d0dc" {} "all commits"
+            }
         }
     }
-    let _ = writeln!(
-        o,
-        "<text x=\"{left}\" y=\"{}\">AI-assisted commits per ISO week{}</text>",
-        h - 8,
-        if s.weeks.len() > CHART_WEEKS {
-            format!(" (last {CHART_WEEKS} of {} weeks)", s.weeks.len())
-        } else {
-            String::new()
-        }
-    );
-    let _ = writeln!(
-        o,
-        "</svg><figcaption class=\"legend\"><span style=\"background:#4b5fd6\"></span>AI-assisted<span style=\"background:#c9d0dc\"></span>all commits</figcaption></figure>"
-    );
 }
 
-/// Horizontal bars: evidenced / needing evidence per tier.
-fn coverage_chart(o: &mut String, s: &Summary) {
+/// Horizontal bars: evidenced / waived / missing per tier, of those needing evidence.
+fn coverage_chart(s: &Summary) -> Markup {
     let rows: Vec<_> = s.tiers.iter().filter(|t| t.needs_evidence > 0).collect();
     let (w, row_h, left, top) = (420usize, 26usize, 110usize, 10usize);
     let h = top + row_h * rows.len().max(1) + 30;
     let plot_w = w - left - 60;
-    let _ = writeln!(
-        o,
-        "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"Review coverage per tier\">"
-    );
-    if rows.is_empty() {
-        let _ = writeln!(
-            o,
-            "<text x=\"10\" y=\"{}\">No AI-assisted commit needed evidence.</text>",
-            top + 14
-        );
-    }
-    for (i, t) in rows.iter().enumerate() {
-        let y = top + i * row_h;
-        let _ = write!(
-            o,
-            "<g><title>{}: {} of {} evidenced, {} waived, {} missing</title><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect x=\"{left}\" y=\"{y}\" width=\"{plot_w}\" height=\"18\" fill=\"#eef1f5\"/>",
-            escape(&t.tier),
-            t.evidenced,
-            t.needs_evidence,
-            t.waived,
-            t.missing,
-            left - 6,
-            y + 13,
-            escape(&t.tier),
-        );
-        // Stacked: evidenced (green), waived (amber), missing (red).
-        let mut x = left as f64;
-        for (class, n, color) in [
-            ("cov", t.evidenced, "#2f8f5b"),
-            ("cov-waived", t.waived, "#d69e2e"),
-            ("cov-missing", t.missing, "#c53030"),
-        ] {
-            let wd = plot_w as f64 * n as f64 / t.needs_evidence as f64;
-            let _ = write!(
-                o,
-                "<rect class=\"{class}\" x=\"{x:.1}\" y=\"{y}\" width=\"{wd:.1}\" height=\"18\" fill=\"{color}\"/>"
-            );
-            x += wd;
+    let f1 = |x: f64| format!("{x:.1}");
+    html! {
+        figure {
+            svg xmlns="http://www.w3.org/2000/svg" width=(w) height=(h) viewBox=(format!("0 0 {w} {h}")) role="img" aria-label="Review coverage per tier" {
+                @if rows.is_empty() {
+                    text x="10" y=(top + 14) { "No AI-assisted commit needed evidence." }
+                }
+                @for (i, t) in rows.iter().enumerate() {
+                    @let y = top + i * row_h;
+                    @let tier = clean(&t.tier);
+                    g {
+                        title { (tier) ": " (t.evidenced) " of " (t.needs_evidence) " evidenced, " (t.waived) " waived, " (t.missing) " missing" }
+                        text x=(left - 6) y=(y + 13) text-anchor="end" { (tier.chars().take(16).collect::<String>()) }
+                        rect x=(left) y=(y) width=(plot_w) height="18" fill="#eef1f5" {}
+                        @for (class, x, wd, color) in segments(t, left as f64, plot_w as f64) {
+                            rect class=(class) x=(f1(x)) y=(y) width=(f1(wd)) height="18" fill=(color) {}
+                        }
+                        text x=(left + plot_w + 6) y=(y + 13) { (pct(t.evidenced, t.needs_evidence)) }
+                    }
+                }
+                text x="10" y=(h - 8) { "Review coverage per tier (AI-assisted commits)" }
+            }
+            figcaption.legend {
+                span style="background:#2f8f5b" {} "evidenced"
+                span style="background:#d69e2e" {} "waived"
+                span style="background:#c53030" {} "missing"
+            }
         }
-        let _ = writeln!(
-            o,
-            "<text x=\"{}\" y=\"{}\">{}</text></g>",
-            left + plot_w + 6,
-            y + 13,
-            pct(t.evidenced, t.needs_evidence)
-        );
-    }
-    let _ = writeln!(
-        o,
-        "<text x=\"10\" y=\"{}\">Review coverage per tier (AI-assisted commits)</text>\n</svg><figcaption class=\"legend\"><span style=\"background:#2f8f5b\"></span>evidenced<span style=\"background:#d69e2e\"></span>waived<span style=\"background:#c53030\"></span>missing</figcaption></figure>",
-        h - 8
-    );
-}
-
-fn tiers_table(o: &mut String, s: &Summary) {
-    let _ = writeln!(
-        o,
-        "<h2>Tiers and controls</h2>\n<table class=\"sortable\"><thead><tr><th>tier</th><th class=\"n\">commits</th><th class=\"n\">AI-assisted</th><th class=\"n\">needs evidence</th><th class=\"n\">evidenced</th><th class=\"n\">waived</th><th class=\"n\">missing</th><th class=\"n\">coverage</th><th>controls</th></tr></thead><tbody>"
-    );
-    for t in &s.tiers {
-        let _ = writeln!(
-            o,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-            escape(&t.tier),
-            t.commits,
-            t.ai_assisted,
-            t.needs_evidence,
-            t.evidenced,
-            t.waived,
-            t.missing,
-            pct(t.evidenced, t.needs_evidence),
-            t.controls
-                .iter()
-                .map(|c| escape(c))
-                .collect::<Vec<_>>()
-                .join("<br>")
-        );
-    }
-    let _ = writeln!(o, "</tbody></table>");
-}
-
-fn attention_table(o: &mut String, s: &Summary) {
-    let _ = writeln!(
-        o,
-        "<h2>Commits needing attention ({} failing, {} waived)</h2>",
-        s.violations,
-        s.attention.len() - s.violations.min(s.attention.len())
-    );
-    if s.attention.is_empty() {
-        let _ = writeln!(o, "<p>None.</p>");
-        return;
-    }
-    let _ = writeln!(
-        o,
-        "<table class=\"sortable\" id=\"attention\"><thead><tr><th>commit</th><th>date</th><th>author</th><th>subject</th><th>tier</th><th>involvement</th><th>status</th><th>findings</th></tr></thead><tbody>"
-    );
-    for a in s.attention.iter().take(MAX_ROWS) {
-        let _ = writeln!(
-            o,
-            "<tr><td><code title=\"{}\">{}</code></td><td class=\"d\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
-            escape(&a.commit),
-            escape(short_id(&a.commit)),
-            escape(a.time.get(..10).unwrap_or(&a.time)),
-            escape(&a.author),
-            escape(&a.subject),
-            escape(a.tier.as_deref().unwrap_or("–")),
-            a.involvement.as_str(),
-            a.status,
-            a.status,
-            escape(&a.codes.join(", "))
-        );
-    }
-    let _ = writeln!(o, "</tbody></table>");
-    if s.attention.len() > MAX_ROWS {
-        let _ = writeln!(
-            o,
-            "<p class=\"note\">{} more not shown; <code>--format jsonl</code> lists every commit.</p>",
-            s.attention.len() - MAX_ROWS
-        );
     }
 }
 
-fn waivers_table(o: &mut String, s: &Summary) {
-    let _ = writeln!(o, "<h2>Waivers (as of {})</h2>", escape(&s.today));
-    if s.waivers.is_empty() {
-        let _ = writeln!(o, "<p>The policy grants no waivers.</p>");
-        return;
+/// The stacked bar of one tier: evidenced (green), waived (amber), missing (red), as
+/// `(class, x, width, colour)`.
+fn segments(
+    t: &crate::audit::summary::TierRow,
+    left: f64,
+    plot_w: f64,
+) -> Vec<(&'static str, f64, f64, &'static str)> {
+    let mut x = left;
+    let mut out = Vec::new();
+    for (class, n, color) in [
+        ("cov", t.evidenced, "#2f8f5b"),
+        ("cov-waived", t.waived, "#d69e2e"),
+        ("cov-missing", t.missing, "#c53030"),
+    ] {
+        let wd = plot_w * n as f64 / t.needs_evidence.max(1) as f64;
+        out.push((class, x, wd, color));
+        x += wd;
     }
-    let _ = writeln!(
-        o,
-        "<table class=\"sortable\"><thead><tr><th>id</th><th>approved by</th><th>requested by</th><th>reason</th><th>expires</th><th class=\"n\">days to expiry</th><th class=\"n\">commits excused</th><th>flags</th></tr></thead><tbody>"
-    );
-    for w in &s.waivers {
-        let _ = writeln!(
-            o,
-            "<tr><td class=\"d\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"d\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"flag\">{}</td></tr>",
-            escape(&w.id),
-            escape(&w.approved_by),
-            escape(w.requested_by.as_deref().unwrap_or("–")),
-            escape(&w.reason),
-            escape(&w.expires),
-            w.days_to_expiry,
-            w.used,
-            flags(w.expired, w.unused)
-        );
-    }
-    let _ = writeln!(o, "</tbody></table>");
-}
-
-fn counts_tables(o: &mut String, s: &Summary) {
-    let _ = writeln!(o, "<h2>AI involvement</h2>");
-    for (title, rows) in [("By tool", &s.tools), ("By model", &s.models)] {
-        let _ = writeln!(o, "<h3>{title}</h3>");
-        if rows.is_empty() {
-            let _ = writeln!(o, "<p>No AI-assisted commits.</p>");
-            continue;
-        }
-        let _ = writeln!(
-            o,
-            "<table class=\"sortable\"><thead><tr><th>name</th><th class=\"n\">AI-assisted commits</th><th class=\"n\">share of AI-assisted</th></tr></thead><tbody>"
-        );
-        for r in rows {
-            let _ = writeln!(
-                o,
-                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                escape(&r.name),
-                r.commits,
-                pct(r.commits, s.ai_assisted)
-            );
-        }
-        let _ = writeln!(o, "</tbody></table>");
-    }
-    let _ = writeln!(
-        o,
-        "<h3>Per ISO week</h3>\n<details open><summary>{} week(s)</summary>\n<table class=\"sortable\"><thead><tr><th>week</th><th class=\"n\">commits</th><th class=\"n\">AI-assisted</th><th class=\"n\">share</th></tr></thead><tbody>",
-        s.weeks.len()
-    );
-    for w in s.weeks.iter().rev() {
-        let _ = writeln!(
-            o,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            escape(&w.week),
-            w.commits,
-            w.ai_assisted,
-            pct(w.ai_assisted, w.commits)
-        );
-    }
-    let _ = writeln!(o, "</tbody></table>\n</details>");
+    out
 }

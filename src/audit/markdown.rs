@@ -1,170 +1,179 @@
-//! An audit as Markdown: the summary tables and the commits that need attention.
-//! Untrusted text goes through [`crate::report::markdown::escape`].
+//! An audit as Markdown (GitHub-flavoured): a formatter of the [`rows`] document, nothing
+//! more. Every piece of text goes through one function, [`inline`]:
+//!
+//! - prose: ASCII punctuation Markdown or HTML would act on gets a backslash (`\<script\>`
+//!   renders as `<script>`, text and not a tag), an `@` that could mention someone is broken
+//!   with a zero-width space entity;
+//! - code: a code span fenced with one backtick more than the longest run inside, so its
+//!   content is shown verbatim (`<embedded default policy>` needs no escaping there); in a
+//!   table cell `|` is written `\|`, which GitHub reads as a literal `|` even in code.
+//!
+//! The text reaching the formatter was neutralised by the model ([`rows::clean`]): no
+//! control, bidi or invisible character, no line break.
 
 use std::fmt::Write;
 
-use crate::audit::summary::{Summary, pct};
-use crate::report::markdown::escape;
+use crate::audit::rows::{self, Block, Document, Inline, Kind, Table};
+use crate::audit::spans::longest_run;
+use crate::audit::summary::Summary;
 use crate::report::short_id;
 
-/// The most rows of the attention table (the JSON Lines output has every commit).
-pub const MAX_ROWS: usize = 2000;
+pub use crate::audit::rows::MAX_ROWS;
+pub use crate::audit::tables::flags;
 
 /// Renders `s` as Markdown.
 pub fn render(s: &Summary) -> String {
+    format(&rows::document(s))
+}
+
+/// Formats a document.
+pub fn format(d: &Document) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "# countersign audit\n");
-    let _ = writeln!(
-        o,
-        "Range `{}` · policy {} (blob `{}`) · generated {} · as `check` would decide: **{}**\n",
-        escape(&s.range),
-        escape(&s.policy),
-        escape(&s.policy_digest),
-        s.generated,
-        s.verdict
-    );
-    let _ = writeln!(o, "## AI-assisted share\n");
-    let _ = writeln!(
-        o,
-        "**{} of {} commits ({})** carry AI markers. Review coverage: **{} of {} ({})** AI-assisted commits that needed evidence had valid evidence.\n",
-        s.ai_assisted,
-        s.commits,
-        pct(s.ai_assisted, s.commits),
-        s.evidenced,
-        s.needs_evidence,
-        pct(s.evidenced, s.needs_evidence)
-    );
-    let _ = writeln!(o, "### Per ISO week\n");
-    let _ = writeln!(
-        o,
-        "| week | commits | AI-assisted | share |\n| --- | ---: | ---: | ---: |"
-    );
-    for w in &s.weeks {
-        let _ = writeln!(
-            o,
-            "| {} | {} | {} | {} |",
-            w.week,
-            w.commits,
-            w.ai_assisted,
-            pct(w.ai_assisted, w.commits)
-        );
+    for (label, value) in &d.header {
+        let _ = writeln!(o, "- **{label}:** {}", line(value, false));
     }
-    for (title, rows) in [("By tool", &s.tools), ("By model", &s.models)] {
-        let _ = writeln!(o, "\n### {title}\n");
-        if rows.is_empty() {
-            let _ = writeln!(o, "No AI-assisted commits.");
-            continue;
+    for sec in &d.sections {
+        if sec.blocks.iter().all(|b| matches!(b, Block::Chart(_))) {
+            continue; // the tables hold the same figures
         }
-        let _ = writeln!(
-            o,
-            "| name | AI-assisted commits | share of AI-assisted |\n| --- | ---: | ---: |"
-        );
-        for r in rows {
-            let _ = writeln!(
-                o,
-                "| {} | {} | {} |",
-                escape(&r.name),
-                r.commits,
-                pct(r.commits, s.ai_assisted)
-            );
-        }
-    }
-    let _ = writeln!(o, "\n### By tier\n");
-    let _ = writeln!(
-        o,
-        "| tier | commits | AI-assisted | needs evidence | evidenced | waived | missing | coverage | controls |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-    );
-    for t in &s.tiers {
-        let _ = writeln!(
-            o,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            escape(&t.tier),
-            t.commits,
-            t.ai_assisted,
-            t.needs_evidence,
-            t.evidenced,
-            t.waived,
-            t.missing,
-            pct(t.evidenced, t.needs_evidence),
-            t.controls
-                .iter()
-                .map(|c| escape(c))
-                .collect::<Vec<_>>()
-                .join("; ")
-        );
-    }
-    let _ = writeln!(
-        o,
-        "\n## Commits needing attention ({} failing)\n",
-        s.violations
-    );
-    if s.attention.is_empty() {
-        let _ = writeln!(o, "None.");
-    } else {
-        let _ = writeln!(
-            o,
-            "| commit | date | author | subject | tier | involvement | status | codes |\n| --- | --- | --- | --- | --- | --- | --- | --- |"
-        );
-        for a in s.attention.iter().take(MAX_ROWS) {
-            let _ = writeln!(
-                o,
-                "| `{}` | {} | {} | {} | {} | {} | {} | {} |",
-                short_id(&a.commit),
-                a.time.get(..10).unwrap_or(&a.time),
-                escape(&a.author),
-                escape(&a.subject),
-                escape(a.tier.as_deref().unwrap_or("–")),
-                a.involvement.as_str(),
-                a.status,
-                a.codes.join(", ")
-            );
-        }
-        if s.attention.len() > MAX_ROWS {
-            let _ = writeln!(
-                o,
-                "\n{} more not shown; `--format jsonl` lists every commit.",
-                s.attention.len() - MAX_ROWS
-            );
-        }
-    }
-    let _ = writeln!(o, "\n## Waivers (as of {})\n", s.today);
-    if s.waivers.is_empty() {
-        let _ = writeln!(o, "The policy grants no waivers.");
-    } else {
-        let _ = writeln!(
-            o,
-            "| id | approved by | requested by | reason | expires | days to expiry | commits excused | flags |\n| --- | --- | --- | --- | --- | ---: | ---: | --- |"
-        );
-        for w in &s.waivers {
-            let _ = writeln!(
-                o,
-                "| {} | {} | {} | {} | {} | {} | {} | {} |",
-                escape(&w.id),
-                escape(&w.approved_by),
-                escape(w.requested_by.as_deref().unwrap_or("–")),
-                escape(&w.reason),
-                w.expires,
-                w.days_to_expiry,
-                w.used,
-                flags(w.expired, w.unused)
-            );
-        }
-    }
-    if !s.run_findings.is_empty() {
-        let _ = writeln!(o, "\n## Policy findings\n");
-        for (code, msg) in &s.run_findings {
-            let _ = writeln!(o, "- `{code}`: {}", escape(msg));
+        let hashes = "#".repeat(usize::from(sec.level.clamp(2, 3)));
+        let _ = writeln!(o, "\n{hashes} {}\n", prose_text(&sec.title));
+        let mut first = true;
+        for b in &sec.blocks {
+            if matches!(b, Block::Chart(_)) {
+                continue;
+            }
+            if !first {
+                o.push('\n');
+            }
+            first = false;
+            block(&mut o, b);
         }
     }
     o
 }
 
-/// `EXPIRED`, `UNUSED`, both, or `–`.
-pub fn flags(expired: bool, unused: bool) -> &'static str {
-    match (expired, unused) {
-        (true, true) => "EXPIRED, UNUSED",
-        (true, false) => "EXPIRED",
-        (false, true) => "UNUSED",
-        (false, false) => "–",
+fn block(o: &mut String, b: &Block) {
+    match b {
+        Block::Para(p) => {
+            let _ = writeln!(o, "{}", line(p, false));
+        }
+        Block::List(items) => {
+            for i in items {
+                let _ = writeln!(o, "- {}", line(i, false));
+            }
+        }
+        Block::Figures(f) => {
+            for x in f {
+                let _ = writeln!(o, "- **{}** {}", prose_text(&x.value), prose_text(&x.label));
+            }
+        }
+        Block::Table(t) => table(o, t),
+        Block::Chart(_) => {}
+    }
+}
+
+fn table(o: &mut String, t: &Table) {
+    let head: Vec<String> = t.columns.iter().map(|c| prose_text(c.title)).collect();
+    let rule: Vec<&str> = t
+        .columns
+        .iter()
+        .map(|c| if c.kind == Kind::Num { "---:" } else { "---" })
+        .collect();
+    let _ = writeln!(o, "| {} |\n| {} |", head.join(" | "), rule.join(" | "));
+    for row in &t.rows {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|cell| {
+                let lines: Vec<String> = cell.iter().map(|l| line(l, true)).collect();
+                let s = lines.join(" · ");
+                if s.is_empty() { "–".to_string() } else { s }
+            })
+            .collect();
+        let _ = writeln!(o, "| {} |", cells.join(" | "));
+    }
+    if t.hidden > 0 {
+        let _ = writeln!(
+            o,
+            "\n{} more not shown; `--format jsonl` lists every commit.",
+            t.hidden
+        );
+    }
+}
+
+fn line(l: &[Inline], in_table: bool) -> String {
+    l.iter().map(|i| inline(i, in_table)).collect()
+}
+
+/// The one escaping function: every piece of text of the document is written by it.
+pub fn inline(i: &Inline, in_table: bool) -> String {
+    match i {
+        Inline::Text(s) | Inline::Word(s) | Inline::Key(s) => prose_text(s),
+        Inline::Strong(s) => format!("**{}**", prose_text(s)),
+        Inline::Code(s) => code_span(s, in_table),
+        Inline::Commit(id) => code_span(short_id(id), in_table),
+    }
+}
+
+/// Prose with Markdown and HTML syntax escaped.
+fn prose_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut prev: Option<char> = None;
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' | '#' | '$' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            // `@name` mentions someone on GitHub; `a@b` (an address) does not.
+            '@' if !prev.is_some_and(char::is_alphanumeric) => out.push_str("@&#8203;"),
+            c => out.push(c),
+        }
+        prev = Some(c);
+    }
+    out
+}
+
+/// A code span showing `s` verbatim.
+fn code_span(s: &str, in_table: bool) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    let fence = "`".repeat(longest_run(s) + 1);
+    let body = if in_table {
+        s.replace('|', "\\|")
+    } else {
+        s.to_string()
+    };
+    // A span starting or ending with a backtick (or a space on both sides) needs padding.
+    let pad = body.starts_with('`')
+        || body.ends_with('`')
+        || (body.starts_with(' ') && body.ends_with(' '));
+    if pad {
+        format!("{fence} {body} {fence}")
+    } else {
+        format!("{fence}{body}{fence}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_escape_for_every_cell() {
+        assert_eq!(
+            prose_text("<script> & *x* | @all a@b.c"),
+            "\\<script\\> \\& \\*x\\* \\| @&#8203;all a@b.c"
+        );
+        assert_eq!(
+            code_span("<embedded default policy>", false),
+            "`<embedded default policy>`"
+        );
+        assert_eq!(code_span("a|b", true), "`a\\|b`");
+        assert_eq!(code_span("a`b", false), "``a`b``");
+        assert_eq!(code_span("`x`", false), "`` `x` ``");
+        assert_eq!(code_span("", false), "");
     }
 }

@@ -1,19 +1,25 @@
 //! Evidence and audit: the record an auditor asks for.
 //!
 //! - [`record`]: one [`record::EvidenceRecord`] per evaluated commit (`countersign/evidence/v1`),
-//!   built from the evaluator's [`Report`](crate::evaluate::Report) plus the run's mode and time.
+//!   built from the evaluator's [`Report`] plus the run's mode and time.
 //! - [`log`]: the append-only, hash-chained evidence log (`--evidence-log PATH`) and its
 //!   verification (`countersign audit verify PATH`).
 //! - [`summary`]: the figures of `countersign audit` (AI-assisted share by week, tool, model and
 //!   tier; review coverage; violations; waivers; framework references).
-//! - [`markdown`], [`html`]: the human renderings of an audit (the HTML is one self-contained
-//!   file).
+//! - [`attribution`]: the one tool and model each AI-assisted commit counts for.
+//! - [`rows`] (with [`tables`] and [`spans`]): the audit as one document of typed cells, built
+//!   once; [`markdown`] and [`html`] only format it (the HTML is one self-contained file,
+//!   built with maud, which escapes every value it is given).
 
+pub mod attribution;
 pub mod html;
 pub mod log;
 pub mod markdown;
 pub mod record;
+pub mod rows;
+pub mod spans;
 pub mod summary;
+pub mod tables;
 
 use serde::Serialize;
 

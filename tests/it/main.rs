@@ -14,6 +14,7 @@ mod action;
 mod adversarial;
 mod architecture;
 mod audit;
+mod audit_report;
 mod authoring;
 mod check;
 mod ci;
