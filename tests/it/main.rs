@@ -35,5 +35,6 @@ mod readme;
 mod regression;
 mod release;
 mod reports;
+mod snapshots;
 mod trailer_oracle;
 mod treediff_oracle;
