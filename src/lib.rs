@@ -1,8 +1,6 @@
 //! countersign: make a named human answer for every AI-assisted change.
 //!
 //! Data flows one way: sources → [`facts`] → [`evaluate`] (pure) → findings → [`report`].
-#![deny(unsafe_code)]
-#![warn(missing_docs)]
 
 pub mod audit;
 pub mod cli;

@@ -1,4 +1,4 @@
-//! Findings: the stable codes ([`codes`]) and the report model every output format reads
+//! Findings: the stable codes ([`Code`]) and the report model every output format reads
 //! ([`model`]): one finding per problem, one report per run.
 
 mod codes;

@@ -1,6 +1,6 @@
 //! Reading git honestly: opening the repository (quarantine-aware), resolving the commit
 //! range (fail closed), and the modules that read history: [`commit`] (commit objects, read
-//! as git reads them or refused), [`scan`] (the parallel commit scan), [`treediff`] (the
+//! as git reads them or refused), [`scan`](mod@scan) (the parallel commit scan), [`treediff`] (the
 //! names-only tree diff, on its own bounded stack), [`merges`] (which paths a merge answers
 //! for), [`walks`] (the push hooks' walks), [`staged`] (the commit-to-be) and [`odb`] (the
 //! pack reader and caches).
@@ -586,7 +586,7 @@ fn default_base(repo: &Repo, branch: Option<&str>) -> Option<(String, String, Oi
 }
 
 /// Resolves a revision to a commit id (unknown or non-commit: an error with help); the
-/// commit object may be up to [`scan::MAX_COMMIT_OBJECT`] (see [`peel_with`]).
+/// commit object may be up to [`scan::MAX_COMMIT_OBJECT`] (see `peel_with`).
 pub fn resolve_commit(repo: &Repo, rev: &str) -> Result<Oid> {
     peel_with(repo, rev, scan::MAX_COMMIT_OBJECT)
 }

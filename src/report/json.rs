@@ -1,7 +1,7 @@
 //! The JSON report: `countersign/report/v1`, pretty-printed, one document.
 //!
 //! The document is exactly what serde_json's pretty printer makes of the [`Report`] struct,
-//! but [`write`] produces it without holding it in memory and with the commits serialised on
+//! but [`write()`] produces it without holding it in memory and with the commits serialised on
 //! all cores: a whole-history report is tens of megabytes, and printing it was a second of
 //! single-threaded work after the (parallel) scan. `tests/it/json_stream.rs` holds the output to
 //! byte-for-byte equality with `serde_json::to_string_pretty`.

@@ -77,7 +77,7 @@ fn fix_line(line: &str) -> String {
 }
 
 /// countersign's own (multi-line) fix text for a list item: lines joined with `<br>`, code
-/// spans kept ([`fix_line`]), and indented lines (a block to paste, such as a waiver) as a
+/// spans kept (`fix_line`), and indented lines (a block to paste, such as a waiver) as a
 /// fenced block indented by `indent` under the item. The fence is longer than any backtick
 /// run in the block, so nothing in it can close it.
 pub fn fix_text(text: &str, indent: &str) -> String {

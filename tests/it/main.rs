@@ -5,6 +5,9 @@
 //!
 //! Run one area with `cargo test --test it <module>::`, e.g. `cargo test --test it adversarial::`.
 
+// Test set-up may unwrap: a failed step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 #[path = "../../fuzz/harness.rs"]
