@@ -46,7 +46,7 @@ pub fn published(
         let Some(on) = published.get(&c.id) else {
             continue;
         };
-        let short: String = c.id.chars().take(12).collect();
+        let short = crate::facts::short_id(&c.id);
         for f in &mut c.findings {
             if !f.is_blocking() || !rewrites_message(f.code) {
                 continue;

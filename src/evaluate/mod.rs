@@ -644,7 +644,7 @@ impl FixTarget {
     fn new(commit: &CommitFacts, head: Option<&str>) -> Self {
         FixTarget {
             at_head: head.is_none_or(|h| h == commit.id),
-            short: reviewers::short(&commit.id).chars().take(10).collect(),
+            short: crate::facts::short_id(&commit.id).to_string(),
         }
     }
 

@@ -12,6 +12,7 @@
 use std::collections::HashSet;
 
 use crate::detect::{is_bot_login, is_machine_identity};
+use crate::facts::short_id;
 use crate::facts::{Approval, CommitFacts, Identity, PullRequest, SignedReview};
 use crate::findings::model::{EvidenceSource, RejectReason, ReviewerCheck, Strength};
 use crate::message::identity::{
@@ -219,8 +220,8 @@ fn approval_head<'a>(input: &ReviewInput<'a>, pr: &'a PullRequest) -> Result<&'a
     match (input.head, pr.head_sha.as_deref()) {
         (Some(h), Some(p)) if !h.eq_ignore_ascii_case(p) => Err(format!(
             "the pull/merge request's head is {}, not the evaluated head {}",
-            short(p),
-            short(h)
+            short_id(p),
+            short_id(h)
         )),
         (Some(h), _) | (None, Some(h)) => Ok(h),
         (None, None) => Err("the evaluated head commit is unknown".into()),
@@ -234,8 +235,8 @@ fn stale(a: &Approval, head: &str) -> Option<String> {
         None => Some("the approval names no commit, so it cannot be tied to the head".into()),
         Some(c) if !c.eq_ignore_ascii_case(head) => Some(format!(
             "approved {} but the head is {}",
-            short(c),
-            short(head)
+            short_id(c),
+            short_id(head)
         )),
         Some(_) => None,
     }
@@ -559,5 +560,3 @@ fn check_approvals(input: &ReviewInput<'_>, seen: &mut Seen) -> Vec<ReviewerChec
     }
     out
 }
-
-pub use crate::facts::short_id as short;

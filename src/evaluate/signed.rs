@@ -16,7 +16,7 @@
 
 use std::collections::HashSet;
 
-use super::reviewers::{ReviewInput, Seen, judge_identity, reject, short, writers};
+use super::reviewers::{ReviewInput, Seen, judge_identity, reject, writers};
 use crate::facts::{Identity, SignedReview};
 use crate::findings::model::{EvidenceSource, RejectReason, ReviewerCheck};
 use crate::message::identity::normalize_email;
@@ -41,7 +41,10 @@ fn judge(
     seen: &mut Seen,
 ) -> ReviewerCheck {
     let c = ReviewerCheck {
-        raw: format!("signed review in the note of {}", short(&r.note_of)),
+        raw: format!(
+            "signed review in the note of {}",
+            crate::facts::short_id(&r.note_of)
+        ),
         identity: None,
         source: EvidenceSource::SignedReview,
         accepted: true,
@@ -93,12 +96,12 @@ fn wrong_commit(input: &ReviewInput<'_>, stmt: &Statement) -> Option<String> {
     Some(if rebase {
         format!(
             "the statement reviews {} and its patch-id differs from this commit's",
-            short(&stmt.commit)
+            crate::facts::short_id(&stmt.commit)
         )
     } else {
         format!(
             "the statement reviews {}, not this commit (a rebased commit needs a new review, or `evidence.signed_review: {{ survives: rebase }}`)",
-            short(&stmt.commit)
+            crate::facts::short_id(&stmt.commit)
         )
     })
 }

@@ -108,7 +108,7 @@ fn diag(f: &Finding, commit: Option<&CommitReport>, policy: &Policy) -> FindingD
         // terminal raw (issue 11, class 12); stand-ins keep the byte spans valid.
         let name = neutralize(&format!(
             "commit {} ({} <{}>)",
-            c.id.get(..c.id.len().min(12)).unwrap_or_default(),
+            crate::facts::short_id(&c.id),
             c.author.name,
             c.author.email
         ))
@@ -233,7 +233,7 @@ const SUMMARY_COMMITS: usize = 40;
 fn commit_header(c: &CommitReport) -> String {
     neutralize(&format!(
         "── commit {} {} · tier {} · AI: {}\n",
-        c.id.get(..c.id.len().min(12)).unwrap_or_default(),
+        crate::facts::short_id(&c.id),
         clip(&c.subject, 60),
         c.tier.as_deref().unwrap_or("(none)"),
         c.involvement.as_str()
@@ -297,7 +297,7 @@ fn summary_table(report: &Report, total: usize) -> String {
         }
         o.push_str(&neutralize(&format!(
             "  {:<12}  {}  {}\n",
-            c.id.get(..c.id.len().min(12)).unwrap_or_default(),
+            crate::facts::short_id(&c.id),
             codes.join(", "),
             clip(&c.subject, 50)
         )));

@@ -65,7 +65,7 @@ fn amend_only_for_the_checked_out_commit() {
     // `check HEAD~1`: the failing commit is not HEAD, so `--amend` would change another one.
     let help = help_for(&r, &["check", "HEAD~1"], &bad);
     assert!(
-        help.contains(&format!("git rebase -i {}~1", &bad[..10])),
+        help.contains(&format!("git rebase -i {}~1", &bad[..12])),
         "{help}"
     );
     assert!(!help.contains("--amend"), "{help}");

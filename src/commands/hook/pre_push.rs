@@ -199,7 +199,7 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
         }
         let mut any = false;
         for c in &report.commits {
-            let header = format!("{} {}", short_str(&c.id), c.subject);
+            let header = format!("{} {}", crate::facts::short_id(&c.id), c.subject);
             if !any && c.findings.iter().any(|f| f.waived_by.is_none()) {
                 out.line(format!(
                     "countersign pre-push: {} → {} ({} commit(s): {how})",
@@ -283,9 +283,5 @@ pub fn short_ref(r: &str) -> &str {
 }
 
 fn short(o: &Oid) -> String {
-    short_str(&o.to_string())
-}
-
-fn short_str(s: &str) -> String {
-    s.chars().take(10).collect()
+    crate::facts::short_id(&o.to_string()).to_string()
 }

@@ -245,11 +245,7 @@ fn check_ref(
     ));
     for c in &report.commits {
         if c.is_failing() {
-            let header = format!(
-                "{} {}",
-                c.id.chars().take(10).collect::<String>(),
-                c.subject
-            );
+            let header = format!("{} {}", crate::facts::short_id(&c.id), c.subject);
             commit_findings(out, c, HookMode::Enforce, Some(&header), true);
         }
     }
