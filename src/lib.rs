@@ -12,6 +12,7 @@ pub mod facts;
 pub mod findings;
 pub mod git;
 pub mod message;
+pub mod names;
 pub mod platform;
 pub mod policy;
 pub mod progress;

@@ -5,24 +5,15 @@
 
 use serde::{Deserialize, Serialize};
 
+crate::names::named_enum! {
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
 pub enum Severity {
     /// Informational; never changes the verdict.
-    Warning,
+    Warning = "warning",
     /// Fails the verdict unless waived.
-    Error,
+    Error = "error",
 }
-
-impl Severity {
-    /// `error` or `warning`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        }
-    }
 }
 
 /// Documentation of one code: what it means, why it matters, how to fix it, an example.

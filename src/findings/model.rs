@@ -15,25 +15,18 @@ use crate::policy::{Involvement, Origin, Span};
 /// The schema tag of the JSON report.
 pub const SCHEMA: &str = "countersign/report/v1";
 
+crate::names::named_enum! {
 /// The overall outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
 pub enum Verdict {
     /// Every requirement is met (or waived): exit 0.
-    Pass,
+    Pass = "pass",
     /// At least one unwaived error: exit 1.
-    Fail,
+    Fail = "fail",
+}
 }
 
 impl Verdict {
-    /// `pass` or `fail`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Pass => "pass",
-            Verdict::Fail => "fail",
-        }
-    }
-
     /// The process exit code for this verdict.
     pub fn exit_code(self) -> u8 {
         match self {
@@ -101,40 +94,26 @@ impl Finding {
     }
 }
 
+crate::names::named_enum! {
 /// Why a reviewer did not count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
 pub enum RejectReason {
     /// The author, committer or a co-author reviewed their own change.
-    SelfReview,
+    SelfReview = "self-review",
     /// A bot or AI identity.
-    NotHuman,
+    NotHuman = "not-human",
     /// Not a member of the tier's `reviewers_from` teams.
-    NotAuthorized,
+    NotAuthorized = "not-authorized",
     /// Not exactly one `Name <email>` with a real name.
-    Malformed,
+    Malformed = "malformed",
     /// The same person was already counted.
-    Duplicate,
+    Duplicate = "duplicate",
     /// `trailer+approval`: no matching platform approval on the head commit; a signed review
     /// whose signature does not verify (tampered, another namespace, unsupported key).
-    Unverified,
+    Unverified = "unverified",
     /// A signed review of another commit (or, with `survives: rebase`, another patch-id).
-    WrongCommit,
+    WrongCommit = "wrong-commit",
 }
-
-impl RejectReason {
-    /// The stable kebab-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RejectReason::SelfReview => "self-review",
-            RejectReason::NotHuman => "not-human",
-            RejectReason::NotAuthorized => "not-authorized",
-            RejectReason::Malformed => "malformed",
-            RejectReason::Duplicate => "duplicate",
-            RejectReason::Unverified => "unverified",
-            RejectReason::WrongCommit => "wrong-commit",
-        }
-    }
 }
 
 /// Where a piece of evidence came from.
@@ -151,27 +130,17 @@ pub enum EvidenceSource {
     SignedReview,
 }
 
+crate::names::named_enum! {
 /// How strong an accepted reviewer's evidence is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
 pub enum Strength {
     /// A trailer alone: anyone who writes the message can type it.
-    Claimed,
+    Claimed = "claimed",
     /// The code-review platform recorded the approval (alone, or behind a trailer).
-    Platform,
+    Platform = "platform",
     /// A signature by a key the base policy registers for the reviewer.
-    Signed,
+    Signed = "signed",
 }
-
-impl Strength {
-    /// The stable kebab-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Strength::Claimed => "claimed",
-            Strength::Platform => "platform",
-            Strength::Signed => "signed",
-        }
-    }
 }
 
 /// One reviewer candidate and what became of it.

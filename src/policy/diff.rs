@@ -36,27 +36,17 @@ use super::{
 };
 use crate::policy::classify::classify;
 
+crate::names::named_enum! {
 /// Whether a change asks for more or less.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
 pub enum Effect {
     /// Asks for less evidence, detects less, or excuses more.
-    Weakens,
+    Weakens = "weakens",
     /// Asks for more.
-    Strengthens,
+    Strengthens = "strengthens",
     /// Neither (a rename, a description).
-    Neutral,
+    Neutral = "neutral",
 }
-
-impl Effect {
-    /// `weakens`, `strengthens` or `neutral`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Effect::Weakens => "weakens",
-            Effect::Strengthens => "strengthens",
-            Effect::Neutral => "neutral",
-        }
-    }
 }
 
 /// What part of the policy a change is about.

@@ -94,32 +94,23 @@ impl PolicySource {
     }
 }
 
+crate::names::named_enum! {
 /// AI involvement, ordered: `none` < `assisted` < `generated` < `autonomous`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
-#[serde(rename_all = "kebab-case")]
 pub enum Involvement {
     /// No AI marker found.
     #[default]
-    None,
+    None = "none",
     /// A human drove, AI helped.
-    Assisted,
+    Assisted = "assisted",
     /// AI wrote content a human committed.
-    Generated,
+    Generated = "generated",
     /// An agent authored or committed by itself.
-    Autonomous,
+    Autonomous = "autonomous",
+}
 }
 
 impl Involvement {
-    /// The stable lowercase name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Involvement::None => "none",
-            Involvement::Assisted => "assisted",
-            Involvement::Generated => "generated",
-            Involvement::Autonomous => "autonomous",
-        }
-    }
-
     /// Parses `assisted|generated|autonomous|none`.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
@@ -250,34 +241,24 @@ pub struct Team {
     pub span: Span,
 }
 
+crate::names::named_enum! {
 /// How review evidence is established.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
-#[serde(rename_all = "kebab-case")]
 pub enum ReviewMode {
     /// `Reviewed-by:` trailers in the commit's trailer block.
     #[default]
-    Trailer,
+    Trailer = "trailer",
     /// Platform approvals only.
-    Approval,
+    Approval = "approval",
     /// A trailer counts only when the same person approved on the platform (on the head commit).
-    #[serde(rename = "trailer+approval")]
-    TrailerAndApproval,
+    TrailerAndApproval = "trailer+approval",
     /// A signed review statement (SSHSIG, git note under `refs/notes/countersign`) by a key the
     /// policy registers for a person who did not write the change.
-    Signed,
+    Signed = "signed",
+}
 }
 
 impl ReviewMode {
-    /// The name as written in the policy.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReviewMode::Trailer => "trailer",
-            ReviewMode::Approval => "approval",
-            ReviewMode::TrailerAndApproval => "trailer+approval",
-            ReviewMode::Signed => "signed",
-        }
-    }
-
     /// Every mode, in the order the policy documentation lists them.
     pub const ALL: [ReviewMode; 4] = [
         ReviewMode::Trailer,
