@@ -7,6 +7,7 @@
 //! path (an empty commit, a clean merge) has no tier and nothing to answer for; its parents
 //! are evaluated on their own.
 
+mod diags;
 pub mod fixes;
 pub mod records;
 pub mod requirements;
@@ -14,9 +15,9 @@ pub mod reviewers;
 pub mod signed;
 pub mod waivers;
 
-use crate::detect::{self, MarkerSource};
+use crate::detect;
 use crate::facts::{CommitFacts, CommitReviews, PullRequest, RangeInfo};
-use crate::findings::{Code, Severity};
+use crate::findings::Severity;
 use crate::message::nearmiss::near_misses;
 use crate::message::trailers::{self, Anomaly, ParsedMessage};
 use crate::policy::classify;
@@ -253,7 +254,7 @@ pub fn evaluate_reviewed(
         report.change_records = records::collect(policy, &parsed.trailers, ctx.pr);
         report.declaration = records::declaration(policy, &parsed.trailers);
 
-        let fix_target = FixTarget::new(commit, ctx.repo_head);
+        let fix_target = diags::FixTarget::new(&commit.id, ctx.repo_head);
         // The paths that set the requirements: every path under a tier that asks for evidence
         // (or every path, when only involvement extras ask for it).
         let mut scope: Vec<String> = commit
@@ -267,28 +268,14 @@ pub fn evaluate_reviewed(
             scope = commit.paths.iter().map(|p| p.path.clone()).collect();
         }
         if involvement > Involvement::None
-            && let Some(&(first, forbidding)) = forbidden_paths.first()
+            && let Some(&(_, forbidding)) = forbidden_paths.first()
         {
-            let mut f = Finding::new(
-                Code::AiForbidden,
-                format!(
-                    "AI-involved ({}) change touches `{first}`{} where tier `{}` forbids AI",
-                    involvement.as_str(),
-                    if forbidden_paths.len() > 1 {
-                        format!(" and {} more path(s)", forbidden_paths.len() - 1)
-                    } else {
-                        String::new()
-                    },
-                    policy
-                        .tiers
-                        .get(forbidding)
-                        .map_or(tier.name.as_str(), |t| t.name.as_str())
-                ),
-            );
-            f.path = Some(first.to_string());
-            f.scope = forbidden_paths.iter().map(|(p, _)| p.to_string()).collect();
-            f.span = report.markers.iter().find_map(|m| m.span.clone());
-            f.help = Some("write this change without AI help, or move it out of the forbidden paths; a policy waiver can grant a named, expiring exception".into());
+            let forbidding = policy
+                .tiers
+                .get(forbidding)
+                .map_or(tier.name.as_str(), |t| t.name.as_str());
+            let marker = report.markers.iter().find_map(|m| m.span.clone());
+            let f = diags::ai_forbidden(involvement, &forbidden_paths, forbidding, marker);
             report.findings.push(f);
         }
         let shortfalls = combined.shortfalls(policy, &report.reviewers);
@@ -309,140 +296,62 @@ pub fn evaluate_reviewed(
                 message.push_str("; ");
                 message.push_str(&more.describe(policy));
             }
-            let mut f = Finding::new(Code::MissingReviewer, message);
-            f.path = Some(path.to_string());
-            let rejected: Vec<String> = report
-                .reviewers
-                .iter()
-                .filter(|r| !r.accepted)
-                .map(|r| {
-                    format!(
-                        "`{}` rejected: {} ({})",
-                        r.raw,
-                        r.reason.map(|x| x.as_str()).unwrap_or("?"),
-                        r.detail.as_deref().unwrap_or("")
-                    )
-                })
-                .collect();
-            f.span = report
-                .reviewers
-                .iter()
-                .find(|r| !r.accepted)
-                .and_then(|r| r.span.clone())
-                .or_else(|| parsed.block.clone());
             let teams = shortfalls
                 .iter()
                 .find(|s| !s.teams.is_empty())
                 .map_or(&tier.reviewers_from, |s| &s.teams);
-            let who = if teams.is_empty() {
-                "Name <email>".to_string()
-            } else {
-                format!(
-                    "Name <email> of {}",
-                    teams
-                        .iter()
-                        .filter_map(|&t| policy.teams.get(t).map(|t| t.name.as_str()))
-                        .collect::<Vec<_>>()
-                        .join("/")
-                )
+            let site = diags::Site {
+                path,
+                scope: &scope,
+                policy_span,
+                policy_label: &policy_label,
+                block: parsed.block.clone(),
             };
-            let key = policy
-                .evidence
-                .reviewer_trailers
-                .first()
-                .map(String::as_str)
-                .unwrap_or("Reviewed-by");
-            let mut help = String::new();
-            if !rejected.is_empty() {
-                help.push_str(&rejected.join("; "));
-                help.push('\n');
-            }
-            help.push_str(&reviewer_help(
+            let f = diags::missing_reviewer(
                 policy,
+                message,
+                &report.reviewers,
+                teams,
                 &fix_target,
-                &format!("{key}: {who}"),
-            ));
-            f.help = Some(help);
-            f.policy_span = Some(policy_span);
-            f.policy_label = Some(policy_label.clone());
-            f.scope = scope.clone();
+                &site,
+            );
             report.findings.push(f);
         }
         if report.requirements.change_record && !report.change_records.iter().any(|r| r.valid) {
-            let key = policy
-                .evidence
-                .change_record_trailers
-                .first()
-                .map(String::as_str)
-                .unwrap_or("Change-Record");
-            let formats: Vec<&str> = policy
-                .evidence
-                .change_record_formats
-                .iter()
-                .map(|f| f.name.as_str())
-                .collect();
-            let mut f = Finding::new(
-                Code::MissingChangeRecord,
-                format!(
-                    "{} needs a change record{}",
-                    match combined
-                        .change_record
-                        .flatten()
-                        .and_then(|t| policy.tiers.get(t))
-                    {
-                        Some(t) => format!("tier `{}`", t.name),
-                        None => format!("{} involvement", involvement.as_str()),
-                    },
-                    match report.change_records.first() {
-                        Some(r) => format!(", `{}: {}` matches no accepted format", r.key, r.value),
-                        None => String::new(),
-                    }
-                ),
+            let asking = combined
+                .change_record
+                .flatten()
+                .and_then(|t| policy.tiers.get(t));
+            let site = diags::Site {
+                path,
+                scope: &scope,
+                policy_span,
+                policy_label: &policy_label,
+                block: parsed.block.clone(),
+            };
+            let f = diags::missing_change_record(
+                policy,
+                asking,
+                involvement,
+                &report.change_records,
+                &fix_target,
+                &site,
             );
-            f.path = Some(path.to_string());
-            f.span = report
-                .change_records
-                .first()
-                .and_then(|r| r.span.clone())
-                .or_else(|| parsed.block.clone());
-            f.help = Some(format!(
-                "{}{}",
-                fix_target.command(&format!("{key}: <id>")),
-                if formats.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (accepted formats: {})", formats.join(", "))
-                }
-            ));
-            f.policy_span = Some(policy_span);
-            f.policy_label = Some(policy_label.clone());
-            f.scope = scope.clone();
             report.findings.push(f);
         }
         if report.requirements.declaration && report.declaration.is_none() {
-            let key = policy
-                .evidence
-                .declaration_trailers
-                .first()
-                .map(String::as_str)
-                .unwrap_or("AI-Assisted");
             let asking = combined
                 .declaration
                 .and_then(|t| policy.tiers.get(t))
                 .unwrap_or(tier);
-            let mut f = Finding::new(
-                Code::MissingDeclaration,
-                format!(
-                    "tier `{}` needs an explicit `{key}: yes|no` declaration",
-                    asking.name
-                ),
-            );
-            f.path = Some(path.to_string());
-            f.span = parsed.block.clone();
-            f.help = Some(fix_target.command(&format!("{key}: no")) + "  (or yes)");
-            f.policy_span = Some(asking.span);
-            f.policy_label = Some(format!("tier `{}` requires a declaration", asking.name));
-            f.scope = scope.clone();
+            let site = diags::Site {
+                path,
+                scope: &scope,
+                policy_span: asking.span,
+                policy_label: &format!("tier `{}` requires a declaration", asking.name),
+                block: parsed.block.clone(),
+            };
+            let f = diags::missing_declaration(policy, asking, &fix_target, &site);
             report.findings.push(f);
         }
     }
@@ -457,68 +366,6 @@ pub fn evaluate_reviewed(
     Ok(report)
 }
 
-/// Marker lines listed in a `marker-outside-trailers` message; the JSON report's markers keep
-/// every one.
-const MAX_LISTED_MARKERS: usize = 5;
-
-/// One `marker-outside-trailers` warning for all the commit's trailer-shaped marker lines
-/// outside the trailer block (markers in a squash body count, but do not warn: nobody can move
-/// them; footer lines belong in the body). It points at the first line and lists the lines
-/// with their tools.
-fn marker_outside_trailers(message: &[u8], markers: &[detect::Marker]) -> Option<Finding> {
-    let outside: Vec<&detect::Marker> = markers
-        .iter()
-        .filter(|m| m.source == MarkerSource::Message && m.is_trailer_line())
-        .collect();
-    let first = outside.first()?;
-    let line_of = |m: &detect::Marker| {
-        m.span.as_ref().map_or(0, |s| {
-            1 + message
-                .get(..s.start)
-                .map_or(0, |h| h.iter().filter(|&&b| b == b'\n').count())
-        })
-    };
-    let mut tools: Vec<&str> = Vec::new();
-    for m in &outside {
-        if !tools.contains(&m.tool.as_str()) {
-            tools.push(&m.tool);
-        }
-    }
-    let listed: Vec<String> = outside
-        .iter()
-        .take(MAX_LISTED_MARKERS)
-        .map(|m| format!("line {}: `{}`", line_of(m), m.text.trim()))
-        .collect();
-    let more = outside.len().saturating_sub(MAX_LISTED_MARKERS);
-    let message = if outside.len() == 1 {
-        format!(
-            "{} marker outside the trailer block, {}",
-            first.tool,
-            listed.join("")
-        )
-    } else {
-        format!(
-            "{} AI marker lines outside the trailer block ({}): {}{}",
-            outside.len(),
-            tools.join(", "),
-            listed.join("; "),
-            if more > 0 {
-                format!("; and {more} more (see `--format json`)")
-            } else {
-                String::new()
-            }
-        )
-    };
-    let mut f = Finding::new(Code::MarkerOutsideTrailers, message);
-    f.span = first.span.clone();
-    f.help = Some(if outside.len() == 1 {
-        "move the line into the final paragraph, with the other trailers".into()
-    } else {
-        "move these lines into the final paragraph, with the other trailers".into()
-    });
-    Some(f)
-}
-
 /// Warnings that do not depend on the tier: markers outside the trailer block, near misses,
 /// and messages whose trailer block could not be read.
 fn warnings(
@@ -528,7 +375,7 @@ fn warnings(
     report: &mut CommitReport,
 ) {
     let policy = ctx.policy;
-    if let Some(f) = marker_outside_trailers(&commit.message, &report.markers) {
+    if let Some(f) = diags::marker_outside_trailers(&commit.message, &report.markers) {
         report.findings.push(f);
     }
     let keys: Vec<&str> = policy
@@ -540,18 +387,7 @@ fn warnings(
         .map(String::as_str)
         .collect();
     for nm in near_misses(&commit.message, parsed, &keys) {
-        let mut f = Finding::new(
-            Code::SuspiciousTrailer,
-            format!(
-                "`{}` is not read as `{}`: {}",
-                nm.found, nm.suggestion, nm.why
-            ),
-        );
-        f.span = Some(nm.span);
-        f.help = Some(format!(
-            "did you mean `{}:`? write it in the final paragraph",
-            nm.suggestion
-        ));
+        let f = diags::near_miss(&nm);
         report.findings.push(f);
     }
     for a in &parsed.anomalies {
@@ -595,68 +431,8 @@ fn warnings(
                 None,
             ),
         };
-        let mut f = Finding::new(Code::SuspiciousTrailer, msg);
-        f.span = span;
-        f.help =
-            Some("put the trailers alone in the final paragraph, one `Key: value` per line".into());
+        let f = diags::unreadable_trailers(msg, span);
         report.findings.push(f);
-    }
-}
-
-/// What gets a commit the reviewers it lacks, for each accepted review mode.
-fn reviewer_help(policy: &Policy, fix: &FixTarget, trailer: &str) -> String {
-    use crate::policy::ReviewMode;
-    let modes = &policy.evidence.review;
-    let mut ways = Vec::new();
-    if modes.has(ReviewMode::Signed) {
-        ways.push(format!(
-            "a reviewer who did not write the change runs `countersign review {}` (with an SSH key registered in the policy) and pushes `{}`",
-            fix.short,
-            crate::review::NOTES_REF
-        ));
-    }
-    if modes.has(ReviewMode::Approval) {
-        ways.push(
-            "get an approval on the pull/merge request from a human who did not write the change"
-                .to_string(),
-        );
-    }
-    if modes.reads_trailers() {
-        let mut w = format!(
-            "after review by someone who did not write the change: {}",
-            fix.command(trailer)
-        );
-        if !modes.has(ReviewMode::Trailer) {
-            w.push_str(" (and that person approves the pull/merge request)");
-        }
-        ways.push(w);
-    }
-    ways.join("\nor: ")
-}
-
-/// How to give a commit a new trailer: `--amend` at the tip, a reword rebase elsewhere.
-struct FixTarget {
-    at_head: bool,
-    short: String,
-}
-
-impl FixTarget {
-    fn new(commit: &CommitFacts, head: Option<&str>) -> Self {
-        FixTarget {
-            at_head: head.is_none_or(|h| h == commit.id),
-            short: crate::facts::short_id(&commit.id).to_string(),
-        }
-    }
-
-    fn command(&self, trailer: &str) -> String {
-        if self.at_head {
-            format!("`git commit --amend --trailer \"{trailer}\"`")
-        } else {
-            format!(
-                "`git rebase -i {}~1`  (mark it `reword`, then add the trailer line `{trailer}`)",
-                self.short
-            )
-        }
     }
 }
 
@@ -681,23 +457,13 @@ pub fn finish(ctx: &Context<'_>, range: RangeInfo, commits: Vec<CommitReport>) -
         }
         for (rule, used) in policy.rules.iter().zip(&rule_used) {
             if !used {
-                let mut f = Finding::new(
-                    Code::UnusedRule,
-                    format!("rule `{}` matched no changed path in this run", rule.name),
-                );
-                f.policy_span = Some(rule.span);
-                f.policy_label = Some(format!("rule `{}`", rule.name));
+                let f = diags::unused_rule(rule);
                 findings.push(f);
             }
         }
         for (w, used) in policy.waivers.iter().zip(&waiver_used) {
             if !used {
-                let mut f = Finding::new(
-                    Code::UnusedWaiver,
-                    format!("waiver `{}` waived nothing in this run", w.id),
-                );
-                f.policy_span = Some(w.span);
-                f.policy_label = Some(format!("waiver `{}` (expires {})", w.id, w.expires));
+                let f = diags::unused_waiver(w);
                 findings.push(f);
             }
         }
