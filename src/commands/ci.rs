@@ -15,7 +15,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use git2::{ErrorCode, Oid};
+use git2::Oid;
 
 use crate::cli::CiArgs;
 use crate::commands::{limits, note, policy_failed, print_stdout, read_input, use_color};
@@ -299,11 +299,7 @@ fn remote_branch(repo: &Repo, name: &str) -> Result<Option<Oid>> {
         return Err(Error::input(format!("`{name}` is not a valid branch name"))
             .with_help("check the default/target branch setting of the repository"));
     }
-    match repo.raw().refname_to_id(&refname) {
-        Ok(oid) => Ok(Some(oid)),
-        Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+    git::query::ref_target(repo, &refname)
 }
 
 /// Checks that `id` names a commit in this clone.
@@ -485,31 +481,14 @@ fn evaluate_event(
 ) -> Result<(Policy, Report, Option<PolicyChange>)> {
     let head = commit_here(repo, &event.head, "head")?;
     let base = base_commit(repo, &event.base)?;
-    let merge_base = match repo.raw().merge_base(base, head) {
-        Ok(m) => m,
-        Err(e) if e.code() == ErrorCode::NotFound => {
-            return Err(if repo.is_shallow() {
-                Error::incomplete(format!(
-                    "{base} and {head} have no merge-base in this shallow clone: the range cannot be proven complete"
-                ))
-                .with_help(DEPTH_HELP)
-            } else {
-                Error::incomplete(format!(
-                    "the base {base} and the head {head} share no history (no merge-base)"
-                ))
-                .with_help(
-                    "the change must be based on its target branch; rebase it onto the target",
-                )
-            });
+    // Unrelated histories keep their own fix; anything else about missing history gets the
+    // CI setting that fetches it.
+    let merge_base = git::query::merge_base(repo, base, head).map_err(|mut e| {
+        if repo.is_shallow() || !e.message.contains("share no history") {
+            e.help = Some(DEPTH_HELP.into());
         }
-        Err(e) => {
-            return Err(Error::incomplete(format!(
-                "cannot compute the merge-base of {base} and {head}: {}",
-                e.message()
-            ))
-            .with_help(DEPTH_HELP));
-        }
-    };
+        e
+    })?;
     let base_s = base.to_string();
     let policy = policy_at_base(repo, &base_s)?;
     let change = policy_change(repo, &merge_base.to_string(), &event.head)?;

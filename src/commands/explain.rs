@@ -91,12 +91,7 @@ fn explain_commit(repo: &git::Repo, args: &ExplainArgs, oid: git2::Oid) -> Resul
     let policy = load_policy(repo.workdir(), args.policy.as_deref())?;
     let pr = read_pr(args.pr.as_deref())?;
     let facts = git::read_commit(repo, oid, &git::Limits::default())?;
-    let head = repo
-        .raw()
-        .head()
-        .ok()
-        .and_then(|h| h.target())
-        .map(|o| o.to_string());
+    let head = git::baseline::head_commit(repo).map(|o| o.to_string());
     let branch = pr
         .as_ref()
         .map(|p| p.head_branch.clone())

@@ -193,12 +193,12 @@ fn statement(
     time: i64,
     comment: Option<&str>,
 ) -> Result<Statement> {
-    let c = repo.raw().find_commit(oid)?;
+    let (tree, parents) = git::query::tree_and_parents(repo, oid)?;
     let s = Statement {
         schema: SCHEMA.to_string(),
         commit: id.to_ascii_lowercase(),
-        tree: c.tree_id().to_string(),
-        parents: c.parent_ids().map(|p| p.to_string()).collect(),
+        tree: tree.to_string(),
+        parents: parents.iter().map(|p| p.to_string()).collect(),
         patch_id: git::notes::patch_id(repo, oid)?,
         reviewer: me.clone(),
         verdict: APPROVE.to_string(),
@@ -230,9 +230,8 @@ fn key_registered(policy: &crate::policy::Policy, key: &str, email: &str) -> boo
 
 /// The reviewer: git's `user.name` and `user.email`.
 fn reviewer(repo: &Repo) -> Result<Reviewer> {
-    let cfg = repo.raw().config()?;
-    let get = |k: &str| cfg.get_string(k).ok().filter(|v| !v.trim().is_empty());
-    match (get("user.name"), get("user.email")) {
+    let get = |k: &str| git::query::config_string(repo, k);
+    match (get("user.name")?, get("user.email")?) {
         (Some(name), Some(email)) => Ok(Reviewer {
             name: name.trim().to_string(),
             email: email.trim().to_string(),
@@ -258,13 +257,7 @@ fn signing_key(repo: &Repo, explicit: Option<&Path>) -> Result<(PathBuf, TempKey
     if let Some(k) = explicit {
         return Ok((k.to_path_buf(), TempKey(None)));
     }
-    let cfg = repo.raw().config()?;
-    let Some(value) = cfg
-        .get_string("user.signingKey")
-        .ok()
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-    else {
+    let Some(value) = git::query::config_string(repo, "user.signingKey")? else {
         return Err(Error::usage("no SSH key to sign with").with_help(
             "pass --key ~/.ssh/id_ed25519 (or its .pub with the key in ssh-agent), or set `git config user.signingKey ~/.ssh/id_ed25519.pub`",
         ));

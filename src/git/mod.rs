@@ -20,6 +20,7 @@ pub mod commit;
 pub mod merges;
 pub mod notes;
 pub mod odb;
+pub mod query;
 pub mod refs;
 pub mod scan;
 pub mod staged;

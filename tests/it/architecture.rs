@@ -120,6 +120,18 @@ fn only_commands_print() {
 }
 
 #[test]
+fn commands_ask_the_git_layer() {
+    // Fail-closed decisions about history (merge-bases in shallow clones, unreadable refs)
+    // live in `git/` once: the commands ask `git::query` and friends, never libgit2 itself.
+    let bad = violations(&["src/commands"], &[".raw()", "git2::Repository"], &[]);
+    assert!(
+        bad.is_empty(),
+        "commands/ must not reach into libgit2 (add a question to src/git/query.rs):\n{}",
+        bad.join("\n")
+    );
+}
+
+#[test]
 fn the_checker_sees_a_violation() {
     // The scanner itself must be able to fail: this file names the needles, so it is found.
     let bad = violations(&["tests/it/architecture.rs"], &["std::fs"], &[]);

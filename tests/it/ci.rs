@@ -1075,3 +1075,17 @@ fn a_change_that_adds_the_policy_is_diffed_against_the_embedded_default() {
         run.summary
     );
 }
+
+#[test]
+fn unrelated_histories_are_exit_2_with_their_own_fix() {
+    let mut fx = fixture(POLICY);
+    let head = ai_commit(&mut fx, &[]);
+    fx.r.git(&["checkout", "-q", "--orphan", "elsewhere"]);
+    let other = fx.r.commit_files("Unrelated root", &[("x.txt", "x\n")]);
+    let ev = fx.pr_event(&head, |pr| pr["base"]["sha"] = other.clone().into());
+    let run = fx.github("pull_request", &ev, &[], &[]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("share no history"), "{}", run.stderr);
+    assert!(run.stderr.contains("rebase it onto the target"), "{}", run.stderr);
+    assert!(!run.stderr.contains("fetch-depth"), "{}", run.stderr);
+}

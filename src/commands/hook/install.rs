@@ -33,9 +33,8 @@ pub const CHAINED: &str = ".countersign-chained";
 
 /// Resolves the hooks directory as git does; also says whether `core.hooksPath` is set.
 pub fn hooks_dir(repo: &Repo) -> Result<(PathBuf, bool)> {
-    let cfg = repo.raw().config()?;
-    match cfg.get_path("core.hooksPath") {
-        Ok(p) if !p.as_os_str().is_empty() => {
+    match git::query::config_path(repo, "core.hooksPath")? {
+        Some(p) => {
             let p = if p.is_relative() {
                 repo.workdir().unwrap_or(repo.git_dir()).join(p)
             } else {
@@ -43,14 +42,7 @@ pub fn hooks_dir(repo: &Repo) -> Result<(PathBuf, bool)> {
             };
             Ok((p, true))
         }
-        Ok(_) => Ok((repo.raw().commondir().join("hooks"), false)),
-        Err(e) if e.code() == git2::ErrorCode::NotFound => {
-            Ok((repo.raw().commondir().join("hooks"), false))
-        }
-        Err(e) => Err(
-            Error::repo(format!("cannot read core.hooksPath: {}", e.message()))
-                .with_help("check `git config core.hooksPath`"),
-        ),
+        None => Ok((git::query::common_dir(repo).join("hooks"), false)),
     }
 }
 

@@ -76,8 +76,8 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
         let remote_known = Oid::from_str(&line.remote_oid)
             .ok()
             .filter(|_| !line.is_new())
-            .filter(|o| repo.raw().odb().is_ok_and(|db| db.exists(*o)))
-            .filter(|o| *o == local || repo.raw().graph_descendant_of(local, *o).unwrap_or(false));
+            .filter(|o| git::query::has_object(&repo, *o))
+            .filter(|o| git::query::contains(&repo, local, *o));
         let protection = policy.protect.classify(&line.remote_ref, &defaults);
         let (hide, how) = match (protection, remote_known) {
             (Protection::Tag, _) => (
@@ -137,7 +137,7 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
         let target = Oid::from_str(&line.remote_oid)
             .ok()
             .filter(|_| !line.is_new())
-            .filter(|o| repo.raw().odb().is_ok_and(|db| db.exists(*o)))
+            .filter(|o| git::query::has_object(&repo, *o))
             .or_else(|| remote_default(&repo, &remote));
         let range_base = git::range_base(&repo, target, &[local])?;
         checked += commits.len();
@@ -242,11 +242,9 @@ fn remote_default(repo: &Repo, remote: &str) -> Option<Oid> {
         return None;
     }
     ["HEAD", "main", "master"].iter().find_map(|b| {
-        let r = repo
-            .raw()
-            .find_reference(&format!("refs/remotes/{remote}/{b}"))
-            .ok()?;
-        let oid = r.resolve().ok()?.target()?;
+        let oid = git::query::ref_target(repo, &format!("refs/remotes/{remote}/{b}"))
+            .ok()
+            .flatten()?;
         peel_commit(repo, oid).ok().flatten()
     })
 }
@@ -259,10 +257,9 @@ fn from_pre_commit_env(repo: &Repo) -> Result<Vec<PushLine>> {
             .with_help("install it with `countersign hook install`, or call it from a hook as `countersign hook pre-push \"$@\"`")
     })?;
     let rev = |r: &str| -> Result<String> {
-        repo.raw()
-            .revparse_single(r)
-            .map(|o| o.id().to_string())
-            .map_err(|e| Error::input(format!("pre-commit ref `{r}`: {}", e.message())))
+        git::query::rev_parse(repo, r)
+            .map(|o| o.to_string())
+            .map_err(|e| Error::input(format!("pre-commit ref {}", e.message)))
     };
     let from = match std::env::var("PRE_COMMIT_FROM_REF") {
         Ok(f) if !f.is_empty() => rev(&f)?,

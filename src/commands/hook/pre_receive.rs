@@ -134,9 +134,9 @@ fn check(cwd: &Path, args: &PreReceiveArgs, out: &mut Out) -> Result<u8> {
 /// The commit the default branch points at, when it exists.
 fn default_tip(repo: &Repo, default_ref: Option<&str>) -> Result<Option<Oid>> {
     match default_ref {
-        Some(r) => match repo.raw().refname_to_id(r) {
-            Ok(id) => peel_commit(repo, id),
-            Err(_) => Ok(None),
+        Some(r) => match git::query::ref_target(repo, r)? {
+            Some(id) => peel_commit(repo, id),
+            None => Ok(None),
         },
         None => Ok(None),
     }
@@ -259,20 +259,11 @@ fn check_ref(
 /// real one. Every push is rejected until `HEAD` is set. An empty repository (no refs yet)
 /// takes its first push under the embedded default policy, as documented.
 fn check_head(repo: &Repo, default_ref: Option<&str>) -> Result<()> {
-    let g = repo.raw();
-    let exists = default_ref.is_some_and(|r| g.refname_to_id(r).is_ok());
+    let exists = default_ref.is_some_and(|r| git::query::ref_exists(repo, r));
     if exists {
         return Ok(());
     }
-    let mut branches = Vec::new();
-    let mut any = false;
-    for r in g.references()? {
-        let r = r?;
-        any = true;
-        if let Some(b) = r.name_bytes().strip_prefix(b"refs/heads/") {
-            branches.push(String::from_utf8_lossy(b).into_owned());
-        }
-    }
+    let (any, branches) = git::query::branches(repo)?;
     if !any {
         return Ok(());
     }
@@ -318,7 +309,7 @@ fn pushed_notes(repo: &Repo, lines: &[ReceiveLine], out: &mut Out) -> Result<(Ve
         let new = existing_oid(repo, &line.new, "the pushed notes commit")?;
         if !line.is_create() {
             let old = existing_oid(repo, &line.old, "the notes ref's current commit")?;
-            let ff = old == new || repo.raw().graph_descendant_of(new, old).unwrap_or(false);
+            let ff = git::query::contains(repo, new, old);
             if !ff {
                 out.line(format!(
                     "countersign: `{}` may only move forward (a forced update drops reviews): fetch it, merge with `git notes --ref=countersign merge -s cat_sort_uniq FETCHED`, push again (`countersign review --push` does this)",
