@@ -187,19 +187,33 @@ pub fn normalize_email(email: &str) -> String {
     // UTS #46 leaves lowercase ASCII as it is (a valid `xn--` label re-encodes to itself; an
     // invalid one fails and stays as written), so only non-ASCII domains need the mapping.
     // It may drop characters (a zero-width space), so trailing dots are trimmed after it.
-    let domain = if domain.is_ascii() {
-        domain
-    } else {
-        idna::domain_to_ascii(&domain)
-            .ok()
-            .filter(|d| !d.is_empty())
-            .unwrap_or(domain)
+    // Cleaning (dropping what the first step drops) and the IDNA mapping each can enable the
+    // other: a stray `)` makes the mapping fail, and the mapping can bring in `(`, `)` (U+2474
+    // `⑴` → `(1)`). Applied until nothing changes — two or three rounds: a mapped domain is
+    // ASCII, which neither step changes again — so normalising twice changes nothing.
+    let clean = |d: &str| {
+        let mut d = d.trim_end_matches('.').to_string();
+        d.retain(|c| !matches!(c, '(' | ')' | '"' | '\\') && !c.is_whitespace());
+        d.trim_end_matches('.').to_string()
     };
-    // Compatibility mappings can also bring in `(`, `)` (U+2474 `⑴` → `(1)`): drop what
-    // the first step drops, so normalising twice changes nothing.
-    let mut domain = domain.trim_end_matches('.').to_string();
-    domain.retain(|c| !matches!(c, '(' | ')' | '"' | '\\') && !c.is_whitespace());
-    let domain = domain.trim_end_matches('.').to_string();
+    let map = |d: String| {
+        if d.is_ascii() {
+            d
+        } else {
+            idna::domain_to_ascii(&d)
+                .ok()
+                .filter(|m| !m.is_empty())
+                .unwrap_or(d)
+        }
+    };
+    let mut domain = clean(&map(domain));
+    for _ in 0..4 {
+        let next = clean(&map(domain.clone()));
+        if next == domain {
+            break;
+        }
+        domain = next;
+    }
     // GitHub logins hold no `+`: the noreply login is what follows the last one. Elsewhere
     // the tag is what follows the first. Either way no `+` is left (idempotent).
     let local = if domain == GITHUB_NOREPLY {

@@ -1086,6 +1086,10 @@ fn unrelated_histories_are_exit_2_with_their_own_fix() {
     let run = fx.github("pull_request", &ev, &[], &[]);
     run.assert_code(2);
     assert!(run.stderr.contains("share no history"), "{}", run.stderr);
-    assert!(run.stderr.contains("rebase it onto the target"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("rebase it onto the target"),
+        "{}",
+        run.stderr
+    );
     assert!(!run.stderr.contains("fetch-depth"), "{}", run.stderr);
 }

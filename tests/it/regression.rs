@@ -513,6 +513,53 @@ tiers:
     assert!(!failing(&p, &c));
 }
 
+/// b206 — issue 11, class 8 (found by fuzzing `identity` for 51 s, session 4).
+/// `normalize_email` was not idempotent: a stray `)` inside an `xn--` label of a Unicode
+/// domain made the IDNA mapping fail, and the `)` was dropped only afterwards, so
+/// `alice@bücher.xn--bcher-k)va.example` stayed Unicode while the reviewer's all-punycode
+/// spelling was ASCII — two spellings, two people, and the writer's own review counted. Cleaning and mapping now repeat until
+/// nothing changes. The fuzzer's input is a seed in `fuzz/corpus/identity/`.
+#[test]
+fn b206_stray_parenthesis_kept_a_unicode_domain_apart() {
+    use countersign::message::identity::normalize_email;
+    for (a, b) in [
+        (
+            "alice@bücher.xn--bcher-k)va.example",
+            "alice@xn--bcher-kva.xn--bcher-kva.example",
+        ),
+        (
+            "alice@BÜCHER.xn--bcher-kva(x).example",
+            "Alice@xn--bcher-kva.xn--bcher-kva.example",
+        ),
+        (
+            "alice@bücher.xn--bcher-kva\".example",
+            "alice@xn--bcher-kva.xn--bcher-kva.example",
+        ),
+        (
+            "alice@bücher.xn--bcher- kva.example",
+            "alice@xn--bcher-kva.xn--bcher-kva.example",
+        ),
+    ] {
+        let (na, nb) = (normalize_email(a), normalize_email(b));
+        assert_eq!(na, nb, "{a:?} and {b:?}");
+        assert_eq!(normalize_email(&na), na, "not idempotent on {a:?}");
+    }
+    let p = policy(
+        "version: 1
+tiers:
+  - name: high
+    reviewers: 1
+    applies_to: all
+",
+    );
+    let mut c = commit("x", &["src/a.rs"]);
+    c.author = Identity::new("Alice", "alice@bücher.xn--bcher-k)va.example");
+    c.message = "Fix\n\nReviewed-by: Alice <alice@xn--bcher-kva.xn--bcher-kva.example>\n"
+        .as_bytes()
+        .to_vec();
+    assert!(failing(&p, &c), "the writer's own review counted");
+}
+
 /// b204 — issue 11, class 10 (independent adversarial review).
 /// On a server whose `HEAD` named a branch that did not exist (deleted, or `HEAD` left at
 /// `master`), pre-receive read a re-created default branch's policy from nowhere and fell
