@@ -267,6 +267,14 @@ pub fn evaluate_reviewed(
         if scope.is_empty() {
             scope = commit.paths.iter().map(|p| p.path.clone()).collect();
         }
+        // Where the tier's findings point (the declaration points at its own tier).
+        let site = diags::Site {
+            path,
+            scope: &scope,
+            policy_span,
+            policy_label: &policy_label,
+            block: parsed.block.clone(),
+        };
         if involvement > Involvement::None
             && let Some(&(_, forbidding)) = forbidden_paths.first()
         {
@@ -300,13 +308,6 @@ pub fn evaluate_reviewed(
                 .iter()
                 .find(|s| !s.teams.is_empty())
                 .map_or(&tier.reviewers_from, |s| &s.teams);
-            let site = diags::Site {
-                path,
-                scope: &scope,
-                policy_span,
-                policy_label: &policy_label,
-                block: parsed.block.clone(),
-            };
             let f = diags::missing_reviewer(
                 policy,
                 message,
@@ -322,13 +323,6 @@ pub fn evaluate_reviewed(
                 .change_record
                 .flatten()
                 .and_then(|t| policy.tiers.get(t));
-            let site = diags::Site {
-                path,
-                scope: &scope,
-                policy_span,
-                policy_label: &policy_label,
-                block: parsed.block.clone(),
-            };
             let f = diags::missing_change_record(
                 policy,
                 asking,
