@@ -111,3 +111,21 @@ fn explain_a_code() {
         &human(&r, &["explain", "marker-outside-trailers"]),
     );
 }
+
+#[test]
+fn invalid_policy_errors() {
+    let mut r = TestRepo::new();
+    let bad = "version: 1\ntiers:\n  - name: low\n    reviewers: -1\n  - nme: x\ndefault_tier: nope\nrules:\n  - name: r\n    paths: [\"src/[\"]\n    tier: low\n";
+    r.commit_files("Initial", &[(".countersign.yml", bad)]);
+    let out = r
+        .command(BIN)
+        .args(["policy", "check"])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run countersign");
+    assert_eq!(out.status.code(), Some(2));
+    golden(
+        "fixtures/snapshots/invalid-policy.txt",
+        &String::from_utf8_lossy(&out.stderr),
+    );
+}
