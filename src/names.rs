@@ -1,6 +1,6 @@
 //! Fieldless enums whose wire name and display name are one list.
 //!
-//! [`named_enum!`] declares the enum with a `#[serde(rename = "…")]` on every variant and an
+//! `named_enum!` declares the enum with a `#[serde(rename = "…")]` on every variant and an
 //! `as_str` that returns the same text, so the JSON name and the name shown to people can
 //! never disagree (they were hand-written twice before).
 
