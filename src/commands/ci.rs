@@ -522,16 +522,19 @@ fn evaluate_event(
         explain: false,
         whole_history: false,
     };
-    let reviews = crate::commands::signed_reviews(repo, &policy, &range.commits, &[])?;
-    let results = git::scan(repo, &range.commits, &range.base, &lim, |c| {
-        let signed = reviews.get(&c.id).unwrap_or(&crate::commands::NO_REVIEWS);
-        evaluate::evaluate_reviewed(&ctx, &c, signed)
+    // Missing history gets the CI setting that fetches it; missing approvals, the way to pass
+    // them (the two errors are of different kinds).
+    let commits = crate::commands::pipeline::evaluate(&crate::commands::pipeline::Run {
+        repo,
+        policy: &policy,
+        ctx: &ctx,
+        commits: &range.commits,
+        base: &range.base,
+        limits: &lim,
+        notes: &[],
+        progress: None,
     })
-    .map_err(|e| shallow_help(repo, e))?;
-    let commits = results
-        .into_iter()
-        .collect::<Result<Vec<_>>>()
-        .map_err(|e| approval_help(e, platform, event.pr.as_ref(), &policy))?;
+    .map_err(|e| approval_help(shallow_help(repo, e), platform, event.pr.as_ref(), &policy))?;
     let mut report = evaluate::finish(&ctx, range.info.clone(), commits);
     // A push pipeline of a protected branch or tag runs after the commits landed: they are
     // published, so their fix is a waiver or a baseline, not a rewrite.

@@ -11,6 +11,7 @@ pub mod explain;
 pub mod facts;
 pub mod hook;
 pub mod init;
+pub mod pipeline;
 pub mod policy;
 pub mod review;
 
@@ -450,84 +451,16 @@ pub fn evaluate_range(
         explain: false,
         whole_history: range_args.all,
     };
-    // Signed reviews: on a large range, notes are read only for the commits that need
-    // reviewers (a first pass finds them; they are judged again with their notes), which
-    // gives the same reports as reading every note first. With `survives: rebase` any note
-    // may match any commit, so all are read first.
-    let lazy = policy
-        .evidence
-        .review
-        .has(crate::policy::ReviewMode::Signed)
-        && !policy.evidence.signed_review.survives_rebase;
-    let (reviews, noted) = if lazy {
-        (Default::default(), git::notes::annotated(&repo, &[])?)
-    } else {
-        (
-            signed_reviews(&repo, &policy, &range.commits, &[])?,
-            std::collections::HashSet::new(),
-        )
-    };
-    let progress = crate::progress::Progress::start(verb, range.commits.len());
-    // Streamed straight into the one vector the report keeps (a whole-history report is
-    // the largest thing countersign holds; it is never gathered twice). Merges come last
-    // (their paths depend on the rest of the range) and are put back in their places.
-    let mut commits = git::InOrder::with_capacity(range.commits.len());
-    let mut deferred: Vec<(usize, CommitFacts)> = Vec::new();
-    let mut failed = None;
-    git::scan_each(
-        &repo,
-        &range.commits,
-        &range.base,
-        &limits(limit_args),
-        |c| {
-            let signed = reviews.get(&c.id).unwrap_or(&NO_REVIEWS);
-            let r = crate::evaluate::evaluate_reviewed(&ctx, &c, signed);
-            progress.tick();
-            let again = lazy
-                && matches!(&r, Ok(rep) if rep.requirements.reviewers > 0)
-                && git2::Oid::from_str(&c.id).is_ok_and(|o| noted.contains(&o));
-            (r, again.then_some(c))
-        },
-        |i, (r, c)| match r {
-            Ok(rep) => {
-                if let Some(c) = c {
-                    deferred.push((i, c));
-                }
-                commits.push(i, rep);
-            }
-            Err(e) => {
-                if failed.as_ref().is_none_or(|(j, _)| i < *j) {
-                    failed = Some((i, e));
-                }
-            }
-        },
-    )?;
-    progress.finish();
-    if let Some((_, e)) = failed {
-        return Err(e);
-    }
-    let mut commits = commits.finish();
-    if !deferred.is_empty() {
-        use rayon::prelude::*;
-        let oids = deferred
-            .iter()
-            .map(|(_, c)| git2::Oid::from_str(&c.id))
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        let reviews = signed_reviews(&repo, &policy, &oids, &[])?;
-        let redone: Vec<Result<(usize, crate::evaluate::CommitReport)>> = deferred
-            .par_iter()
-            .map(|(i, c)| {
-                let signed = reviews.get(&c.id).unwrap_or(&NO_REVIEWS);
-                crate::evaluate::evaluate_reviewed(&ctx, c, signed).map(|r| (*i, r))
-            })
-            .collect();
-        for r in redone {
-            let (i, rep) = r?;
-            if let Some(slot) = commits.get_mut(i) {
-                *slot = rep;
-            }
-        }
-    }
+    let commits = pipeline::evaluate(&pipeline::Run {
+        repo: &repo,
+        policy: &policy,
+        ctx: &ctx,
+        commits: &range.commits,
+        base: &range.base,
+        limits: &limits(limit_args),
+        notes: &[],
+        progress: Some(verb),
+    })?;
     let mut report = crate::evaluate::finish(&ctx, range.info.clone(), commits);
     let hide: &[git2::Oid] = match &range.base {
         git::merges::Base::Range(b) => b,

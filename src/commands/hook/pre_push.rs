@@ -154,12 +154,16 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
             explain: false,
             whole_history: false,
         };
-        let reviews = crate::commands::signed_reviews(&repo, &policy, &commits, &[])?;
-        let results = git::scan(&repo, &commits, &range_base, &lim, |c| {
-            let signed = reviews.get(&c.id).unwrap_or(&crate::commands::NO_REVIEWS);
-            evaluate::evaluate_reviewed(&ctx, &c, signed)
+        let reports = crate::commands::pipeline::evaluate(&crate::commands::pipeline::Run {
+            repo: &repo,
+            policy: &policy,
+            ctx: &ctx,
+            commits: &commits,
+            base: &range_base,
+            limits: &lim,
+            notes: &[],
+            progress: None,
         })?;
-        let reports = results.into_iter().collect::<Result<Vec<_>>>()?;
         let report = evaluate::finish(
             &ctx,
             RangeInfo {
