@@ -6,13 +6,13 @@
 
 use git2::Oid;
 
+use crate::Result;
 use crate::commands::{NO_REVIEWS, signed_reviews};
 use crate::evaluate::{CommitReport, Context};
 use crate::facts::CommitFacts;
 use crate::git::{self, Limits, merges::Base};
 use crate::policy::Policy;
 use crate::progress::Progress;
-use crate::Result;
 
 /// What one evaluation reads.
 pub struct Run<'a> {
@@ -41,13 +41,17 @@ pub fn evaluate(run: &Run<'_>) -> Result<Vec<CommitReport>> {
     // reviewers (a first pass finds them; they are judged again with their notes), which
     // gives the same reports as reading every note first. With `survives: rebase` any note
     // may match any commit, so all are read first.
-    let lazy = run.policy
+    let lazy = run
+        .policy
         .evidence
         .review
         .has(crate::policy::ReviewMode::Signed)
         && !run.policy.evidence.signed_review.survives_rebase;
     let (reviews, noted) = if lazy {
-        (Default::default(), git::notes::annotated(run.repo, run.notes)?)
+        (
+            Default::default(),
+            git::notes::annotated(run.repo, run.notes)?,
+        )
     } else {
         (
             signed_reviews(run.repo, run.policy, run.commits, run.notes)?,

@@ -81,44 +81,14 @@ pub fn evaluate_reviewed(
     let markers = detect::detect(commit, &parsed, ctx.pr, ctx.branch, &policy.detect);
     let involvement = detect::involvement(&markers);
 
-    // Tiers: every tier of every changed path; the highest names the commit's tier.
-    let mut rule_hits: Vec<usize> = Vec::new();
-    let mut decisive: Option<(usize, classify::PathClass, &str)> = None;
-    // (path, the tier that forbids AI on it)
-    let mut forbidden_paths: Vec<(&str, usize)> = Vec::new();
-    let mut path_tiers = Vec::new();
-    let mut touched: Vec<usize> = Vec::new();
-    // Per path: does any tier that applies to it ask for evidence? (waiver scope)
-    let mut path_needs: Vec<bool> = Vec::with_capacity(commit.paths.len());
-    for p in &commit.paths {
-        let class = classify::classify_changed(policy, p);
-        let mut needs = false;
-        for &t in &class.tiers {
-            if !touched.contains(&t) {
-                touched.push(t);
-            }
-            needs |= policy
-                .tiers
-                .get(t)
-                .is_some_and(|t| t.reviewers > 0 || t.change_record || t.declaration);
-        }
-        path_needs.push(needs);
-        for &r in &class.matched {
-            if !rule_hits.contains(&r) {
-                rule_hits.push(r);
-            }
-        }
-        if let Some(t) = class.forbidding_tier(policy) {
-            forbidden_paths.push((&p.path, t));
-        }
-        if ctx.explain {
-            path_tiers.push(classify::describe(policy, &p.path, &class));
-        }
-        if decisive.as_ref().is_none_or(|(t, _, _)| class.tier > *t) {
-            decisive = Some((class.tier, class, &p.path));
-        }
-    }
-    rule_hits.sort_unstable();
+    let Classified {
+        rule_hits,
+        decisive,
+        forbidden_paths,
+        path_tiers,
+        touched,
+        path_needs,
+    } = classify_paths(ctx, commit);
 
     let mut report = CommitReport {
         id: commit.id.clone(),
@@ -201,55 +171,7 @@ pub fn evaluate_reviewed(
             },
             patch_id: reviews.patch_id.as_deref(),
         };
-        if report.requirements.reviewers > 0
-            && policy.evidence.review.needs_platform()
-            && ctx.pr.is_none_or(|pr| pr.approvals.is_none())
-        {
-            return Err(Error::input(format!(
-                "the policy reads reviews from the platform (evidence.review: {}) but no approval data was given",
-                policy.evidence.review.describe()
-            ))
-            .with_help(
-                "run `countersign ci` with `--reviews FILE` (GitHub) or `--approvals FILE` (GitLab), \
-                 or pass the PR facts with `--pr FILE`",
-            ));
-        }
-        // Approvals count only on the evaluated head: when there are any, it must be known,
-        // and be the PR's.
-        if report.requirements.reviewers > 0
-            && policy.evidence.review.needs_platform()
-            && let Some(pr) = ctx.pr
-            && pr.approvals.as_ref().is_some_and(|a| !a.is_empty())
-        {
-            match (ctx.head, pr.head_sha.as_deref()) {
-                (None, None) => {
-                    return Err(Error::input(
-                        "platform approvals count only on the head commit, but neither the range nor the PR facts name one",
-                    )
-                    .with_help("give the PR facts a `head_sha` (the commit the approvals are for) and check a range that ends there"));
-                }
-                (Some(h), Some(p)) if !h.eq_ignore_ascii_case(p) => {
-                    return Err(Error::input(format!(
-                        "the PR facts are for head {p}, but the evaluated range ends at {h}: its approvals are not for this head"
-                    ))
-                    .with_help("check the range that ends at the PR's head (`countersign check BASE..<head_sha>`), or pass the PR facts of this head"));
-                }
-                _ => {}
-            }
-        }
-        if policy
-            .evidence
-            .review
-            .has(crate::policy::ReviewMode::Signed)
-            && let Some(f) = &policy.evidence.allowed_signers
-            && f.signers.is_none()
-        {
-            return Err(Error::policy(format!(
-                "the allowed-signers file `{}` of the policy was not read",
-                f.path
-            ))
-            .with_help("this is a bug in countersign: please report it"));
-        }
+        review_inputs_given(ctx, report.requirements.reviewers)?;
         report.reviewers = reviewers::check(&input);
         report.change_records = records::collect(policy, &parsed.trailers, ctx.pr);
         report.declaration = records::declaration(policy, &parsed.trailers);
@@ -358,6 +280,128 @@ pub fn evaluate_reviewed(
         report.message = Some(commit.message_text());
     }
     Ok(report)
+}
+
+/// The data the accepted review modes need is there (exit 2 otherwise): platform approvals
+/// when every mode reads them, the head they are for, an allowed-signers file that was read.
+fn review_inputs_given(ctx: &Context<'_>, reviewers: u32) -> Result<()> {
+    let policy = ctx.policy;
+    if reviewers > 0
+        && policy.evidence.review.needs_platform()
+        && ctx.pr.is_none_or(|pr| pr.approvals.is_none())
+    {
+        return Err(Error::input(format!(
+            "the policy reads reviews from the platform (evidence.review: {}) but no approval data was given",
+            policy.evidence.review.describe()
+        ))
+        .with_help(
+            "run `countersign ci` with `--reviews FILE` (GitHub) or `--approvals FILE` (GitLab), \
+             or pass the PR facts with `--pr FILE`",
+        ));
+    }
+    // Approvals count only on the evaluated head: when there are any, it must be known,
+    // and be the PR's.
+    if reviewers > 0
+        && policy.evidence.review.needs_platform()
+        && let Some(pr) = ctx.pr
+        && pr.approvals.as_ref().is_some_and(|a| !a.is_empty())
+    {
+        match (ctx.head, pr.head_sha.as_deref()) {
+            (None, None) => {
+                return Err(Error::input(
+                    "platform approvals count only on the head commit, but neither the range nor the PR facts name one",
+                )
+                .with_help("give the PR facts a `head_sha` (the commit the approvals are for) and check a range that ends there"));
+            }
+            (Some(h), Some(p)) if !h.eq_ignore_ascii_case(p) => {
+                return Err(Error::input(format!(
+                    "the PR facts are for head {p}, but the evaluated range ends at {h}: its approvals are not for this head"
+                ))
+                .with_help("check the range that ends at the PR's head (`countersign check BASE..<head_sha>`), or pass the PR facts of this head"));
+            }
+            _ => {}
+        }
+    }
+    if policy
+        .evidence
+        .review
+        .has(crate::policy::ReviewMode::Signed)
+        && let Some(f) = &policy.evidence.allowed_signers
+        && f.signers.is_none()
+    {
+        return Err(Error::policy(format!(
+            "the allowed-signers file `{}` of the policy was not read",
+            f.path
+        ))
+        .with_help("this is a bug in countersign: please report it"));
+    }
+    Ok(())
+}
+
+/// What the changed paths of a commit say, before any evidence is looked at.
+struct Classified<'c> {
+    /// The rules that matched some path (indices, sorted).
+    rule_hits: Vec<usize>,
+    /// The highest tier, its classification and the path that set it.
+    decisive: Option<(usize, classify::PathClass, &'c str)>,
+    /// Paths a tier forbids AI on, with that tier.
+    forbidden_paths: Vec<(&'c str, usize)>,
+    /// Per-path classification (for `explain`).
+    path_tiers: Vec<PathTier>,
+    /// Every tier any path touches.
+    touched: Vec<usize>,
+    /// Per path: does any tier that applies to it ask for evidence? (waiver scope)
+    path_needs: Vec<bool>,
+}
+
+/// Tiers: every tier of every changed path; the highest names the commit's tier.
+fn classify_paths<'c>(ctx: &Context<'_>, commit: &'c CommitFacts) -> Classified<'c> {
+    let policy = ctx.policy;
+    let mut rule_hits: Vec<usize> = Vec::new();
+    let mut decisive: Option<(usize, classify::PathClass, &str)> = None;
+    // (path, the tier that forbids AI on it)
+    let mut forbidden_paths: Vec<(&str, usize)> = Vec::new();
+    let mut path_tiers = Vec::new();
+    let mut touched: Vec<usize> = Vec::new();
+    // Per path: does any tier that applies to it ask for evidence? (waiver scope)
+    let mut path_needs: Vec<bool> = Vec::with_capacity(commit.paths.len());
+    for p in &commit.paths {
+        let class = classify::classify_changed(policy, p);
+        let mut needs = false;
+        for &t in &class.tiers {
+            if !touched.contains(&t) {
+                touched.push(t);
+            }
+            needs |= policy
+                .tiers
+                .get(t)
+                .is_some_and(|t| t.reviewers > 0 || t.change_record || t.declaration);
+        }
+        path_needs.push(needs);
+        for &r in &class.matched {
+            if !rule_hits.contains(&r) {
+                rule_hits.push(r);
+            }
+        }
+        if let Some(t) = class.forbidding_tier(policy) {
+            forbidden_paths.push((&p.path, t));
+        }
+        if ctx.explain {
+            path_tiers.push(classify::describe(policy, &p.path, &class));
+        }
+        if decisive.as_ref().is_none_or(|(t, _, _)| class.tier > *t) {
+            decisive = Some((class.tier, class, &p.path));
+        }
+    }
+    rule_hits.sort_unstable();
+    Classified {
+        rule_hits,
+        decisive,
+        forbidden_paths,
+        path_tiers,
+        touched,
+        path_needs,
+    }
 }
 
 /// Warnings that do not depend on the tier: markers outside the trailer block, near misses,
