@@ -438,6 +438,70 @@ fn malformed_tree() -> Error {
         .with_help("run `git fsck` and repair or re-clone the repository")
 }
 
+/// Checks the entry at the start of `rest` (`<octal mode> SP <name> NUL <20-byte id>`):
+/// its mode, the offset of the space and the offset of the NUL after it. Malformed: an
+/// error. The one parser of entries ([`Cursor::advance`], [`entry_len`]).
+#[inline]
+fn parse_entry(rest: &[u8]) -> Result<(u32, usize, usize)> {
+    // The usual modes first; else octal digits up to the space (at most 10 fit a u32).
+    let mut mode = 0u32;
+    let mut sp = 0;
+    if rest.starts_with(b"100644 ") {
+        (mode, sp) = (0o100644, 6);
+    } else if rest.starts_with(b"40000 ") {
+        (mode, sp) = (0o40000, 5);
+    }
+    while sp == 0 || rest.get(sp) != Some(&b' ') {
+        match rest.get(sp) {
+            Some(&d) if (b'0'..=b'7').contains(&d) && sp < 10 => {
+                mode = (mode << 3) | u32::from(d - b'0');
+                sp += 1;
+            }
+            _ => return Err(malformed_tree()),
+        }
+    }
+    let after = rest.get(sp + 1..).ok_or_else(malformed_tree)?;
+    let nul = find_nul(after).ok_or_else(malformed_tree)?;
+    if nul == 0 || after.len() < nul + 21 {
+        return Err(malformed_tree());
+    }
+    Ok((mode, sp, nul))
+}
+
+/// The length of the (checked) entry at the start of `rest`.
+#[inline]
+fn entry_len(rest: &[u8]) -> Result<usize> {
+    let (_, sp, nul) = parse_entry(rest)?;
+    Ok(sp + 1 + nul + 21)
+}
+
+/// How many leading bytes `a` and `b` have in common (eight at a time).
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let (a, b) = (
+        a.get(..n).unwrap_or_default(),
+        b.get(..n).unwrap_or_default(),
+    );
+    let mut base = 0;
+    let (mut ca, mut cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        let (mut wx, mut wy) = ([0u8; 8], [0u8; 8]);
+        wx.copy_from_slice(x);
+        wy.copy_from_slice(y);
+        let d = u64::from_le_bytes(wx) ^ u64::from_le_bytes(wy);
+        if d != 0 {
+            return base + (d.trailing_zeros() / 8) as usize;
+        }
+        base += 8;
+    }
+    base + ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
 /// A cursor over the entries of one raw tree object.
 struct Cursor<'a> {
     data: &'a [u8],
@@ -473,30 +537,10 @@ impl<'a> Cursor<'a> {
             self.cur = None;
             return Ok(());
         }
-        // The usual modes first; else octal digits up to the space (at most 10 fit a u32).
-        let mut mode = 0u32;
-        let mut sp = 0;
-        if rest.starts_with(b"100644 ") {
-            (mode, sp) = (0o100644, 6);
-        } else if rest.starts_with(b"40000 ") {
-            (mode, sp) = (0o40000, 5);
-        }
-        while sp == 0 || rest.get(sp) != Some(&b' ') {
-            match rest.get(sp) {
-                Some(&d) if (b'0'..=b'7').contains(&d) && sp < 10 => {
-                    mode = (mode << 3) | u32::from(d - b'0');
-                    sp += 1;
-                }
-                _ => return Err(malformed_tree()),
-            }
-        }
+        let (mode, sp, nul) = parse_entry(rest)?;
         let after = rest.get(sp + 1..).ok_or_else(malformed_tree)?;
-        let nul = find_nul(after).ok_or_else(malformed_tree)?;
         let name = after.get(..nul).ok_or_else(malformed_tree)?;
         let id = after.get(nul + 1..nul + 21).ok_or_else(malformed_tree)?;
-        if name.is_empty() {
-            return Err(malformed_tree());
-        }
         let len = sp + 1 + nul + 21;
         self.pos += len;
         self.cur = Some(Entry {
@@ -712,6 +756,17 @@ impl Differ {
         let mut at_min = vec![false; n];
         let mut pe: Vec<Option<Entry<'a>>> = vec![None; n];
         loop {
+            // One other tree (a commit and its parent) whose current entry is the same
+            // bytes as the commit's: nothing changed there, nor in the entries after it that
+            // are the same bytes too. Skip them all at once (each is still checked as the
+            // commit's cursor would check it), and go on at the first entry that differs.
+            if let [p] = ps
+                && let (Some(a), Some(b)) = (t.cur, p.cur)
+                && a.raw == b.raw
+            {
+                Self::skip_same(t, p)?;
+                continue;
+            }
             // The smallest current name among the other trees.
             let mut min: Option<Entry<'a>> = None;
             for c in ps.iter() {
@@ -810,6 +865,26 @@ impl Differ {
         }
     }
 
+    /// Moves `t` and `p`, whose current entries are the same bytes, past those entries and
+    /// every following entry that is the same bytes in both, onto the next entries.
+    fn skip_same<'a>(t: &mut Cursor<'a>, p: &mut Cursor<'a>) -> Result<()> {
+        let tr = t.data.get(t.pos..).unwrap_or_default();
+        let pr = p.data.get(p.pos..).unwrap_or_default();
+        let same = common_prefix(tr, pr);
+        let mut k = 0;
+        while k < same {
+            let len = entry_len(tr.get(k..).unwrap_or_default())?;
+            if k + len > same {
+                break;
+            }
+            k += len;
+        }
+        t.pos += k;
+        p.pos += k;
+        t.advance()?;
+        p.advance_like(t)
+    }
+
     /// Moves the cursors past the current name.
     #[inline]
     fn step<'a>(
@@ -890,6 +965,69 @@ mod tests {
 
     fn side(bytes: &[u8]) -> Result<Cursor<'_>> {
         Cursor::at(bytes, 0)
+    }
+
+    /// A raw tree entry: `mode name NUL id` with the id made of `fill`.
+    fn raw_entry(mode: &str, name: &str, fill: u8) -> Vec<u8> {
+        let mut v = format!("{mode} {name}\0").into_bytes();
+        v.extend_from_slice(&[fill; 20]);
+        v
+    }
+
+    #[test]
+    fn common_prefix_counts_equal_leading_bytes() {
+        for n in 0..40 {
+            let a = vec![7u8; 40];
+            let mut b = a.clone();
+            if let Some(x) = b.get_mut(n) {
+                *x = 8;
+            }
+            assert_eq!(common_prefix(&a, &b), n);
+            assert_eq!(common_prefix(&a[..n], &a), n);
+        }
+        assert_eq!(common_prefix(b"", b"abc"), 0);
+    }
+
+    #[test]
+    fn skipping_same_entries_stops_at_the_first_difference_and_still_checks_them() {
+        let names = ["a", "b", "c", "d", "e"];
+        let tree = |changed: Option<usize>| -> Vec<u8> {
+            names
+                .iter()
+                .enumerate()
+                .flat_map(|(i, n)| raw_entry("100644", n, if Some(i) == changed { 2 } else { 1 }))
+                .collect()
+        };
+        for changed in [None, Some(0), Some(1), Some(3), Some(4)] {
+            let (tb, pb) = (tree(changed), tree(None));
+            let (mut t, mut p) = (side(&tb).expect("t"), side(&pb).expect("p"));
+            if changed == Some(0) {
+                continue; // the fast path starts on equal entries only
+            }
+            Differ::skip_same(&mut t, &mut p).expect("skips");
+            match changed {
+                None => assert!(t.cur.is_none() && p.cur.is_none()),
+                Some(i) => {
+                    let (a, b) = (t.cur.expect("t entry"), p.cur.expect("p entry"));
+                    assert_eq!((a.name, b.name), (names[i].as_bytes(), names[i].as_bytes()));
+                    assert!(!same(&a, &b));
+                }
+            }
+        }
+        // A malformed entry inside the equal run is refused as the walk would refuse it.
+        for bad in [raw_entry("100644", "", 1), raw_entry("10x644", "x", 1)] {
+            let mut tb = raw_entry("100644", "a", 1);
+            tb.extend_from_slice(&bad);
+            tb.extend_from_slice(&raw_entry("100644", "z", 1));
+            let pb = {
+                let mut v = tb.clone();
+                let last = v.len() - 1;
+                v[last] = 9;
+                v
+            };
+            let (mut t, mut p) = (side(&tb).expect("t"), side(&pb).expect("p"));
+            assert!(Differ::skip_same(&mut t, &mut p).is_err());
+        }
     }
 
     #[test]
