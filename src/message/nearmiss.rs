@@ -36,6 +36,14 @@ fn is_separator(c: char) -> bool {
     )
 }
 
+/// False when `line` cannot hold an [`is_separator`] character: no `:` and none of the lead
+/// bytes of the others' UTF-8 forms (U+FF1A, U+FE55, U+FE13: `EF`; U+A789: `EA`; U+2236:
+/// `E2`). A line without a separator is never a near miss ([`check_line`]), so most lines
+/// of a history are passed over without decoding them.
+fn may_have_separator(line: &[u8]) -> bool {
+    line.iter().any(|&b| matches!(b, b':' | 0xEF | 0xEA | 0xE2))
+}
+
 /// Maps a look-alike character to the ASCII character it imitates, if any.
 fn ascii_lookalike(c: char) -> Option<char> {
     let mapped = match c {
@@ -290,6 +298,9 @@ pub fn near_misses(msg: &[u8], parsed: &ParsedMessage, known_keys: &[&str]) -> V
             continue;
         }
         let bytes = msg.get(span.clone()).unwrap_or_default();
+        if !may_have_separator(bytes) {
+            continue;
+        }
         let text = String::from_utf8_lossy(bytes);
         if let Some(nm) = check_line(&text, &span, parsed, title_end, &known) {
             out.push(nm);
@@ -396,6 +407,31 @@ fn check_line(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_separator_passes_the_byte_prefilter() {
+        for c in [
+            ':', '\u{FF1A}', '\u{FE55}', '\u{FE13}', '\u{A789}', '\u{2236}',
+        ] {
+            assert!(is_separator(c));
+            let line = format!("Reviewed-by{c} A <a@x>");
+            assert!(may_have_separator(line.as_bytes()), "{c:?}");
+        }
+        assert!(!may_have_separator(b"Reviewed-by A <a@x>"));
+        // Every character the filter lets through by its lead byte but that is no separator
+        // is still checked by `check_line` (the filter only ever skips lines).
+        for cp in 0..=0x10FFFFu32 {
+            if let Some(c) = char::from_u32(cp)
+                && is_separator(c)
+            {
+                let mut buf = [0u8; 4];
+                assert!(
+                    may_have_separator(c.encode_utf8(&mut buf).as_bytes()),
+                    "{c:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn lcs_ratio_is_the_similar_ratio() {

@@ -24,7 +24,12 @@ use std::borrow::Cow;
 /// grapheme joiner, the Mongolian vowel separator, the Khmer inherent vowels and the Hangul
 /// fillers, which display as nothing or blank. (Variation selectors are not listed: emoji
 /// use them in ordinary text.)
+#[inline]
 pub fn is_invisible(c: char) -> bool {
+    // Everything below U+00AD (ASCII included) is visible: one comparison for most text.
+    if (c as u32) < 0x00AD {
+        return false;
+    }
     matches!(
         c as u32,
         0x00AD
@@ -58,6 +63,7 @@ pub fn is_invisible(c: char) -> bool {
 
 /// True for characters that make a trailer line unusable as evidence and that no output may
 /// carry raw: controls other than TAB (C0, DEL, C1 U+0080–U+009F) and [`is_invisible`].
+#[inline]
 pub fn is_forbidden(c: char) -> bool {
     (c.is_control() && c != '\t') || is_invisible(c)
 }

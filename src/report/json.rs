@@ -104,7 +104,15 @@ impl Formatter for Nested {
         w: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
-        let mut rest = fragment;
+        // Printable ASCII (what nearly all of a report is) needs no look at characters.
+        let plain = fragment
+            .bytes()
+            .position(|b| !(b' '..0x7f).contains(&b))
+            .unwrap_or(fragment.len());
+        let Some(mut rest) = fragment.get(plain..).filter(|r| !r.is_empty()) else {
+            return w.write_all(fragment.as_bytes());
+        };
+        w.write_all(fragment.get(..plain).unwrap_or_default().as_bytes())?;
         while let Some((i, c)) = rest.char_indices().find(|&(_, c)| is_forbidden(c)) {
             w.write_all(rest.get(..i).unwrap_or_default().as_bytes())?;
             let mut units = [0u16; 2];
