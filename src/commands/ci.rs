@@ -533,6 +533,7 @@ fn evaluate_event(
         limits: &lim,
         notes: &[],
         progress: None,
+        parents: false,
     })
     .map_err(|e| approval_help(shallow_help(repo, e), platform, event.pr.as_ref(), &policy))?;
     let mut report = evaluate::finish(&ctx, range.info.clone(), commits);

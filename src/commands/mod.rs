@@ -451,7 +451,9 @@ pub fn evaluate_range(
         explain: false,
         whole_history: range_args.all,
     };
-    let commits = pipeline::evaluate(&pipeline::Run {
+    // A whole-history run keeps the commit graph it read: it places failing commits on
+    // published refs without walking the history a second time.
+    let (commits, graph) = pipeline::evaluate_with_graph(&pipeline::Run {
         repo: &repo,
         policy: &policy,
         ctx: &ctx,
@@ -460,13 +462,20 @@ pub fn evaluate_range(
         limits: &limits(limit_args),
         notes: &[],
         progress: Some(verb),
+        parents: range_args.all,
     })?;
     let mut report = crate::evaluate::finish(&ctx, range.info.clone(), commits);
     let hide: &[git2::Oid] = match &range.base {
         git::merges::Base::Range(b) => b,
         git::merges::Base::Closed | git::merges::Base::Single => &[],
     };
-    let published = published_failing(&repo, &policy, &report, hide);
+    let published = published_failing(
+        &repo,
+        &policy,
+        &report,
+        hide,
+        range_args.all.then_some(&graph),
+    );
     crate::evaluate::fixes::published(&mut report, &policy, &published, today);
     Ok((policy, report))
 }
@@ -481,6 +490,7 @@ pub fn published_failing(
     policy: &Policy,
     report: &crate::evaluate::Report,
     hide: &[git2::Oid],
+    graph: Option<&pipeline::Graph>,
 ) -> std::collections::HashMap<String, String> {
     let failing: std::collections::HashSet<git2::Oid> = report
         .commits
@@ -504,6 +514,13 @@ pub fn published_failing(
     let Ok(tips) = git::refs::published_tips(repo, protected) else {
         return Default::default();
     };
+    // A whole-history run holds every commit a published ref reaches: search its graph.
+    if let Some(graph) = graph {
+        return git::refs::reachable_in(graph, &tips, &failing)
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+    }
     match git::refs::reachable_from(repo, &tips, &failing, hide) {
         Ok(m) => m.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
         Err(_) => Default::default(),

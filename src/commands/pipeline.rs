@@ -32,11 +32,24 @@ pub struct Run<'a> {
     pub notes: &'a [Oid],
     /// A progress bar label (`check`, `audit` on a terminal); `None` for hooks and CI.
     pub progress: Option<&'a str>,
+    /// Also hand back every commit's parents (the in-memory graph that places failing
+    /// commits on published refs without walking the history again).
+    pub parents: bool,
 }
+
+/// The parents of each commit of a run, in range order.
+pub type Graph = Vec<(Oid, Vec<Oid>)>;
 
 /// Reads and evaluates every commit of `run`, in parallel, and returns the reports in range
 /// order; the first error (in range order) ends the run.
 pub fn evaluate(run: &Run<'_>) -> Result<Vec<CommitReport>> {
+    evaluate_with_graph(run).map(|(reports, _)| reports)
+}
+
+/// [`evaluate`], also returning the commits' parents when `run.parents` is set.
+pub fn evaluate_with_graph(run: &Run<'_>) -> Result<(Vec<CommitReport>, Graph)> {
+    let mut graph: Graph = Vec::new();
+    let want_parents = run.parents;
     // Signed reviews: on a large range, notes are read only for the commits that need
     // reviewers (a first pass finds them; they are judged again with their notes), which
     // gives the same reports as reading every note first. With `survives: rebase` any note
@@ -80,10 +93,19 @@ pub fn evaluate(run: &Run<'_>) -> Result<Vec<CommitReport>> {
             let again = lazy
                 && matches!(&r, Ok(rep) if rep.requirements.reviewers > 0)
                 && git2::Oid::from_str(&c.id).is_ok_and(|o| noted.contains(&o));
-            (r, again.then_some(c))
+            let parents: Option<Vec<Oid>> = want_parents.then(|| {
+                c.parents
+                    .iter()
+                    .filter_map(|p| Oid::from_str(p).ok())
+                    .collect()
+            });
+            (r, again.then_some(c), parents)
         },
-        |i, (r, c)| match r {
+        |i, (r, c, parents)| match r {
             Ok(rep) => {
+                if let (Some(p), Some(id)) = (parents, run.commits.get(i)) {
+                    graph.push((*id, p));
+                }
                 if let Some(c) = c {
                     deferred.push((i, c));
                 }
@@ -122,5 +144,5 @@ pub fn evaluate(run: &Run<'_>) -> Result<Vec<CommitReport>> {
             }
         }
     }
-    Ok(commits)
+    Ok((commits, graph))
 }

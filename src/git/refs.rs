@@ -105,33 +105,81 @@ pub fn published_tips(repo: &Repo, protected: impl Fn(&str) -> bool) -> Result<V
     Ok(out)
 }
 
-/// For each of `targets`, the first of `tips` (in order) it is reachable from, walking no
-/// further than `hide`. Stops as soon as every target is placed. Used only for fix advice.
+/// For each of `targets` reachable from some of `tips` (walking no further than `hide`), a
+/// published ref it is on: the first of the first eight tips (in order: remote branches
+/// before tags) that contains it, else "a protected ref". One walk for all tips, stopped as
+/// soon as every target is found. Used only for fix advice.
 pub fn reachable_from(
     repo: &Repo,
     tips: &[(Oid, String)],
     targets: &std::collections::HashSet<Oid>,
     hide: &[Oid],
 ) -> Result<std::collections::HashMap<Oid, String>> {
-    let mut placed = std::collections::HashMap::new();
-    for (tip, name) in tips {
-        if placed.len() == targets.len() {
-            break;
-        }
-        let mut walk = repo.raw().revwalk()?;
+    let mut out = std::collections::HashMap::new();
+    if tips.is_empty() || targets.is_empty() {
+        return Ok(out);
+    }
+    let mut walk = repo.raw().revwalk()?;
+    for (tip, _) in tips {
         walk.push(*tip)?;
-        for h in hide {
-            walk.hide(*h)?;
-        }
-        for oid in walk {
-            let oid = oid?;
-            if targets.contains(&oid) && !placed.contains_key(&oid) {
-                placed.insert(oid, name.clone());
-                if placed.len() == targets.len() {
-                    break;
-                }
+    }
+    for h in hide {
+        walk.hide(*h)?;
+    }
+    let mut found = Vec::new();
+    for oid in walk {
+        let oid = oid?;
+        if targets.contains(&oid) {
+            found.push(oid);
+            if found.len() == targets.len() {
+                break;
             }
         }
     }
-    Ok(placed)
+    for c in found {
+        let name = tips
+            .iter()
+            .take(8)
+            .find(|(t, _)| *t == c || repo.raw().graph_descendant_of(*t, c).unwrap_or(false))
+            .map_or_else(|| "a protected ref".to_string(), |(_, n)| n.clone());
+        out.insert(c, name);
+    }
+    Ok(out)
+}
+
+/// [`reachable_from`] over a commit graph already in memory (a whole-history run read every
+/// commit a ref reaches): a breadth-first search from all tips at once, each commit labelled
+/// with the first tip to reach it. No object is read.
+pub fn reachable_in(
+    graph: &[(Oid, Vec<Oid>)],
+    tips: &[(Oid, String)],
+    targets: &std::collections::HashSet<Oid>,
+) -> std::collections::HashMap<Oid, String> {
+    use std::collections::{HashMap, VecDeque};
+    let parents: HashMap<Oid, &[Oid]> = graph.iter().map(|(c, p)| (*c, p.as_slice())).collect();
+    let mut label: HashMap<Oid, usize> = HashMap::new();
+    let mut queue = VecDeque::new();
+    for (i, (tip, _)) in tips.iter().enumerate() {
+        if parents.contains_key(tip) && !label.contains_key(tip) {
+            label.insert(*tip, i);
+            queue.push_back(*tip);
+        }
+    }
+    let mut out = HashMap::new();
+    while let Some(c) = queue.pop_front() {
+        let l = label.get(&c).copied().unwrap_or(0);
+        if targets.contains(&c) {
+            out.insert(c, tips.get(l).map(|(_, n)| n.clone()).unwrap_or_default());
+            if out.len() == targets.len() {
+                break;
+            }
+        }
+        for p in parents.get(&c).copied().unwrap_or(&[]) {
+            if parents.contains_key(p) && !label.contains_key(p) {
+                label.insert(*p, l);
+                queue.push_back(*p);
+            }
+        }
+    }
+    out
 }

@@ -99,6 +99,16 @@ fn published_commits_get_a_waiver_or_baseline_not_a_rewrite() {
     assert!(help.contains(&format!("baseline: {bad}")), "{help}");
     assert!(!help.contains("rebase -i"), "{help}");
     assert!(!help.contains("--amend"), "{help}");
+    // The same from a range (the refs are walked, not the run's own graph).
+    let range = format!("{bad}~1..HEAD");
+    let help = help_for(&r, &["check", &range], &bad);
+    assert!(
+        help.contains(&format!(
+            "{} is already on refs/remotes/origin/main",
+            &bad[..12]
+        )),
+        "{help}"
+    );
     // A local commit on top of it is not published: reword/amend as before.
     let local = r.commit_files(
         &format!("More\n\nBody.\n\n{CLAUDE}\n"),
@@ -123,9 +133,12 @@ fn only_protected_remote_branches_and_tags_publish() {
         help.contains("rebase -i") || help.contains("--amend"),
         "{help}"
     );
-    // A release tag (protected by default: `v*`) publishes it.
+    // A release tag (protected by default: `v*`) publishes it, in a whole-history run and
+    // in a range.
     r.git(&["tag", "v1.0.0", &bad]);
     let help = help_for(&r, &["check", "--all"], &bad);
+    assert!(help.contains("is already on refs/tags/v1.0.0"), "{help}");
+    let help = help_for(&r, &["check", &format!("{bad}~1..{bad}")], &bad);
     assert!(help.contains("is already on refs/tags/v1.0.0"), "{help}");
     // Another tag does not.
     r.git(&["tag", "-d", "v1.0.0"]);

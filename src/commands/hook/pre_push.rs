@@ -163,6 +163,7 @@ pub fn run(cwd: &Path, args: &PrePushArgs) -> Result<u8> {
             limits: &lim,
             notes: &[],
             progress: None,
+            parents: false,
         })?;
         let report = evaluate::finish(
             &ctx,

@@ -220,6 +220,7 @@ fn check_ref(
         limits: lim,
         notes,
         progress: None,
+        parents: false,
     })?;
     let report = evaluate::finish(
         &ctx,
