@@ -64,9 +64,7 @@ fn find_run(s: &str, n: usize) -> Option<usize> {
 }
 
 /// The longest run of backticks in `s` (a code span around `s` needs one more).
-pub fn longest_run(s: &str) -> usize {
-    s.split(|c| c != '`').map(str::len).max().unwrap_or(0)
-}
+pub use crate::report::markdown::longest_backtick_run as longest_run;
 
 #[cfg(test)]
 mod tests {

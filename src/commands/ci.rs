@@ -341,7 +341,7 @@ struct PolicyChange {
 
 impl PolicyChange {
     fn markdown(&self) -> String {
-        let longest = longest_run(&self.diff, '`');
+        let longest = crate::report::markdown::longest_backtick_run(&self.diff);
         let fence = "`".repeat(longest.max(2) + 1);
         format!(
             "\n### This change edits the policy\n\n\
@@ -354,19 +354,6 @@ impl PolicyChange {
             if self.diff.ends_with('\n') { "" } else { "\n" },
         )
     }
-}
-
-fn longest_run(s: &str, c: char) -> usize {
-    let (mut best, mut cur) = (0, 0);
-    for ch in s.chars() {
-        if ch == c {
-            cur += 1;
-            best = best.max(cur);
-        } else {
-            cur = 0;
-        }
-    }
-    best
 }
 
 /// Loads the policy from the base commit (else the embedded default).
@@ -481,14 +468,7 @@ fn evaluate_event(
 ) -> Result<(Policy, Report, Option<PolicyChange>)> {
     let head = commit_here(repo, &event.head, "head")?;
     let base = base_commit(repo, &event.base)?;
-    // Unrelated histories keep their own fix; anything else about missing history gets the
-    // CI setting that fetches it.
-    let merge_base = git::query::merge_base(repo, base, head).map_err(|mut e| {
-        if repo.is_shallow() || !e.message.contains("share no history") {
-            e.help = Some(DEPTH_HELP.into());
-        }
-        e
-    })?;
+    let merge_base = git::query::merge_base(repo, base, head, DEPTH_HELP)?;
     let base_s = base.to_string();
     let policy = policy_at_base(repo, &base_s)?;
     let change = policy_change(repo, &merge_base.to_string(), &event.head)?;

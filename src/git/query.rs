@@ -43,15 +43,16 @@ pub fn contains(repo: &Repo, commit: Oid, ancestor: Oid) -> bool {
 }
 
 /// The merge-base of `base` and `head`, or exit 2: no merge-base in a shallow clone means the
-/// range cannot be proven complete; in a full clone, unrelated histories.
-pub fn merge_base(repo: &Repo, base: Oid, head: Oid) -> Result<Oid> {
+/// range cannot be proven complete; in a full clone, unrelated histories. `depth_help` says
+/// how to fetch the missing history where the caller runs (CI settings, or `git fetch`).
+pub fn merge_base(repo: &Repo, base: Oid, head: Oid, depth_help: &str) -> Result<Oid> {
     match repo.raw().merge_base(base, head) {
         Ok(m) => Ok(m),
         Err(e) if e.code() == ErrorCode::NotFound => Err(if repo.is_shallow() {
             Error::incomplete(format!(
                 "{base} and {head} have no merge-base in this shallow clone: the range cannot be proven complete"
             ))
-            .with_help("fetch the full history (`git fetch --unshallow`)")
+            .with_help(depth_help)
         } else {
             Error::incomplete(format!(
                 "the base {base} and the head {head} share no history (no merge-base)"
@@ -62,7 +63,7 @@ pub fn merge_base(repo: &Repo, base: Oid, head: Oid) -> Result<Oid> {
             "cannot compute the merge-base of {base} and {head}: {}",
             e.message()
         ))
-        .with_help("fetch the full history (`git fetch --unshallow`)")),
+        .with_help(depth_help)),
     }
 }
 

@@ -140,7 +140,7 @@ pub fn reachable_from(
         let name = tips
             .iter()
             .take(8)
-            .find(|(t, _)| *t == c || repo.raw().graph_descendant_of(*t, c).unwrap_or(false))
+            .find(|(t, _)| super::query::contains(repo, *t, c))
             .map_or_else(|| "a protected ref".to_string(), |(_, n)| n.clone());
         out.insert(c, name);
     }

@@ -44,6 +44,11 @@ fn code(s: &str) -> String {
     if safe { format!("`{s}`") } else { escape(s) }
 }
 
+/// The longest run of backticks in `s`: a code span or fence around `s` needs one more.
+pub fn longest_backtick_run(s: &str) -> usize {
+    s.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
+
 /// One line of countersign's own fix text: the `code spans` it writes stay code spans (inside
 /// one, Markdown, HTML and mentions are inert, so only backticks, line breaks and forbidden
 /// characters need care, and the split on backticks removes the first), everything else is
@@ -89,7 +94,7 @@ pub fn fix_text(text: &str, indent: &str) -> String {
         }
         let longest = block
             .iter()
-            .map(|l| l.split(|c| c != '`').map(str::len).max().unwrap_or(0))
+            .map(|l| longest_backtick_run(l))
             .max()
             .unwrap_or(0);
         let fence = "`".repeat(longest.max(2) + 1);
